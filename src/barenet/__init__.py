@@ -1,0 +1,38 @@
+"""barenet: fully connected neural networks in plain NumPy.
+
+The notebook's L-layer network, every block correct and proven:
+
+- :class:`Network` -- the high-level model (X is samples x features);
+- :mod:`barenet.notebook` -- the notebook's step-by-step functions (X is
+  features x samples);
+- :class:`GD`, :class:`Momentum`, :class:`RMSProp`, :class:`Adam` -- optimizers;
+- :func:`gradient_check` -- finite-difference check of back propagation;
+- :mod:`barenet.activations`, :mod:`barenet.initializers`,
+  :mod:`barenet.losses`, :mod:`barenet.linear` -- the shared math core.
+"""
+
+from . import activations, initializers, losses, notebook, optimizers
+from .errors import NotFittedError, TrainingDiverged
+from .gradcheck import gradient_check
+from .network import Network
+from .optimizers import GD, Adam, Momentum, RMSProp
+from .training import History
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Network",
+    "GD",
+    "Momentum",
+    "RMSProp",
+    "Adam",
+    "History",
+    "gradient_check",
+    "NotFittedError",
+    "TrainingDiverged",
+    "activations",
+    "initializers",
+    "losses",
+    "notebook",
+    "optimizers",
+]

@@ -1,0 +1,95 @@
+"""Argument checks shared by every entry point.
+
+Each check names the argument it looks at, says what was expected, and raises
+``TypeError`` for a value of the wrong kind or ``ValueError`` for a value out
+of range, before any work is done.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def check_real(name, value):
+    """Return ``value`` as a float if it is a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_positive(name, value):
+    """Return ``value`` as a float if it is a finite number > 0."""
+    value = check_real(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return value
+
+
+def check_fraction(name, value):
+    """Return ``value`` as a float if it lies in [0, 1)."""
+    value = check_real(name, value)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return value
+
+
+def check_int(name, value, minimum=None):
+    """Return ``value`` as an int if it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_float_dtype(name, dtype):
+    """Return ``dtype`` as a NumPy dtype if it is float32 or float64."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be 'float32' or 'float64', got {dtype!r}") from None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be 'float32' or 'float64', got {dtype.name!r}")
+    return dtype
+
+
+def check_matrix(name, X, dtype=None):
+    """Return ``X`` as a finite 2-D numeric array, cast to ``dtype`` when given.
+
+    Rejects empty, ragged, 1-D or 3-D input, strings and objects, NaN and inf.
+    """
+    try:
+        X = np.asarray(X)
+    except ValueError:
+        raise ValueError(f"{name} is ragged: its rows have different lengths") from None
+    if X.dtype == object or X.dtype.kind in "USV":
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got an array of shape {X.shape}")
+    if X.size == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape})")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    if dtype is not None:
+        X = X.astype(dtype, copy=False)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return X
+
+
+def as_generator(seed):
+    """Return a ``numpy.random.Generator`` for ``seed``.
+
+    ``seed`` may be None (fresh entropy), an integer, or a Generator, which is
+    used as it is. Global NumPy random state is never touched.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    seed = check_int("seed", seed, minimum=0)
+    return np.random.default_rng(seed)

@@ -1,0 +1,111 @@
+r"""Gradient checking by centered finite differences.
+
+For every parameter :math:`\theta_i`,
+
+.. math:: g_i^{num} = \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}{2 \epsilon}
+
+and the analytic gradient :math:`g` from back propagation is compared through
+
+.. math:: \text{relative error} = \frac{\lVert g - g^{num} \rVert_2}{\lVert g \rVert_2 + \lVert g^{num} \rVert_2}
+
+In float64 a correct gradient gives about 1e-9 or less; above 1e-7 there is
+very likely a bug. Do it in float32 and the rounding drowns the signal, so the
+check insists on float64.
+"""
+
+import numpy as np
+
+from ._buffers import flat_views
+from ._checks import check_matrix, check_positive
+
+
+def relative_error(g, g_num):
+    """``||g - g_num|| / (||g|| + ||g_num||)``, 0 when both are zero."""
+    denominator = np.linalg.norm(g) + np.linalg.norm(g_num)
+    return 0.0 if denominator == 0 else float(np.linalg.norm(g - g_num) / denominator)
+
+
+def numerical_gradient(cost, theta, epsilon=1e-6):
+    """Centered differences of ``cost()`` over every entry of the flat vector ``theta``.
+
+    ``cost`` reads ``theta`` (or views of it); each entry is nudged in place
+    and restored, so ``theta`` ends as it began.
+    """
+    g = np.empty_like(theta)
+    for i in range(theta.size):
+        old = theta[i]
+        theta[i] = old + epsilon
+        plus = cost()
+        theta[i] = old - epsilon
+        minus = cost()
+        theta[i] = old
+        g[i] = (plus - minus) / (2 * epsilon)
+    return g
+
+
+def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
+                   loss="binary_crossentropy"):
+    """Relative error between back propagation's gradient and finite differences.
+
+    Two forms:
+
+    - ``gradient_check(network, X, y)`` for a float64 :class:`barenet.Network`,
+      with ``X`` of shape (n_samples, n_features) and ``y`` its targets;
+    - ``gradient_check(parameters, X, Y, layer_activations=[...], loss=...)``
+      for the notebook's parameter dict, ``X`` of shape (n_0, m) and ``Y`` of
+      shape (n_L, m), as in :mod:`barenet.notebook`.
+
+    Returns the relative error over all parameters (a float). Parameters are
+    left exactly as they were.
+    """
+    epsilon = check_positive("epsilon", epsilon)
+    from .network import Network
+
+    if isinstance(model, Network):
+        return _check_network(model, X, y, epsilon)
+    if isinstance(model, dict):
+        if layer_activations is None:
+            raise TypeError("gradient_check on a parameter dict needs layer_activations")
+        return _check_parameters(model, X, y, layer_activations, loss, epsilon)
+    raise TypeError(
+        f"model must be a barenet.Network or the notebook's parameter dict, got "
+        f"{type(model).__name__}"
+    )
+
+
+def _check_network(net, X, y, epsilon):
+    if net.dtype != np.float64:
+        raise ValueError(
+            "gradient_check needs a float64 network (float32 rounding hides the "
+            "signal); build it with dtype='float64'"
+        )
+    X = net._check_X(X)
+    Y = net._encode_targets(y, X.shape[0], fitting=True)
+    X_T, Y_T = X.T, Y.T
+    net._step_value_and_grad(X_T, Y_T)
+    g = net._grad.copy()
+    g_num = numerical_gradient(
+        lambda: net.loss.value(net._forward(X_T)[0], Y_T), net.parameters, epsilon
+    )
+    return relative_error(g, g_num)
+
+
+def _check_parameters(parameters, X, Y, layer_activations, loss, epsilon):
+    from . import notebook
+
+    L = notebook._n_layers(parameters)
+    keys = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+    # Work on a copy packed into one vector, with a dict of views into it.
+    theta = np.concatenate([np.asarray(parameters[k], dtype=np.float64).ravel() for k in keys])
+    views = dict(zip(keys, flat_views(theta, [np.shape(parameters[k]) for k in keys])))
+    X = check_matrix("X", X, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64)
+
+    AL, caches = notebook.forward_prop(X, layer_activations, views)
+    grads = notebook.backward_prop(AL, Y, caches, layer_activations, loss)
+    g = np.concatenate([grads[f"d{k}"].ravel() for k in keys])
+
+    def cost():
+        return notebook.cost(notebook.forward_prop(X, layer_activations, views)[0], Y, loss)
+
+    return relative_error(g, numerical_gradient(cost, theta, epsilon))

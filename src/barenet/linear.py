@@ -1,0 +1,39 @@
+r"""The linear step of a layer and its backward pass, as the notebook writes them.
+
+Layout: ``A_prev`` has shape ``(n_prev, m)``, ``W`` has shape ``(n, n_prev)``,
+``b`` has shape ``(n, 1)``; ``Z`` and ``dZ`` have shape ``(n, m)``.
+
+.. math::
+
+    Z = W A_{prev} + b \qquad
+    dW = \frac{1}{m} dZ\, A_{prev}^T \qquad
+    db = \frac{1}{m} \sum_{i=1}^{m} dZ^{(i)} \qquad
+    dA_{prev} = W^T dZ
+
+``dZ`` is the per-sample gradient (see :mod:`barenet.losses`), so ``dW`` and
+``db`` are the gradients of the mean cost. ``out`` arguments let a caller
+write into preallocated buffers, such as views of a flat gradient vector.
+"""
+
+import numpy as np
+
+
+def linear_forward(W, A_prev, b, out=None, xp=np):
+    """Return ``Z = W @ A_prev + b``."""
+    Z = xp.matmul(W, A_prev, out=out)
+    Z += b
+    return Z
+
+
+def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, xp=np):
+    """Return ``(dA_prev, dW, db)``; ``dA_prev`` is None when not needed.
+
+    ``dW`` and ``db``, when given, are filled in place.
+    """
+    m = A_prev.shape[1]
+    dW = xp.matmul(dZ, A_prev.T, out=dW)
+    dW /= m
+    db = xp.sum(dZ, axis=1, keepdims=True, out=db)
+    db /= m
+    dA_prev = xp.matmul(W.T, dZ) if need_dA_prev else None
+    return dA_prev, dW, db

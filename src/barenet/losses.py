@@ -1,0 +1,134 @@
+r"""Losses: the cost's value and its gradient, side by side.
+
+Layout: predictions ``A`` and targets ``Y`` have shape ``(n_outputs, m)``, one
+column per sample. Every cost is a mean over the ``m`` samples of a per-sample
+loss :math:`\ell_i`:
+
+.. math:: J = \frac{1}{m} \sum_{i=1}^{m} \ell_i
+
+``gradient(A, Y)`` returns the per-sample derivative :math:`\partial \ell_i /
+\partial a_i`, elementwise and *not* divided by ``m``: the ``1/m`` is applied
+once, in :func:`barenet.linear.linear_backward` (``dW = dZ A_prev^T / m``), as
+in the notebook.
+
+Probabilities are clipped to ``[eps, 1 - eps]`` (``eps`` the machine epsilon
+of their dtype) before any logarithm or division, so predictions of exactly 0
+or 1 give a large finite cost, never nan or inf.
+"""
+
+import numpy as np
+
+
+def _clip(A, xp):
+    eps = xp.finfo(A.dtype).eps
+    return xp.clip(A, eps, 1 - eps)
+
+
+class Loss:
+    """Base class. ``fused_activation`` names the output activation whose
+    derivative cancels against this loss's, giving ``dZ = A - Y``."""
+
+    name = None
+    fused_activation = None
+
+    def value(self, A, Y, xp=np):
+        raise NotImplementedError
+
+    def gradient(self, A, Y, xp=np):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+
+class BinaryCrossEntropy(Loss):
+    r"""The notebook's cost, summed over output units, averaged over samples:
+
+    .. math:: \ell_i = -\sum_k \left[ y_{ki} \log a_{ki} + (1 - y_{ki}) \log(1 - a_{ki}) \right]
+
+    Gradient, elementwise: :math:`-(y / a - (1 - y) / (1 - a))`. After a
+    sigmoid output it fuses to ``A - Y``.
+    """
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def value(self, A, Y, xp=np):
+        A = _clip(A, xp)
+        m = A.shape[1]
+        return -float(xp.sum(Y * xp.log(A) + (1 - Y) * xp.log(1 - A))) / m
+
+    def gradient(self, A, Y, xp=np):
+        A = _clip(A, xp)
+        return (1 - Y) / (1 - A) - Y / A
+
+
+class CategoricalCrossEntropy(Loss):
+    r"""Cross-entropy against one-hot (or any probability) targets:
+
+    .. math:: \ell_i = -\sum_k y_{ki} \log a_{ki}
+
+    Gradient, elementwise: :math:`-y / a`. After a softmax output it fuses to
+    ``A - Y`` (which needs each column of ``Y`` to sum to 1).
+    """
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def value(self, A, Y, xp=np):
+        m = A.shape[1]
+        return -float(xp.sum(Y * xp.log(_clip(A, xp)))) / m
+
+    def gradient(self, A, Y, xp=np):
+        return -Y / _clip(A, xp)
+
+
+class MeanSquaredError(Loss):
+    r"""Mean of the squared errors over all outputs and samples:
+
+    .. math:: \ell_i = \frac{1}{k} \sum_k (a_{ki} - y_{ki})^2
+
+    for ``k`` output units. Gradient, elementwise: :math:`2 (a - y) / k`.
+    """
+
+    name = "mse"
+
+    def value(self, A, Y, xp=np):
+        D = A - Y
+        return float(xp.sum(D * D)) / D.size
+
+    def gradient(self, A, Y, xp=np):
+        return (2 / A.shape[0]) * (A - Y)
+
+
+REGISTRY = {
+    cls.name: cls for cls in (BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError)
+}
+
+
+def get(loss):
+    """Return the loss for a name in :data:`REGISTRY`, or the object itself."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str) and loss in REGISTRY:
+        return REGISTRY[loss]()
+    raise ValueError(f"unknown loss {loss!r}; valid names are: {', '.join(REGISTRY)}")
+
+
+def output_gradient(loss, activation, A, Z, Y, xp=np):
+    """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``.
+
+    For sigmoid + binary cross-entropy and softmax + categorical cross-entropy
+    the derivatives of the activation and the loss cancel to ``A - Y``, which
+    is both cheaper and exact where ``A`` saturates. Every other pair goes the
+    long way: ``activation.backward(loss.gradient(A, Y), Z, A)``.
+    """
+    if activation.name == loss.fused_activation:
+        return A - Y
+    return activation.backward(loss.gradient(A, Y, xp), Z, A, xp)

@@ -55,30 +55,36 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     one fancy index and handed to the model transposed (a view).
     ``validation``, when given, is an ``(X_val, Y_val)`` pair in the same form,
     scored by ``model._scores`` after each epoch.
-    A non-finite batch loss stops training before the parameters are updated
-    with it, raising :class:`TrainingDiverged`.
+    A non-finite batch loss or gradient stops training before the parameters
+    are updated with it, raising :class:`TrainingDiverged`.
     """
     m = X.shape[0]
     metric = model._metric_name
-    for epoch in range(1, epochs + 1):
-        total_loss = total_metric = 0.0
-        for step, idx in enumerate(minibatch_indices(m, batch_size, rng, shuffle), 1):
-            Xb, Yb = X[idx], Y[idx]
-            loss, AL = model._step_value_and_grad(Xb.T, Yb.T)
-            if not np.isfinite(loss):
-                raise TrainingDiverged(
-                    f"the loss became {loss} at epoch {epoch}, step {step}; the "
-                    "parameters keep their values from before that step. Try a "
-                    "smaller learning rate, or scale the inputs (e.g. to zero mean "
-                    "and unit variance)"
-                )
-            optimizer.step([model.parameters], [model._grad])
-            total_loss += loss * len(idx)
-            total_metric += model._metric(AL, Yb.T) * len(idx)
-        figures = {"loss": total_loss / m, metric: total_metric / m}
-        if validation is not None:
-            scores = model._scores(*validation)
-            figures["val_loss"] = scores["loss"]
-            figures["val_" + metric] = scores[metric]
-        history.append(**figures)
+    # Overflow is expected on the way to divergence; it is caught below, with
+    # a message that says what to do, instead of as a stream of warnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, epochs + 1):
+            total_loss = total_metric = 0.0
+            batches = minibatch_indices(m, batch_size, rng, shuffle)
+            for step, idx in enumerate(batches, 1):
+                Xb, Yb = X[idx], Y[idx]
+                loss, AL = model._step_value_and_grad(Xb.T, Yb.T)
+                grad = model._grad
+                if not (np.isfinite(loss) and np.isfinite(grad.sum())):
+                    what = "loss" if not np.isfinite(loss) else "gradient"
+                    raise TrainingDiverged(
+                        f"the {what} became nan or infinite at epoch {epoch}, step {step}; "
+                        "the parameters keep their values from before that step. Try a "
+                        "smaller learning rate, or scale the inputs (e.g. to zero mean "
+                        "and unit variance)"
+                    )
+                optimizer.step([model.parameters], [grad])
+                total_loss += loss * len(idx)
+                total_metric += model._metric(AL, Yb.T) * len(idx)
+            figures = {"loss": total_loss / m, metric: total_metric / m}
+            if validation is not None:
+                scores = model._scores(*validation)
+                figures["val_loss"] = scores["loss"]
+                figures["val_" + metric] = scores[metric]
+            history.append(**figures)
     return history

@@ -15,6 +15,7 @@ from . import activations, initializers, losses, notebook, optimizers
 from .errors import NotFittedError, TrainingDiverged
 from .gradcheck import gradient_check
 from .network import Network
+from .persistence import ModelFileError, load
 from .optimizers import GD, Adam, Momentum, RMSProp
 from .training import History
 
@@ -28,6 +29,8 @@ __all__ = [
     "Adam",
     "History",
     "gradient_check",
+    "load",
+    "ModelFileError",
     "NotFittedError",
     "TrainingDiverged",
     "activations",

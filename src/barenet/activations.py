@@ -32,6 +32,10 @@ class Activation:
     def __call__(self, Z, xp=np):
         return self.forward(Z, xp)
 
+    def get_config(self):
+        """The constructor's arguments, as a dict (empty for most activations)."""
+        return dict(vars(self))
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 

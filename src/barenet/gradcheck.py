@@ -80,7 +80,7 @@ def _check_network(net, X, y, epsilon):
             "signal); build it with dtype='float64'"
         )
     X = net._check_X(X)
-    Y = net._encode_targets(y, X.shape[0], fitting=True)
+    Y, _ = net._encode_targets(y, X.shape[0])
     X_T, Y_T = X.T, Y.T
     net._step_value_and_grad(X_T, Y_T)
     g = net._grad.copy()

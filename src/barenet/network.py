@@ -22,7 +22,7 @@ from ._checks import as_generator, check_float_dtype, check_int, check_matrix
 from .errors import NotFittedError
 from .initializers import initialize
 from .linear import linear_backward, linear_forward
-from .training import History, run_epochs
+from .training import Callback, History, ProgressBar, run_epochs
 
 # The loss each output activation implies when none is named.
 _DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
@@ -109,6 +109,7 @@ class Network:
         self.classes_ = None
         self.history_ = None
         self.optimizer_ = None
+        self.fit_config_ = None
 
     # ----------------------------------------------------------- configuration
 
@@ -213,9 +214,11 @@ class Network:
             )
         return X
 
-    def _encode_targets(self, y, n_samples, fitting, name="y"):
-        """Targets as an ``(m, n_L)`` array in the model's dtype; for
-        classifiers, ``fitting`` sets ``classes_`` on the first fit."""
+    def _encode_targets(self, y, n_samples, classes=None, name="y"):
+        """Return ``(Y, classes)``: the targets as an ``(m, n_L)`` array in the
+        model's dtype, and for classifiers the class labels they were encoded
+        against -- ``classes`` if given, else ``classes_`` once fitted, else
+        those found in ``y``. Nothing on the network changes."""
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
@@ -226,7 +229,7 @@ class Network:
         if y.dtype == object:
             raise TypeError(f"{name} must hold numbers or strings, got dtype object")
         if self.task == "regression":
-            return self._encode_regression(y, name)
+            return self._encode_regression(y, name), None
         if y.ndim != 1:
             raise ValueError(f"{name} must be 1-D class labels, got shape {y.shape}")
         if y.dtype.kind == "f":
@@ -238,20 +241,20 @@ class Network:
                     f"(its output is {self.activations[-1].name}); use class labels, or "
                     "a linear output for regression"
                 )
-        if fitting and self.classes_ is None:
-            self.classes_ = self._classes_from(y, name)
-        found = np.isin(y, self.classes_)
+        if classes is None:
+            classes = self.classes_ if self.classes_ is not None else self._classes_from(y, name)
+        found = np.isin(y, classes)
         if not found.all():
             raise ValueError(
                 f"{name} has labels the network was not trained on: "
-                f"{np.unique(y[~found])[:5].tolist()}; known classes: {self.classes_.tolist()}"
+                f"{np.unique(y[~found])[:5].tolist()}; known classes: {classes.tolist()}"
             )
-        index = np.searchsorted(self.classes_, y)
+        index = np.searchsorted(classes, y)
         if self.task == "binary":
-            return index.astype(self.dtype).reshape(-1, 1)
+            return index.astype(self.dtype).reshape(-1, 1), classes
         Y = np.zeros((n_samples, self.layer_sizes[-1]), dtype=self.dtype)
         Y[np.arange(n_samples), index] = 1
-        return Y
+        return Y, classes
 
     def _classes_from(self, y, name):
         classes = np.unique(y)
@@ -292,7 +295,7 @@ class Network:
     # -------------------------------------------------------------- public API
 
     def fit(self, X, y, optimizer="adam", epochs=100, batch_size=32, validation_data=None,
-            shuffle=True):
+            shuffle=True, callbacks=None, verbose=False):
         """Train on ``(X, y)`` and return the :class:`~barenet.training.History`.
 
         Parameters
@@ -312,6 +315,11 @@ class Network:
             Scored after every epoch into ``val_loss`` and ``val_<metric>``.
         shuffle : bool, default True
             Draw a new order of the samples each epoch from the model's seed.
+        callbacks : list of Callback, optional
+            Hooks called during training (:class:`barenet.training.Callback`);
+            one whose ``on_epoch_end`` returns True stops training.
+        verbose : bool, default False
+            Show a progress bar with the running loss and metric on stderr.
 
         Every argument is checked before training starts. Training stops with
         :class:`~barenet.errors.TrainingDiverged` if the loss stops being finite.
@@ -321,23 +329,37 @@ class Network:
             batch_size = check_int("batch_size", batch_size, minimum=1)
         optimizer = _optimizers.get(optimizer)
         X = self._check_X(X)
-        Y = self._encode_targets(y, X.shape[0], fitting=True)
+        Y, classes = self._encode_targets(y, X.shape[0])
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
             X_val = self._check_X(validation_data[0], name="validation_data[0]")
-            Y_val = self._encode_targets(
-                validation_data[1], X_val.shape[0], fitting=False, name="validation_data[1]"
+            Y_val, _ = self._encode_targets(
+                validation_data[1], X_val.shape[0], classes, name="validation_data[1]"
             )
             validation = (X_val, Y_val)
+        callbacks = list(callbacks or ())
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be barenet.training.Callback objects, got {callback!r}")
+        if verbose:
+            callbacks.append(ProgressBar())
         m = X.shape[0]
         batch_size = m if batch_size is None else min(batch_size, m)
 
+        # Every argument has been checked: from here on the network changes.
+        self.classes_ = classes
         self.optimizer_ = optimizer
+        self.fit_config_ = {
+            "optimizer": {"name": optimizer.name, **optimizer.get_config()},
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "shuffle": bool(shuffle),
+        }
         self.history_ = History()
         run_epochs(self, X, Y, optimizer, epochs, batch_size, self._rng, shuffle,
-                   self.history_, validation)
+                   self.history_, validation, callbacks)
         return self.history_
 
     def forward(self, X):
@@ -374,8 +396,16 @@ class Network:
         if self.task != "regression":
             self._require_fitted()
         X = self._check_X(X)
-        Y = self._encode_targets(y, X.shape[0], fitting=False)
+        Y, _ = self._encode_targets(y, X.shape[0])
         return self._scores(X, Y)
+
+    def save(self, path):
+        """Write the network to ``path`` (an ``.npz`` of arrays and JSON metadata,
+        never pickle); :func:`barenet.load` reads it back. See
+        :mod:`barenet.persistence`."""
+        from .persistence import save
+
+        save(self, path)
 
     def _require_fitted(self):
         if self.classes_ is None:

@@ -7,11 +7,15 @@ The notebook's L-layer network, every block correct and proven:
   features x samples);
 - :class:`GD`, :class:`Momentum`, :class:`RMSProp`, :class:`Adam` -- optimizers;
 - :func:`gradient_check` -- finite-difference check of back propagation;
+- :func:`load` and :meth:`Network.save` -- models as arrays plus JSON, no pickle;
+- :mod:`barenet.datasets` -- generated data sets and loaders; :mod:`barenet.plot`
+  -- learning curves and decision boundaries; :mod:`barenet.cli` -- the
+  ``barenet`` command;
 - :mod:`barenet.activations`, :mod:`barenet.initializers`,
   :mod:`barenet.losses`, :mod:`barenet.linear` -- the shared math core.
 """
 
-from . import activations, initializers, losses, notebook, optimizers
+from . import activations, datasets, initializers, losses, notebook, optimizers
 from .errors import NotFittedError, TrainingDiverged
 from .gradcheck import gradient_check
 from .network import Network
@@ -34,6 +38,7 @@ __all__ = [
     "NotFittedError",
     "TrainingDiverged",
     "activations",
+    "datasets",
     "initializers",
     "losses",
     "notebook",

@@ -4,7 +4,7 @@ A saved model is one ``.npz`` file (a zip of ``.npy`` arrays) holding
 
 - ``parameters``: the network's flat parameter vector, in its dtype;
 - ``classes``: the class labels of a classifier (numbers or strings);
-- ``metadata``: a JSON document (as a string array) with the format name and
+- ``metadata``: a JSON document (UTF-8 bytes, as a uint8 array) with the format name and
   version, the barenet version, layer sizes, activations, loss, dtype, the
   training configuration and the training History.
 
@@ -22,6 +22,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -57,7 +58,8 @@ def save(net, path):
         "training": net.fit_config_,
         "history": dict(net.history_) if net.history_ is not None else None,
     }
-    arrays = {"parameters": net.parameters, "metadata": np.array(json.dumps(metadata))}
+    document = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
+    arrays = {"parameters": net.parameters, "metadata": document}
     if net.classes_ is not None:
         arrays["classes"] = net.classes_
 
@@ -65,6 +67,7 @@ def save(net, path):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".barenet-", suffix=".tmp", dir=directory)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
@@ -73,6 +76,12 @@ def save(net, path):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load(path):
@@ -86,13 +95,15 @@ def load(path):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path}")
+    if not os.path.isfile(path):
+        raise ModelFileError(f"{path} is not a file")
     with open(path, "rb") as f:
         if f.read(4) != b"PK\x03\x04":
             raise ModelFileError(f"{path} is not a barenet model file (not an .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
         raise ModelFileError(
             f"{path} is not a readable barenet model file ({type(exc).__name__}: {exc})"
         ) from None
@@ -102,8 +113,14 @@ def load(path):
 
     if "metadata" not in arrays or "parameters" not in arrays:
         fail("not a barenet model file (no 'metadata' and 'parameters' arrays)")
+    for name, array in arrays.items():
+        if not isinstance(array, np.ndarray):
+            fail(f"its member {name!r} is not a NumPy array")
+    document = arrays["metadata"]
+    if document.dtype != np.uint8 or document.ndim != 1:
+        fail("its metadata is not a JSON document stored as bytes")
     try:
-        metadata = json.loads(str(arrays["metadata"]))
+        metadata = json.loads(document.tobytes().decode("utf-8"))
     except ValueError:
         fail("its metadata is not valid JSON")
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
@@ -113,6 +130,19 @@ def load(path):
         fail(
             f"format version {version!r} is not one this barenet reads "
             f"(it reads version {FORMAT_VERSION})"
+        )
+    # Compare the parameter count with the layer sizes before building anything,
+    # so that a file claiming enormous layers cannot make us allocate them.
+    parameters = arrays["parameters"]
+    sizes = metadata.get("layer_sizes")
+    if not (isinstance(sizes, list) and len(sizes) >= 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
+        fail(f"its layer_sizes {sizes!r} are not a list of two or more positive integers")
+    expected_size = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if parameters.shape != (expected_size,):
+        fail(
+            f"its parameters have shape {parameters.shape}, but the layer sizes {sizes} "
+            f"need shape ({expected_size},)"
         )
     try:
         activations = [
@@ -126,19 +156,16 @@ def load(path):
     except (KeyError, TypeError, ValueError) as exc:
         fail(f"its metadata does not describe a valid network ({type(exc).__name__}: {exc})")
 
-    parameters = arrays["parameters"]
-    if parameters.shape != net.parameters.shape or parameters.dtype != net.dtype:
-        fail(
-            f"its parameters have shape {parameters.shape} and dtype {parameters.dtype}, but "
-            f"the layer sizes {list(net.layer_sizes)} need shape {net.parameters.shape} "
-            f"and dtype {net.dtype}"
-        )
+    if parameters.dtype != net.dtype:
+        fail(f"its parameters are {parameters.dtype}, but its metadata says {net.dtype}")
     if not np.isfinite(parameters).all():
         fail("its parameters contain NaN or infinity")
     net.parameters[...] = parameters
 
+    classes = arrays.get("classes")
+    if net.task == "regression" and classes is not None:
+        fail(f"it holds class labels, but its loss {net.loss.name!r} makes it a regressor")
     if net.task != "regression":
-        classes = arrays.get("classes")
         if classes is not None:
             expected = 2 if net.task == "binary" else net.layer_sizes[-1]
             if classes.ndim != 1 or len(classes) != expected or not np.array_equal(
@@ -149,11 +176,18 @@ def load(path):
                     f"{expected} distinct ones in sorted order"
                 )
             net.classes_ = classes
-    net.init = metadata.get("init")
-    net.fit_config_ = metadata.get("training")
+    init, training = metadata.get("init"), metadata.get("training")
+    if not (init is None or isinstance(init, str)) or not (training is None or isinstance(training, dict)):
+        fail("its init or training entries are malformed")
+    net.init, net.fit_config_ = init, training
     history = metadata.get("history")
     if history is not None:
         from .training import History
 
+        if not isinstance(history, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, (int, float)) for x in v)
+            for v in history.values()
+        ):
+            fail("its history is not a dict of lists of numbers")
         net.history_ = History(history)
     return net

@@ -41,14 +41,19 @@ class _Parser(argparse.ArgumentParser):
 
 # ------------------------------------------------------------ argument types
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _int_at_least(minimum):
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
 
 
 def _positive_float(text):
@@ -58,16 +63,6 @@ def _positive_float(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not np.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
@@ -100,11 +95,11 @@ def _add_network_options(p, default_data, default_epochs, default_lr, default_ba
                    help="weight initialization (default: he)")
     p.add_argument("--lr", type=_positive_float, default=default_lr,
                    help=f"learning rate (default: {default_lr})")
-    p.add_argument("--epochs", type=_positive_int, default=default_epochs,
+    p.add_argument("--epochs", type=_int_at_least(1), default=default_epochs,
                    help=f"passes over the training set (default: {default_epochs})")
-    p.add_argument("--batch-size", type=_positive_int, default=default_batch,
+    p.add_argument("--batch-size", type=_int_at_least(1), default=default_batch,
                    help=f"samples per step (default: {default_batch})")
-    p.add_argument("--seed", type=_non_negative_int, default=0,
+    p.add_argument("--seed", type=_int_at_least(0), default=0,
                    help="seed for the data, the initial weights and the shuffling (default: 0)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                    help="floating-point precision (default: float32)")

@@ -112,7 +112,7 @@ def test_loss_registry():
 
 
 def test_optimizer_registry():
-    assert set(optimizers.REGISTRY) == {"gd", "momentum", "rmsprop", "adam"}
+    assert set(optimizers.REGISTRY) == {"gd", "momentum", "rmsprop", "adam", "adamw"}
     for name, cls in optimizers.REGISTRY.items():
         opt = optimizers.get(name)
         assert type(opt) is cls

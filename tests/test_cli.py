@@ -95,7 +95,8 @@ def test_train_options(tmp_path):
     assert net.layer_sizes == (2, 8, 6, 3)
     assert [a.name for a in net.activations] == ["tanh", "relu", "softmax"]
     assert net.dtype == np.float64
-    assert net.fit_config_["optimizer"] == {"name": "momentum", "lr": 0.05, "beta": 0.9}
+    assert net.fit_config_["optimizer"] == {"name": "momentum", "lr": 0.05, "beta": 0.9,
+                                            "nesterov": False, "clipnorm": None}
     assert net.fit_config_["batch_size"] == 16
 
 

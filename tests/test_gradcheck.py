@@ -548,6 +548,8 @@ OPTIMIZERS = [
     barenet.RMSProp(lr=0.01, beta=0.9),
     barenet.RMSProp(lr=0.01, beta=0.9, bias_correction=True),
     barenet.Adam(lr=0.01),
+    barenet.Momentum(lr=0.1, beta=0.9, nesterov=True),
+    barenet.AdamW(lr=0.01, weight_decay=0.1),
 ]
 
 

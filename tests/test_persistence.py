@@ -311,7 +311,7 @@ def test_file_is_a_plain_npz_with_json_metadata(tmp_path):
     assert zipfile.is_zipfile(path)
 
     arrays = read_arrays(path)  # allow_pickle=False: nothing in it needs pickle
-    assert set(arrays) == {"parameters", "metadata", "classes"}
+    assert set(arrays) == {"parameters", "state", "metadata", "classes"}
     for array in arrays.values():
         assert array.dtype != object
     assert np.array_equal(arrays["parameters"], net.parameters)

@@ -5,7 +5,11 @@ The notebook's L-layer network, every block correct and proven:
 - :class:`Network` -- the high-level model (X is samples x features);
 - :mod:`barenet.notebook` -- the notebook's step-by-step functions (X is
   features x samples);
-- :class:`GD`, :class:`Momentum`, :class:`RMSProp`, :class:`Adam` -- optimizers;
+- :class:`GD`, :class:`Momentum` (and Nesterov), :class:`RMSProp`,
+  :class:`Adam`, :class:`AdamW` -- optimizers, with :mod:`barenet.schedules`
+  for learning-rate schedules;
+- L2, dropout and batch normalization (:class:`Network` arguments and the
+  notebook functions); :mod:`barenet.callbacks` such as :class:`EarlyStopping`;
 - :func:`gradient_check` -- finite-difference check of back propagation;
 - :func:`load` and :meth:`Network.save` -- models as arrays plus JSON, no pickle;
 - :mod:`barenet.datasets` -- generated data sets and loaders; :mod:`barenet.plot`
@@ -15,12 +19,22 @@ The notebook's L-layer network, every block correct and proven:
   :mod:`barenet.losses`, :mod:`barenet.linear` -- the shared math core.
 """
 
-from . import activations, datasets, initializers, losses, notebook, optimizers
+from . import (
+    activations,
+    callbacks,
+    datasets,
+    initializers,
+    losses,
+    notebook,
+    optimizers,
+    schedules,
+)
+from .callbacks import Callback, EarlyStopping
 from .errors import NotFittedError, TrainingDiverged
 from .gradcheck import gradient_check
 from .network import Network
 from .persistence import ModelFileError, load
-from .optimizers import GD, Adam, Momentum, RMSProp
+from .optimizers import GD, Adam, AdamW, Momentum, RMSProp
 from .training import History
 
 __version__ = "0.1.0"
@@ -31,6 +45,9 @@ __all__ = [
     "Momentum",
     "RMSProp",
     "Adam",
+    "AdamW",
+    "Callback",
+    "EarlyStopping",
     "History",
     "gradient_check",
     "load",
@@ -38,9 +55,11 @@ __all__ = [
     "NotFittedError",
     "TrainingDiverged",
     "activations",
+    "callbacks",
     "datasets",
     "initializers",
     "losses",
     "notebook",
     "optimizers",
+    "schedules",
 ]

@@ -18,7 +18,8 @@ import time
 
 import numpy as np
 
-from . import __version__, datasets, optimizers
+from . import __version__, datasets, optimizers, schedules
+from .callbacks import EarlyStopping
 from .errors import TrainingDiverged
 from .network import Network
 from .persistence import load
@@ -56,14 +57,24 @@ def _int_at_least(minimum):
     return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+def _number(low, high=None, low_inclusive=False):
+    """An argparse type: a finite number above ``low`` (or equal to it, when
+    ``low_inclusive``) and below ``high``."""
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        above = value >= low if low_inclusive else value > low
+        if not np.isfinite(value) or not above or (high is not None and value >= high):
+            bounds = f"{'>=' if low_inclusive else '>'} {low:g}"
+            if high is not None:
+                bounds += f" and < {high:g}"
+            raise argparse.ArgumentTypeError(f"must be a number {bounds}, got {text}")
+        return value
+
+    return parse
 
 
 def _hidden_sizes(text):
@@ -93,7 +104,7 @@ def _add_network_options(p, default_data, default_epochs, default_lr, default_ba
                    "(regression) (default: relu)")
     p.add_argument("--init", default="he", choices=["random", "xavier", "he"],
                    help="weight initialization (default: he)")
-    p.add_argument("--lr", type=_positive_float, default=default_lr,
+    p.add_argument("--lr", type=_number(0), default=default_lr,
                    help=f"learning rate (default: {default_lr})")
     p.add_argument("--epochs", type=_int_at_least(1), default=default_epochs,
                    help=f"passes over the training set (default: {default_epochs})")
@@ -103,6 +114,15 @@ def _add_network_options(p, default_data, default_epochs, default_lr, default_ba
                    help="seed for the data, the initial weights and the shuffling (default: 0)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                    help="floating-point precision (default: float32)")
+    p.add_argument("--l2", type=_number(0, low_inclusive=True), default=0.0, metavar="LAMBDA",
+                   help="L2 regularization strength, lambda/(2m) * sum of squared weights "
+                   "(default: 0)")
+    p.add_argument("--dropout", type=_number(0, 1, low_inclusive=True), default=0.0,
+                   metavar="RATE", help="dropout rate of the hidden layers (default: 0)")
+    p.add_argument("--batch-norm", action="store_true",
+                   help="batch-normalize the hidden layers")
+    p.add_argument("--schedule", choices=list(schedules.REGISTRY),
+                   help="learning-rate schedule over the epochs (default: none)")
 
 
 def build_parser():
@@ -135,6 +155,9 @@ def build_parser():
                    help="optimizer (default: adam)")
     p.add_argument("--out", default="barenet-out", metavar="DIR",
                    help="directory for the model and figures (default: barenet-out)")
+    p.add_argument("--early-stopping", type=_int_at_least(1), metavar="PATIENCE",
+                   help="hold out 10%% of the training set and stop when its loss has not "
+                   "improved for PATIENCE epochs, keeping the best weights")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = commands.add_parser(
@@ -176,7 +199,8 @@ def _network_for(data, args, seed_offset=0):
         n_out, output = len(classes), "softmax"
     sizes = [data.X_train.shape[1]] + hidden + [n_out]
     return Network(sizes, names + [output], init=args.init, seed=args.seed + seed_offset,
-                   dtype=args.dtype)
+                   dtype=args.dtype, l2=args.l2, dropout=args.dropout,
+                   batch_norm=args.batch_norm)
 
 
 def _scores(net, data):
@@ -201,7 +225,7 @@ def cmd_compare(args):
         optimizer = optimizers.REGISTRY[name](lr=args.lr)
         start = time.perf_counter()
         history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=args.epochs,
-                          batch_size=args.batch_size)
+                          batch_size=args.batch_size, schedule=args.schedule)
         seconds = time.perf_counter() - start
         train, test = _scores(net, data)
         metric = net._metric_name
@@ -230,9 +254,19 @@ def cmd_train(args):
     print(f"{data.name}: {len(data.X_train)} training and {len(data.X_test)} test samples; "
           f"layers {list(net.layer_sizes)}, {[a.name for a in net.activations]}, "
           f"{type(optimizer).__name__} lr {args.lr}")
+    if args.early_stopping:
+        # the test split stays unseen: early stopping watches a slice of the training set
+        validation = {"validation_split": 0.1}
+        callbacks = [EarlyStopping(patience=args.early_stopping)]
+    else:
+        validation = {"validation_data": (data.X_test, data.y_test)}
+        callbacks = []
     history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=args.epochs,
-                      batch_size=args.batch_size, validation_data=(data.X_test, data.y_test),
-                      verbose=not args.quiet)
+                      batch_size=args.batch_size, schedule=args.schedule, callbacks=callbacks,
+                      verbose=not args.quiet, **validation)
+    if callbacks and callbacks[0].stopped_epoch:
+        print(f"stopped early at epoch {callbacks[0].stopped_epoch}; kept the weights of "
+              f"epoch {callbacks[0].best_epoch}")
     train, test = _scores(net, data)
     for split, scores in (("training", train), ("test", test)):
         print(f"{split:<9} " + "  ".join(f"{k} {v:.4f}" for k, v in scores.items()))

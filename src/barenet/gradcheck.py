@@ -44,18 +44,22 @@ def numerical_gradient(cost, theta, epsilon=1e-6):
 
 
 def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
-                   loss="binary_crossentropy"):
+                   loss="binary_crossentropy", lambd=0.0, keep_prob=1.0, seed=0):
     """Relative error between back propagation's gradient and finite differences.
 
     Two forms:
 
     - ``gradient_check(network, X, y)`` for a float64 :class:`barenet.Network`,
       with ``X`` of shape (n_samples, n_features) and ``y`` its targets;
-    - ``gradient_check(parameters, X, Y, layer_activations=[...], loss=...)``
-      for the notebook's parameter dict, ``X`` of shape (n_0, m) and ``Y`` of
-      shape (n_L, m), as in :mod:`barenet.notebook`.
+    - ``gradient_check(parameters, X, Y, layer_activations=[...], loss=...,
+      lambd=..., keep_prob=..., seed=...)`` for the notebook's parameter dict,
+      ``X`` of shape (n_0, m) and ``Y`` of shape (n_L, m), as in
+      :mod:`barenet.notebook`.
 
-    Returns the relative error over all parameters (a float). Parameters are
+    The check runs in training mode -- batch normalization with the batch's
+    statistics, L2 included -- and with one dropout mask, drawn once and held
+    fixed while the parameters are nudged. Returns the relative error over
+    all trained parameters (a float). Parameters and running statistics are
     left exactly as they were.
     """
     epsilon = check_positive("epsilon", epsilon)
@@ -66,7 +70,8 @@ def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
     if isinstance(model, dict):
         if layer_activations is None:
             raise TypeError("gradient_check on a parameter dict needs layer_activations")
-        return _check_parameters(model, X, y, layer_activations, loss, epsilon)
+        return _check_parameters(model, X, y, layer_activations, loss, lambd, keep_prob, seed,
+                                 epsilon)
     raise TypeError(
         f"model must be a barenet.Network or the notebook's parameter dict, got "
         f"{type(model).__name__}"
@@ -82,30 +87,45 @@ def _check_network(net, X, y, epsilon):
     X = net._check_X(X)
     Y, _ = net._encode_targets(y, X.shape[0])
     X_T, Y_T = X.T, Y.T
-    net._step_value_and_grad(X_T, Y_T)
+    snapshot = net._snapshot()
+    _, caches = net._forward(X_T, training=True)
+    masks = [cache.mask for cache in caches]
+    net._step_value_and_grad(X_T, Y_T, masks=masks)
     g = net._grad.copy()
-    g_num = numerical_gradient(
-        lambda: net.loss.value(net._forward(X_T)[0], Y_T), net.parameters, epsilon
-    )
+
+    def cost():
+        return net._objective(net._forward(X_T, training=True, masks=masks)[0], Y_T)
+
+    g_num = numerical_gradient(cost, net.parameters, epsilon)
+    net._restore(snapshot)
     return relative_error(g, g_num)
 
 
-def _check_parameters(parameters, X, Y, layer_activations, loss, epsilon):
+def _check_parameters(parameters, X, Y, layer_activations, loss, lambd, keep_prob, seed,
+                      epsilon):
     from . import notebook
 
     L = notebook._n_layers(parameters)
-    keys = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
-    # Work on a copy packed into one vector, with a dict of views into it.
+    keys = notebook._trainable_keys(parameters, L)
+    # Work on a copy packed into one vector, with a dict of views into it;
+    # running statistics are copied too, so the caller's stay as they were.
     theta = np.concatenate([np.asarray(parameters[k], dtype=np.float64).ravel() for k in keys])
     views = dict(zip(keys, flat_views(theta, [np.shape(parameters[k]) for k in keys])))
+    views.update({k: np.array(v, dtype=np.float64) for k, v in parameters.items()
+                  if k not in views})
     X = check_matrix("X", X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
+    if not isinstance(seed, (int, np.integer)):
+        raise TypeError("seed must be an integer here: each pass redraws the same dropout masks")
 
-    AL, caches = notebook.forward_prop(X, layer_activations, views)
-    grads = notebook.backward_prop(AL, Y, caches, layer_activations, loss)
+    def forward():
+        return notebook.forward_prop(X, layer_activations, views, keep_prob, seed)
+
+    AL, caches = forward()
+    grads = notebook.backward_prop(AL, Y, caches, layer_activations, loss, lambd)
     g = np.concatenate([grads[f"d{k}"].ravel() for k in keys])
 
     def cost():
-        return notebook.cost(notebook.forward_prop(X, layer_activations, views)[0], Y, loss)
+        return notebook.cost(forward()[0], Y, loss, views, lambd)
 
     return relative_error(g, numerical_gradient(cost, theta, epsilon))

@@ -6,6 +6,11 @@ loss :math:`\ell_i`:
 
 .. math:: J = \frac{1}{m} \sum_{i=1}^{m} \ell_i
 
+``per_sample(A, Y)`` returns the ``m`` values :math:`\ell_i`, and
+``value(A, Y, weights=None)`` the cost; with sample weights :math:`w_i` it is
+:math:`\frac{1}{m} \sum_i w_i \ell_i` (the weights scale each sample's
+share, as in Keras; :func:`output_gradient` scales the gradient to match).
+
 ``gradient(A, Y)`` returns the per-sample derivative :math:`\partial \ell_i /
 \partial a_i`, elementwise and *not* divided by ``m``: the ``1/m`` is applied
 once, in :func:`barenet.linear.linear_backward` (``dW = dZ A_prev^T / m``), as
@@ -31,8 +36,15 @@ class Loss:
     name = None
     fused_activation = None
 
-    def value(self, A, Y, xp=np):
+    def per_sample(self, A, Y, xp=np):
         raise NotImplementedError
+
+    def value(self, A, Y, weights=None, xp=np):
+        """The cost: the mean of the per-sample losses, each times its weight."""
+        losses = self.per_sample(A, Y, xp)
+        if weights is not None:
+            losses = losses * weights
+        return float(losses.sum()) / losses.shape[0]
 
     def gradient(self, A, Y, xp=np):
         raise NotImplementedError
@@ -59,10 +71,9 @@ class BinaryCrossEntropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
 
-    def value(self, A, Y, xp=np):
+    def per_sample(self, A, Y, xp=np):
         A = _clip(A, xp)
-        m = A.shape[1]
-        return -float(xp.sum(Y * xp.log(A) + (1 - Y) * xp.log(1 - A))) / m
+        return -(Y * xp.log(A) + (1 - Y) * xp.log(1 - A)).sum(axis=0)
 
     def gradient(self, A, Y, xp=np):
         A = _clip(A, xp)
@@ -81,9 +92,8 @@ class CategoricalCrossEntropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def value(self, A, Y, xp=np):
-        m = A.shape[1]
-        return -float(xp.sum(Y * xp.log(_clip(A, xp)))) / m
+    def per_sample(self, A, Y, xp=np):
+        return -(Y * xp.log(_clip(A, xp))).sum(axis=0)
 
     def gradient(self, A, Y, xp=np):
         return -Y / _clip(A, xp)
@@ -99,9 +109,9 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def value(self, A, Y, xp=np):
+    def per_sample(self, A, Y, xp=np):
         D = A - Y
-        return float(xp.sum(D * D)) / D.size
+        return (D * D).mean(axis=0)
 
     def gradient(self, A, Y, xp=np):
         return (2 / A.shape[0]) * (A - Y)
@@ -121,14 +131,19 @@ def get(loss):
     raise ValueError(f"unknown loss {loss!r}; valid names are: {', '.join(REGISTRY)}")
 
 
-def output_gradient(loss, activation, A, Z, Y, xp=np):
+def output_gradient(loss, activation, A, Z, Y, weights=None, xp=np):
     """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``.
 
     For sigmoid + binary cross-entropy and softmax + categorical cross-entropy
     the derivatives of the activation and the loss cancel to ``A - Y``, which
     is both cheaper and exact where ``A`` saturates. Every other pair goes the
-    long way: ``activation.backward(loss.gradient(A, Y), Z, A)``.
+    long way: ``activation.backward(loss.gradient(A, Y), Z, A)``. Sample
+    ``weights`` (shape ``(m,)``) scale each sample's column.
     """
     if activation.name == loss.fused_activation:
-        return A - Y
-    return activation.backward(loss.gradient(A, Y, xp), Z, A, xp)
+        dZ = A - Y
+    else:
+        dZ = activation.backward(loss.gradient(A, Y, xp), Z, A, xp)
+    if weights is not None:
+        dZ *= weights
+    return dZ

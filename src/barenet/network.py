@@ -12,17 +12,58 @@ it, and the gradients fill a twin vector the same way. An optimizer step is
 therefore a few vector operations, whatever the depth.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import activations as _activations
 from . import losses as _losses
 from . import optimizers as _optimizers
 from ._buffers import flat_views
-from ._checks import as_generator, check_float_dtype, check_int, check_matrix
+from ._checks import (
+    as_generator,
+    check_float_dtype,
+    check_fraction,
+    check_int,
+    check_matrix,
+    check_positive,
+    check_real,
+)
 from .errors import NotFittedError
 from .initializers import initialize
 from .linear import linear_backward, linear_forward
-from .training import Callback, History, ProgressBar, run_epochs
+from .normalization import (
+    batchnorm_backward,
+    batchnorm_forward,
+    batchnorm_inference,
+    update_running_stats,
+)
+from .regularization import add_l2_gradient, dropout_mask, l2_penalty
+from .callbacks import Callback, EarlyStopping, LearningRateScheduler, ProgressBar
+from .training import History, run_epochs
+
+class LayerCache(NamedTuple):
+    """What one layer's training-mode forward pass keeps for the backward pass."""
+
+    A_prev: np.ndarray  # the layer's input
+    Z: np.ndarray  # the activation's input (after batch normalization, if any)
+    A: np.ndarray  # the activation's output (before dropout)
+    mask: object  # dropout's scaled mask, or None
+    bn: object  # BatchNormCache, or None
+
+
+def check_dropout(name, rate):
+    rate = check_real(name, rate)
+    if not 0 <= rate < 1:
+        raise ValueError(f"{name} is a drop rate and must be in [0, 1), got {rate!r}")
+    return rate
+
+
+def check_bool(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
 
 # The loss each output activation implies when none is named.
 _DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
@@ -64,7 +105,8 @@ class Network:
     """
 
     def __init__(self, layer_sizes, activations, init="he", seed=None, dtype="float32",
-                 loss=None):
+                 loss=None, l2=0.0, dropout=None, batch_norm=False, bn_momentum=0.9,
+                 bn_eps=1e-5):
         if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
             raise TypeError(f"layer_sizes must be a list of integers, got {layer_sizes!r}")
         if len(layer_sizes) < 2:
@@ -91,20 +133,40 @@ class Network:
         self.loss = self._resolve_loss(loss)
         self.task = self._task()
 
-        shapes = []
-        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
-            shapes += [(n_out, n_in), (n_out, 1)]
+        self.l2 = check_real("l2", l2)
+        if self.l2 < 0:
+            raise ValueError(f"l2 must be >= 0, got {l2!r}")
+        self.dropout = self._per_hidden_layer("dropout", dropout, 0.0, check_dropout)
+        self.batch_norm = self._per_hidden_layer("batch_norm", batch_norm, False, check_bool)
+        self.bn_momentum = check_fraction("bn_momentum", bn_momentum)
+        self.bn_eps = check_positive("bn_eps", bn_eps)
+
+        # Trained parameters, layer by layer: W, b, and for batch-normalized
+        # layers the scale gamma and shift beta; all views of one flat vector.
+        shapes, state_shapes = [], []
+        for (n_in, n_out), bn in zip(zip(self.layer_sizes[:-1], self.layer_sizes[1:]),
+                                     self.batch_norm):
+            shapes += [(n_out, n_in), (n_out, 1)] + [(n_out, 1), (n_out, 1)] * bn
+            state_shapes += [(n_out, 1), (n_out, 1)] * bn
         size = sum(int(np.prod(s)) for s in shapes)
         self.parameters = np.empty(size, dtype=self.dtype)
         self._grad = np.zeros(size, dtype=self.dtype)
-        views = flat_views(self.parameters, shapes)
-        self.weights, self.biases = views[0::2], views[1::2]
-        grads = flat_views(self._grad, shapes)
-        self._dweights, self._dbiases = grads[0::2], grads[1::2]
+        (self.weights, self.biases, self.gammas, self.betas) = self._layer_views(
+            flat_views(self.parameters, shapes))
+        (self._dweights, self._dbiases, self._dgammas, self._dbetas) = self._layer_views(
+            flat_views(self._grad, shapes))
+        # Not trained: the running mean and variance of batch normalization.
+        self._state = np.empty(sum(int(np.prod(s)) for s in state_shapes), dtype=self.dtype)
+        views = iter(flat_views(self._state, state_shapes))
+        self.running_means, self.running_vars = [], []
+        for bn in self.batch_norm:
+            self.running_means.append(next(views) if bn else None)
+            self.running_vars.append(next(views) if bn else None)
 
         self._rng = as_generator(seed)
         self.init = init
         initialize(self.weights, self.biases, init, self._rng)
+        self._reset_batch_norm()
 
         self.classes_ = None
         self.history_ = None
@@ -136,6 +198,39 @@ class Network:
             )
         return loss
 
+    def _per_hidden_layer(self, name, value, off, check):
+        """One setting per layer from a single value or a list for the hidden
+        layers; the output layer always gets ``off``."""
+        n_hidden = len(self.layer_sizes) - 2
+        if value is None:
+            value = off
+        if isinstance(value, (list, tuple)):
+            if len(value) != n_hidden:
+                raise ValueError(
+                    f"{name} has {len(value)} entries but the network has {n_hidden} hidden "
+                    "layers; give one value for all, or one per hidden layer"
+                )
+            values = [check(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        else:
+            values = [check(name, value)] * n_hidden
+        return tuple(values) + (off,)
+
+    def _layer_views(self, views):
+        """Split the flat views into per-layer W, b, gamma, beta lists (None
+        for gamma and beta where a layer has no batch normalization)."""
+        views = iter(views)
+        lists = ([], [], [], [])
+        for bn in self.batch_norm:
+            for target, present in zip(lists, (True, True, bn, bn)):
+                target.append(next(views) if present else None)
+        return lists
+
+    def _reset_batch_norm(self):
+        for gamma, beta, mean, var in zip(self.gammas, self.betas, self.running_means,
+                                          self.running_vars):
+            if gamma is not None:
+                gamma[...], beta[...], mean[...], var[...] = 1, 0, 0, 1
+
     def _task(self):
         return {
             "binary_crossentropy": "binary",
@@ -155,37 +250,80 @@ class Network:
 
     # ---------------------------------------------------------------- the math
 
-    def _forward(self, A):
-        """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, caches)``
-        with one ``(A_prev, Z, A)`` triple per layer."""
+    def _forward(self, A, training=False, masks=None):
+        """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, caches)``.
+
+        In training mode batch normalization uses the batch's statistics and
+        dropout draws a mask per hidden layer from the model's Generator
+        (or takes them from ``masks``); otherwise running statistics are used
+        and dropout is skipped.
+        """
         caches = []
-        for W, b, activation in zip(self.weights, self.biases, self.activations):
+        last = len(self.weights) - 1
+        for l, (W, b, activation) in enumerate(zip(self.weights, self.biases, self.activations)):
+            A_prev = A
             Z = linear_forward(W, A, b)
-            A_next = activation.forward(Z)
-            caches.append((A, Z, A_next))
-            A = A_next
+            bn_cache = None
+            if self.batch_norm[l]:
+                if training:
+                    Z, bn_cache = batchnorm_forward(Z, self.gammas[l], self.betas[l], self.bn_eps)
+                else:
+                    Z = batchnorm_inference(Z, self.gammas[l], self.betas[l],
+                                            self.running_means[l], self.running_vars[l],
+                                            self.bn_eps)
+            A = activation.forward(Z)
+            mask = None
+            if training and l < last and self.dropout[l]:
+                mask = masks[l] if masks is not None else dropout_mask(
+                    self._rng, A.shape, self.dropout[l], self.dtype)
+                A_kept = A * mask
+            caches.append(LayerCache(A_prev, Z, A, mask, bn_cache))
+            if mask is not None:
+                A = A_kept
         return A, caches
 
-    def _backward(self, caches, Y):
-        """Fill the gradient vector from the caches of a forward pass."""
-        _, Z, A = caches[-1]
-        dZ = _losses.output_gradient(self.loss, self.activations[-1], A, Z, Y)
+    def _backward(self, caches, Y, weights=None):
+        """Fill the gradient vector from the caches of a training-mode forward pass."""
+        last = caches[-1]
+        dZ = _losses.output_gradient(self.loss, self.activations[-1], last.A, last.Z, Y, weights)
         for l in reversed(range(len(caches))):
-            A_prev, Z, A = caches[l]
+            cache = caches[l]
             if l < len(caches) - 1:
-                dZ = self.activations[l].backward(dA, Z, A)
+                if cache.mask is not None:
+                    dA = dA * cache.mask
+                dZ = self.activations[l].backward(dA, cache.Z, cache.A)
+            if cache.bn is not None:
+                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(dZ, cache.bn)
             dA, _, _ = linear_backward(
-                dZ, A_prev, self.weights[l], dW=self._dweights[l], db=self._dbiases[l],
+                dZ, cache.A_prev, self.weights[l], dW=self._dweights[l], db=self._dbiases[l],
                 need_dA_prev=l > 0,
             )
+        add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
-    def _step_value_and_grad(self, X_T, Y_T):
-        """Loss on one batch (columns are samples) and its gradient, written to
-        the gradient vector. Returns ``(loss, AL)``."""
-        AL, caches = self._forward(X_T)
-        loss = self.loss.value(AL, Y_T)
-        self._backward(caches, Y_T)
+    def _objective(self, AL, Y_T, weights=None):
+        """The training objective: the (weighted) loss plus the L2 penalty."""
+        return self.loss.value(AL, Y_T, weights) + l2_penalty(self.weights, self.l2, Y_T.shape[1])
+
+    def _step_value_and_grad(self, X_T, Y_T, weights=None, masks=None):
+        """Training objective on one batch (columns are samples) and its
+        gradient, written to the gradient vector; folds the batch's statistics
+        into batch normalization's running ones. Returns ``(loss, AL)``."""
+        AL, caches = self._forward(X_T, training=True, masks=masks)
+        loss = self._objective(AL, Y_T, weights)
+        self._backward(caches, Y_T, weights)
+        if X_T.shape[1] > 1:
+            for l, cache in enumerate(caches):
+                if cache.bn is not None:
+                    update_running_stats(self.running_means[l], self.running_vars[l], cache.bn,
+                                         self.bn_momentum)
         return loss, AL
+
+    def _snapshot(self):
+        """Copies of everything training changes in the model itself."""
+        return self.parameters.copy(), self._state.copy()
+
+    def _restore(self, snapshot):
+        self.parameters[...], self._state[...] = snapshot
 
     def _label_index(self, AL):
         """Index into ``classes_`` of each column of a classifier's output."""
@@ -200,6 +338,7 @@ class Network:
         return float((self._label_index(AL) == self._label_index(Y_T)).mean())
 
     def _scores(self, X, Y):
+        """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
         AL, _ = self._forward(X.T)
         return {"loss": self.loss.value(AL, Y.T), self._metric_name: self._metric(AL, Y.T)}
 
@@ -295,7 +434,8 @@ class Network:
     # -------------------------------------------------------------- public API
 
     def fit(self, X, y, optimizer="adam", epochs=100, batch_size=32, validation_data=None,
-            shuffle=True, callbacks=None, verbose=False):
+            validation_split=None, shuffle=True, sample_weight=None, class_weight=None,
+            schedule=None, callbacks=None, verbose=False):
         """Train on ``(X, y)`` and return the :class:`~barenet.training.History`.
 
         Parameters
@@ -306,23 +446,39 @@ class Network:
             for a regressor.
         optimizer : str or Optimizer, default 'adam'
             An object such as ``barenet.Adam(lr=1e-3)`` (its state carries on
-            across calls to ``fit``), or one of 'gd', 'momentum', 'rmsprop',
-            'adam' with default settings.
+            across calls to ``fit``), or a name from
+            ``barenet.optimizers.REGISTRY`` with default settings.
         epochs : int, default 100
         batch_size : int or None, default 32
             None, or anything >= n_samples, is batch gradient descent.
         validation_data : (X_val, y_val), optional
             Scored after every epoch into ``val_loss`` and ``val_<metric>``.
+        validation_split : float in (0, 1), optional
+            Instead of ``validation_data``: hold out this fraction of
+            ``(X, y)``, drawn with the model's seed.
         shuffle : bool, default True
             Draw a new order of the samples each epoch from the model's seed.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights: each sample's loss, and so its gradient, is
+            multiplied by its weight.
+        class_weight : dict or 'balanced', optional
+            Weights per class label (classifiers), multiplied into
+            ``sample_weight``; 'balanced' weighs class ``c`` by
+            ``n_samples / (n_classes * count(c))``.
+        schedule : str or Schedule, optional
+            Learning-rate schedule applied per epoch
+            (:mod:`barenet.schedules`); the rates used are recorded as ``'lr'``.
         callbacks : list of Callback, optional
-            Hooks called during training (:class:`barenet.training.Callback`);
-            one whose ``on_epoch_end`` returns True stops training.
+            Hooks called during training (:mod:`barenet.callbacks`), e.g.
+            :class:`~barenet.callbacks.EarlyStopping`.
         verbose : bool, default False
             Show a progress bar with the running loss and metric on stderr.
 
-        Every argument is checked before training starts. Training stops with
-        :class:`~barenet.errors.TrainingDiverged` if the loss stops being finite.
+        The training ``'loss'`` is the objective minimized: the loss plus the
+        L2 penalty, averaged over the epoch's batches; ``'val_loss'`` is the
+        loss alone. Every argument is checked before training starts.
+        Training stops with :class:`~barenet.errors.TrainingDiverged` if the
+        loss stops being finite.
         """
         epochs = check_int("epochs", epochs, minimum=1)
         if batch_size is not None:
@@ -330,6 +486,9 @@ class Network:
         optimizer = _optimizers.get(optimizer)
         X = self._check_X(X)
         Y, classes = self._encode_targets(y, X.shape[0])
+        weights = self._sample_weights(sample_weight, class_weight, y, X.shape[0], classes)
+        if validation_data is not None and validation_split is not None:
+            raise ValueError("give validation_data or validation_split, not both")
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -342,13 +501,43 @@ class Network:
         callbacks = list(callbacks or ())
         for callback in callbacks:
             if not isinstance(callback, Callback):
-                raise TypeError(f"callbacks must be barenet.training.Callback objects, got {callback!r}")
+                raise TypeError(f"callbacks must be barenet.callbacks.Callback objects, got {callback!r}")
+        if schedule is not None:
+            scheduler = LearningRateScheduler(schedule)
+            scheduler.schedule(optimizer.lr, 0, epochs)  # a schedule that cannot work fails now
+            callbacks.insert(0, scheduler)
         if verbose:
             callbacks.append(ProgressBar())
-        m = X.shape[0]
+        has_validation = validation is not None or validation_split is not None
+        for callback in callbacks:
+            if isinstance(callback, EarlyStopping):
+                self._check_monitor(callback.monitor, has_validation)
+        if validation_split is not None:
+            split = check_real("validation_split", validation_split)
+            if not 0 < split < 1:
+                raise ValueError(f"validation_split must be in (0, 1), got {validation_split!r}")
+            n_val = int(round(split * X.shape[0]))
+            if not 1 <= n_val < X.shape[0]:
+                raise ValueError(
+                    f"validation_split={split} of {X.shape[0]} samples leaves no samples "
+                    "on one side"
+                )
+        m = X.shape[0] - (n_val if validation_split is not None else 0)
         batch_size = m if batch_size is None else min(batch_size, m)
+        if batch_size < 2 and any(self.batch_norm):
+            raise ValueError("batch normalization needs batches of at least 2 samples")
 
         # Every argument has been checked: from here on the network changes.
+        if validation_split is not None:
+            order = self._rng.permutation(X.shape[0])
+            held, kept = order[:n_val], order[n_val:]
+            validation = (X[held], Y[held])
+            X, Y = X[kept], Y[kept]
+            # weights (and 'balanced' class counts) of the samples trained on
+            kept_weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
+            weights = self._sample_weights(kept_weights, class_weight,
+                                           np.asarray(y).reshape(len(order), -1)[kept],
+                                           len(kept), classes)
         self.classes_ = classes
         self.optimizer_ = optimizer
         self.fit_config_ = {
@@ -356,11 +545,66 @@ class Network:
             "epochs": epochs,
             "batch_size": batch_size,
             "shuffle": bool(shuffle),
+            "schedule": None if schedule is None else {
+                "name": callbacks[0].schedule.name, **callbacks[0].schedule.get_config()},
+            "validation_split": validation_split,
         }
         self.history_ = History()
         run_epochs(self, X, Y, optimizer, epochs, batch_size, self._rng, shuffle,
-                   self.history_, validation, callbacks)
+                   self.history_, validation, callbacks, weights)
         return self.history_
+
+    def _check_monitor(self, monitor, has_validation):
+        keys = ["loss", self._metric_name]
+        keys += ["val_" + k for k in keys]
+        if monitor not in keys:
+            raise ValueError(f"EarlyStopping monitor {monitor!r} is not one of {keys}")
+        if monitor.startswith("val_") and not has_validation:
+            raise ValueError(
+                f"EarlyStopping monitors {monitor!r}, which needs validation_data or "
+                "validation_split"
+            )
+
+    def _sample_weights(self, sample_weight, class_weight, y, n_samples, classes):
+        """Per-sample weights in the model's dtype, or None when all are 1."""
+        weights = None
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight)
+            if weights.shape != (n_samples,):
+                raise ValueError(
+                    f"sample_weight must have shape ({n_samples},), got {weights.shape}"
+                )
+            if weights.dtype.kind not in "biuf":
+                raise TypeError(f"sample_weight must hold numbers, got dtype {weights.dtype}")
+            if not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError("sample_weight must be finite and >= 0")
+            weights = weights.astype(self.dtype)
+        if class_weight is not None:
+            if self.task == "regression":
+                raise ValueError("class_weight needs a classifier; this network is a regressor")
+            labels = np.asarray(y).reshape(n_samples)
+            index = np.searchsorted(classes, labels)
+            if isinstance(class_weight, str) and class_weight == "balanced":
+                counts = np.bincount(index, minlength=len(classes))
+                per_class = n_samples / (np.count_nonzero(counts) * np.maximum(counts, 1))
+            elif isinstance(class_weight, dict):
+                unknown = [k for k in class_weight if k not in classes.tolist()]
+                if unknown:
+                    raise ValueError(
+                        f"class_weight names labels that are not classes: {unknown}; "
+                        f"the classes are {classes.tolist()}"
+                    )
+                per_class = np.ones(len(classes))
+                for label, w in class_weight.items():
+                    w = check_real(f"class_weight[{label!r}]", w)
+                    if w < 0:
+                        raise ValueError(f"class_weight[{label!r}] must be >= 0, got {w}")
+                    per_class[classes.tolist().index(label)] = w
+            else:
+                raise TypeError(f"class_weight must be a dict or 'balanced', got {class_weight!r}")
+            by_class = per_class[index].astype(self.dtype)
+            weights = by_class if weights is None else weights * by_class
+        return weights
 
     def forward(self, X):
         """Output of the last layer, shape ``(n_samples, n_L)``: probabilities

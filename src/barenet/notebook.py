@@ -10,8 +10,17 @@ per sample), ``Y`` has shape ``(n_outputs, m)``, and ``parameters`` is the dict
 entries), layer ``l`` using ``layer_activations[l - 1]`` both forward and
 backward. Any other length is an error.
 
-Every function here calls the same activation, loss, linear and optimizer code
-as :class:`barenet.Network`; nothing is computed a second way.
+Regularization, as in the course: ``lambd`` (L2) in :func:`cost` and
+:func:`backward_prop`; ``keep_prob`` (inverted dropout on the hidden layers)
+in :func:`forward_prop`, whose masks :func:`backward_prop` reuses; batch
+normalization of the hidden layers with
+``initialize_parameters(..., batch_norm=True)``, which adds ``gamma{l}``,
+``beta{l}`` (trained) and ``running_mean{l}``, ``running_var{l}`` (updated by
+training-mode forward passes, used when ``training=False``).
+
+Every function here calls the same activation, loss, linear, regularization,
+normalization and optimizer code as :class:`barenet.Network`; nothing is
+computed a second way.
 
 A whole training run, as the notebook's outline puts it::
 
@@ -31,9 +40,16 @@ import numpy as np
 from . import activations as _activations
 from . import losses as _losses
 from . import optimizers as _optimizers
-from ._checks import as_generator, check_int, check_matrix, check_positive
+from ._checks import as_generator, check_int, check_matrix, check_positive, check_real
 from .initializers import initialize
 from .linear import linear_backward, linear_forward
+from .normalization import (
+    batchnorm_backward,
+    batchnorm_forward,
+    batchnorm_inference,
+    update_running_stats,
+)
+from .regularization import add_l2_gradient, dropout_mask, l2_penalty
 from .training import minibatch_indices
 
 __all__ = [
@@ -70,7 +86,7 @@ def leaky_relu(Z, slope=0.01):
 
 # -------------------------------------------------------------- initialization
 
-def initialize_parameters(layer_shape, initialization_method="he", seed=None):
+def initialize_parameters(layer_shape, initialization_method="he", seed=None, batch_norm=False):
     """Initialize ``W1, b1, ..., WL, bL`` for a network of shape ``layer_shape``.
 
     Arguments:
@@ -78,6 +94,8 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None):
     initialization_method -- 'random' (N(0, 1) * 0.01), 'xavier' (* sqrt(1/n_prev))
         or 'he' (* sqrt(2/n_prev)); biases are zero
     seed -- int, numpy.random.Generator or None: where the random draws come from
+    batch_norm -- also add batch normalization to every hidden layer: ``gamma{l}`` = 1,
+        ``beta{l}`` = 0, ``running_mean{l}`` = 0, ``running_var{l}`` = 1, each (n_l, 1)
 
     Returns:
     parameters -- dict with ``W{l}`` of shape (n_l, n_{l-1}) and ``b{l}`` of shape (n_l, 1)
@@ -94,7 +112,27 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None):
     for l, (W, b) in enumerate(zip(weights, biases), 1):
         parameters[f"W{l}"] = W
         parameters[f"b{l}"] = b
+        if batch_norm and l < len(weights):
+            n = W.shape[0]
+            parameters.update({f"gamma{l}": np.ones((n, 1)), f"beta{l}": np.zeros((n, 1)),
+                               f"running_mean{l}": np.zeros((n, 1)),
+                               f"running_var{l}": np.ones((n, 1))})
     return parameters
+
+
+BATCH_NORM_KEYS = ("gamma", "beta", "running_mean", "running_var")
+BN_MOMENTUM = 0.9  # running statistics: rho * running + (1 - rho) * batch
+BN_EPS = 1e-5
+
+
+def _trainable_keys(parameters, L):
+    """The trained parameters' keys in a fixed order: W1, b1, [gamma1, beta1,] W2, ..."""
+    keys = []
+    for l in range(1, L + 1):
+        keys += [f"W{l}", f"b{l}"]
+        if f"gamma{l}" in parameters:
+            keys += [f"gamma{l}", f"beta{l}"]
+    return keys
 
 
 def _n_layers(parameters):
@@ -105,9 +143,14 @@ def _n_layers(parameters):
     while f"W{L + 1}" in parameters:
         L += 1
     expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
+    for l in range(1, L):
+        if f"gamma{l}" in parameters:
+            expected |= {f"{p}{l}" for p in BATCH_NORM_KEYS}
     if L == 0 or set(parameters) != expected:
         raise ValueError(
-            f"parameters must hold exactly W1, b1, ..., WL, bL; got keys {sorted(parameters)}"
+            "parameters must hold exactly W1, b1, ..., WL, bL (and gamma{l}, beta{l}, "
+            "running_mean{l}, running_var{l} for batch-normalized hidden layers); "
+            f"got keys {sorted(parameters)}"
         )
     for l in range(1, L + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
@@ -116,6 +159,12 @@ def _n_layers(parameters):
                 f"W{l} must be 2-D and b{l} of shape (rows of W{l}, 1); got "
                 f"{np.shape(W)} and {np.shape(b)}"
             )
+        for p in BATCH_NORM_KEYS:
+            if f"{p}{l}" in parameters and np.shape(parameters[f"{p}{l}"]) != np.shape(b):
+                raise ValueError(
+                    f"{p}{l} must have the shape of b{l}, {np.shape(b)}; got "
+                    f"{np.shape(parameters[f'{p}{l}'])}"
+                )
         if l > 1 and np.shape(W)[1] != np.shape(parameters[f"W{l - 1}"])[0]:
             raise ValueError(
                 f"W{l} has {np.shape(W)[1]} columns but W{l - 1} has "
@@ -173,20 +222,57 @@ def forward_activation(Z, activation):
     return _activations.get(activation).forward(Z), Z
 
 
-def forward_prop(X, layer_activations, parameters):
+class LayerCache(NamedTuple):
+    """What a layer's forward pass keeps for :func:`backward_prop`."""
+
+    linear_cache: LinearCache
+    activation_cache: np.ndarray  # Z, the activation's input (after batch norm)
+    dropout_mask: object = None  # the scaled mask M / keep_prob, or None
+    batchnorm_cache: object = None  # a BatchNormCache, or None
+
+
+def _keep_probs(keep_prob, L):
+    """One keep probability per hidden layer, from a number or a list."""
+    n_hidden = L - 1
+    if isinstance(keep_prob, (list, tuple)):
+        if len(keep_prob) != n_hidden:
+            raise ValueError(
+                f"keep_prob has {len(keep_prob)} entries but the network has {n_hidden} "
+                "hidden layers; give one number for all, or one per hidden layer"
+            )
+        probs = list(keep_prob)
+    else:
+        probs = [keep_prob] * n_hidden
+    probs = [check_real("keep_prob", p) for p in probs]
+    for p in probs:
+        if not 0 < p <= 1:
+            raise ValueError(f"keep_prob must be in (0, 1], got {p!r}")
+    return probs
+
+
+def forward_prop(X, layer_activations, parameters, keep_prob=1.0, seed=None, training=True):
     """One forward pass through all L layers.
 
     Arguments:
     X -- input data of shape (n_0, m)
     layer_activations -- one activation per weight layer (L entries)
     parameters -- output of initialize_parameters
+    keep_prob -- for (inverted) dropout on the hidden layers: the probability
+        of keeping a unit, one number or one per hidden layer; 1 means no dropout
+    seed -- int or numpy.random.Generator for the dropout masks
+    training -- False for predictions: no dropout, and batch normalization
+        uses the running statistics instead of the batch's (which a training
+        pass folds into running_mean{l} and running_var{l})
 
     Returns:
     AL -- output of the last layer
-    caches -- list of L (linear_cache, activation_cache) pairs, layer 1 first
+    caches -- list of L LayerCache tuples (linear_cache, activation_cache,
+        dropout_mask, batchnorm_cache), layer 1 first
     """
     L = _n_layers(parameters)
     activations = _check_layer_activations(layer_activations, L)
+    keep_probs = _keep_probs(keep_prob, L)
+    rng = as_generator(seed) if training and min(keep_probs, default=1) < 1 else None
     A = check_matrix("X", X)
     if A.shape[0] != parameters["W1"].shape[1]:
         raise ValueError(
@@ -196,8 +282,22 @@ def forward_prop(X, layer_activations, parameters):
     caches = []
     for l in range(1, L + 1):
         Z, linear_cache = forward_linear(parameters[f"W{l}"], A, parameters[f"b{l}"])
+        bn_cache = None
+        if f"gamma{l}" in parameters:
+            gamma, beta = parameters[f"gamma{l}"], parameters[f"beta{l}"]
+            mean, var = parameters[f"running_mean{l}"], parameters[f"running_var{l}"]
+            if training:
+                Z, bn_cache = batchnorm_forward(Z, gamma, beta, BN_EPS)
+                if Z.shape[1] > 1:
+                    update_running_stats(mean, var, bn_cache, BN_MOMENTUM)
+            else:
+                Z = batchnorm_inference(Z, gamma, beta, mean, var, BN_EPS)
         A, activation_cache = forward_activation(Z, activations[l - 1])
-        caches.append((linear_cache, activation_cache))
+        mask = None
+        if rng is not None and l < L and keep_probs[l - 1] < 1:
+            mask = dropout_mask(rng, A.shape, 1 - keep_probs[l - 1], A.dtype)
+            A = A * mask
+        caches.append(LayerCache(linear_cache, activation_cache, mask, bn_cache))
     return A, caches
 
 
@@ -211,16 +311,31 @@ def _check_targets(AL, Y):
     return AL, Y.reshape(AL.shape)
 
 
-def cost(AL, Y, loss="binary_crossentropy"):
+def cost(AL, Y, loss="binary_crossentropy", parameters=None, lambd=0.0):
     """The cost of predictions ``AL`` against targets ``Y`` (both (n_L, m)).
 
     By default the notebook's cross-entropy
     ``-1/m * sum(Y log AL + (1 - Y) log(1 - AL))``, computed so that
     predictions of exactly 0 or 1 give a finite cost; ``loss`` may name any
-    loss in barenet.losses.REGISTRY.
+    loss in barenet.losses.REGISTRY. With ``lambd`` > 0 the L2 penalty
+    ``lambd / (2 m) * sum of ||W{l}||^2`` over the ``parameters`` is added.
     """
     AL, Y = _check_targets(AL, Y)
-    return _losses.get(loss).value(AL, Y)
+    value = _losses.get(loss).value(AL, Y)
+    lambd = _check_lambd(lambd)
+    if lambd:
+        if parameters is None:
+            raise TypeError("cost with lambd > 0 needs the parameters, for the L2 penalty")
+        L = _n_layers(parameters)
+        value += l2_penalty([parameters[f"W{l}"] for l in range(1, L + 1)], lambd, AL.shape[1])
+    return value
+
+
+def _check_lambd(lambd):
+    lambd = check_real("lambd", lambd)
+    if lambd < 0:
+        raise ValueError(f"lambd must be >= 0, got {lambd!r}")
+    return lambd
 
 
 # ----------------------------------------------------------------- backward pass
@@ -247,35 +362,46 @@ def backward_activation(dA, Z, activation):
     return activation.backward(dA, Z, activation.forward(Z))
 
 
-def backward_prop(AL, Y, caches, layer_activations, loss="binary_crossentropy"):
+def backward_prop(AL, Y, caches, layer_activations, loss="binary_crossentropy", lambd=0.0):
     """One backward pass through all L layers.
 
     Arguments:
     AL -- output of forward_prop
     Y -- targets, same shape as AL
-    caches -- caches from forward_prop
+    caches -- caches from forward_prop (their dropout masks are reused)
     layer_activations -- the same list given to forward_prop
     loss -- the cost's loss (default: the notebook's binary cross-entropy)
+    lambd -- the L2 regularization strength given to cost
 
     Returns:
     grads -- dict with ``dA{L}`` (the elementwise derivative of each sample's
     loss with respect to AL), and ``dW{l}``, ``db{l}``, ``dA{l-1}`` for each
-    layer l. For sigmoid + binary cross-entropy and softmax + categorical
-    cross-entropy the output's dZ is the fused ``AL - Y``.
+    layer l (and ``dgamma{l}``, ``dbeta{l}`` for batch-normalized ones). For
+    sigmoid + binary cross-entropy and softmax + categorical cross-entropy
+    the output's dZ is the fused ``AL - Y``.
     """
     L = len(caches)
     activations = _check_layer_activations(layer_activations, L)
     AL, Y = _check_targets(AL, Y)
     loss = _losses.get(loss)
+    lambd = _check_lambd(lambd)
+    m = AL.shape[1]
 
     grads = {f"dA{L}": loss.gradient(AL, Y)}
-    linear_cache, Z = caches[L - 1]
-    dZ = _losses.output_gradient(loss, activations[L - 1], AL, Z, Y)
+    cache = LayerCache(*caches[L - 1])
+    dZ = _losses.output_gradient(loss, activations[L - 1], AL, cache.activation_cache, Y)
     for l in range(L, 0, -1):
-        linear_cache, Z = caches[l - 1]
+        cache = LayerCache(*caches[l - 1])
         if l < L:
-            dZ = backward_activation(grads[f"dA{l}"], Z, activations[l - 1])
-        dA_prev, dW, db = backward_linear(dZ, linear_cache)
+            dA = grads[f"dA{l}"]
+            if cache.dropout_mask is not None:
+                dA = dA * cache.dropout_mask
+            dZ = backward_activation(dA, cache.activation_cache, activations[l - 1])
+        if cache.batchnorm_cache is not None:
+            dZ, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = batchnorm_backward(
+                dZ, cache.batchnorm_cache)
+        dA_prev, dW, db = backward_linear(dZ, cache.linear_cache)
+        add_l2_gradient([dW], [cache.linear_cache.W], lambd, m)
         grads[f"dA{l - 1}"] = dA_prev
         grads[f"dW{l}"] = dW
         grads[f"db{l}"] = db
@@ -288,7 +414,8 @@ def update_parameters(parameters, grads, optimizer):
     """Update ``parameters`` in place with ``grads`` and return them.
 
     Arguments:
-    parameters -- dict W1, b1, ..., WL, bL
+    parameters -- dict W1, b1, ..., WL, bL (and gamma{l}, beta{l}, which are
+        trained; the running statistics are not)
     grads -- dict with dW1, db1, ..., dWL, dbL (as from backward_prop)
     optimizer -- a barenet optimizer (GD, Momentum, RMSProp, Adam), whose state
         carries from one call to the next; or a positive number, the learning
@@ -302,7 +429,7 @@ def update_parameters(parameters, grads, optimizer):
                 "which keeps its state between calls, or a learning rate; got a name"
             )
         optimizer = _optimizers.GD(lr=check_positive("optimizer (learning rate)", optimizer))
-    keys = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
+    keys = _trainable_keys(parameters, L)
     missing = [f"d{k}" for k in keys if f"d{k}" not in grads]
     if missing:
         raise ValueError(f"grads lacks {missing}")
@@ -331,7 +458,7 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=None):
 def predict(X, parameters, layer_activations):
     """Predictions of a trained network: 0/1 labels for a sigmoid output
     (threshold 0.5), class indices for softmax, the outputs otherwise."""
-    AL, _ = forward_prop(X, layer_activations, parameters)
+    AL, _ = forward_prop(X, layer_activations, parameters, training=False)
     output = _activations.get(layer_activations[-1]).name
     if output == "sigmoid":
         return (AL > 0.5).astype(int)
@@ -342,7 +469,8 @@ def predict(X, parameters, layer_activations):
 
 def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_epochs=3000,
                   mini_batch_size=64, initialization_method="he", seed=None,
-                  loss="binary_crossentropy", print_cost=False):
+                  loss="binary_crossentropy", lambd=0.0, keep_prob=1.0, batch_norm=False,
+                  print_cost=False):
     """Train an L-layer network with the functions above; the notebook's outline end to end.
 
     Arguments:
@@ -352,7 +480,9 @@ def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_ep
     optimizer -- a barenet optimizer or a learning rate for gradient descent
     num_epochs -- passes over the data
     mini_batch_size -- samples per step; m for batch gradient descent
-    seed -- randomness for initialization and shuffling
+    seed -- randomness for initialization, shuffling and dropout
+    lambd, keep_prob, batch_norm -- L2 strength, dropout keep probability,
+        batch normalization of the hidden layers
 
     Returns:
     parameters -- the trained parameters
@@ -364,14 +494,14 @@ def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_ep
     elif not isinstance(optimizer, _optimizers.Optimizer):
         optimizer = _optimizers.GD(check_positive("optimizer (learning rate)", optimizer))
     rng = as_generator(seed)
-    parameters = initialize_parameters(layer_shape, initialization_method, rng)
+    parameters = initialize_parameters(layer_shape, initialization_method, rng, batch_norm)
     _check_layer_activations(layer_activations, len(layer_shape) - 1)
     costs = []
     for epoch in range(num_epochs):
         for X_batch, Y_batch in random_mini_batches(X, Y, mini_batch_size, rng):
-            AL, caches = forward_prop(X_batch, layer_activations, parameters)
-            costs.append(cost(AL, Y_batch, loss))
-            grads = backward_prop(AL, Y_batch, caches, layer_activations, loss)
+            AL, caches = forward_prop(X_batch, layer_activations, parameters, keep_prob, rng)
+            costs.append(cost(AL, Y_batch, loss, parameters, lambd))
+            grads = backward_prop(AL, Y_batch, caches, layer_activations, loss, lambd)
             update_parameters(parameters, grads, optimizer)
         if print_cost and (epoch % 100 == 0 or epoch == num_epochs - 1):
             print(f"cost after epoch {epoch}: {costs[-1]:.6f}")

@@ -12,27 +12,83 @@ shapes from then on. Use one optimizer object per model. ``Network`` passes
 its single flat parameter vector, so a step costs a few vector operations
 whatever the depth.
 
+Every optimizer takes ``clipnorm``: when set, the gradients of one step are
+scaled down together whenever their global norm exceeds it (see
+:func:`clip_by_global_norm`) before the rule is applied.
+
 The rules are those of the deep-learning course the notebook follows;
 :math:`\alpha` is ``lr``, :math:`g` the gradient, :math:`\theta` a parameter.
 """
 
+import math
+
 import numpy as np
 
-from ._checks import check_fraction, check_positive
+from ._checks import check_fraction, check_positive, check_real
+
+
+def global_norm(grads):
+    r"""The Euclidean norm of all the arrays of ``grads`` taken together:
+    :math:`\sqrt{\sum_k \sum g_k^2}`, as a Python float."""
+    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+
+
+def clip_by_global_norm(grads, clipnorm):
+    r"""Scale a list of gradient arrays so that their global norm is at most ``clipnorm``.
+
+    With :math:`n` the :func:`global_norm` of ``grads``:
+
+    .. math::
+
+        g_k \leftarrow g_k \cdot \frac{\text{clipnorm}}{n} \quad
+        \text{for every } k, \text{ if } n > \text{clipnorm}
+
+    One factor for all the arrays, so the direction of the whole gradient is
+    kept (clipping each array by its own norm would change it). Returns new
+    arrays when it scales and ``grads`` itself when it does not: the caller's
+    arrays are never modified.
+
+    This is Keras's ``global_clipnorm`` (``tf.clip_by_global_norm``).
+    PyTorch's ``clip_grad_norm_`` scales by :math:`\text{clipnorm} / (n +
+    10^{-6})` instead (whenever that is below 1), a relative difference of
+    about :math:`10^{-6} / n`.
+    """
+    total = global_norm(grads)
+    if total > clipnorm:
+        scale = clipnorm / total
+        return [g * scale for g in grads]
+    return grads
+
+
+def _check_flag(name, value):
+    """Return ``value`` as a bool if it is one (Python or NumPy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 class Optimizer:
-    """Base class: validates ``lr``, counts steps, checks the parameter shapes."""
+    """Base class: validates ``lr`` and ``clipnorm``, counts steps, checks the
+    parameter shapes, clips the gradients.
+
+    A subclass implements ``_update(i, p, g)`` (the rule for the ``i``-th array,
+    in place), and ``_init_state(params)`` and ``_config()`` if it has state or
+    arguments of its own.
+    """
 
     name = None
 
-    def __init__(self, lr):
+    def __init__(self, lr, clipnorm=None):
         self.lr = check_positive("lr", lr)
+        self.clipnorm = None if clipnorm is None else check_positive("clipnorm", clipnorm)
         self.t = 0
         self._shapes = None
 
     def step(self, params, grads):
-        """Apply one update to each array of ``params`` in place."""
+        """Apply one update to each array of ``params`` in place.
+
+        ``grads`` is not modified, also when it is clipped.
+        """
         shapes = [(p.shape, p.dtype) for p in params]
         if len(grads) != len(params) or any(
             g.shape != p.shape for p, g in zip(params, grads)
@@ -51,6 +107,8 @@ class Optimizer:
                 "use a new optimizer for each model"
             )
         self.t += 1
+        if self.clipnorm is not None:
+            grads = clip_by_global_norm(grads, self.clipnorm)
         for i, (p, g) in enumerate(zip(params, grads)):
             self._update(i, p, g)
 
@@ -70,8 +128,13 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
     def get_config(self):
-        """The constructor's arguments, as a dict."""
-        return {"lr": self.lr}
+        """The constructor's arguments, as a dict of JSON-friendly values:
+        ``type(opt)(**opt.get_config())`` is a fresh optimizer with the same settings."""
+        return {"lr": self.lr, **self._config(), "clipnorm": self.clipnorm}
+
+    def _config(self):
+        """The arguments of a subclass's own, between ``lr`` and ``clipnorm``."""
+        return {}
 
 
 class GD(Optimizer):
@@ -83,8 +146,8 @@ class GD(Optimizer):
 
     name = "gd"
 
-    def __init__(self, lr=0.01):
-        super().__init__(lr)
+    def __init__(self, lr=0.01, clipnorm=None):
+        super().__init__(lr, clipnorm)
 
     def _update(self, i, p, g):
         p -= self.lr * g
@@ -100,18 +163,32 @@ class Momentum(Optimizer):
 
     with :math:`v = 0` at the start. ``beta=0`` is plain gradient descent.
 
+    With ``nesterov=True`` (Nesterov momentum) the step looks ahead: the
+    velocity is updated in the same way, and the parameter moves by the
+    velocity the *next* step would have if the gradient stayed :math:`g`:
+
+    .. math::
+
+        v \leftarrow \beta v + (1 - \beta) g \qquad
+        \theta \leftarrow \theta - \alpha \bigl(\beta v + (1 - \beta) g\bigr)
+
+    ``beta=0`` is again plain gradient descent.
+
     PyTorch's ``SGD(momentum=beta)`` accumulates :math:`v' = \beta v' + g`
     instead; since :math:`v = (1 - \beta) v'` at every step, this rule equals
-    PyTorch's with learning rate :math:`\alpha (1 - \beta)`. PyTorch's
-    ``dampening=beta`` does not give this rule: it skips the damping on the
-    first step.
+    PyTorch's with learning rate :math:`\alpha (1 - \beta)`:
+    ``SGD(lr=lr * (1 - beta), momentum=beta, nesterov=nesterov)``, whose
+    Nesterov step :math:`\theta \leftarrow \theta - \alpha (1 - \beta)(g +
+    \beta v')` is the one above. PyTorch's ``dampening=beta`` does not give
+    this rule: it skips the damping on the first step.
     """
 
     name = "momentum"
 
-    def __init__(self, lr=0.01, beta=0.9):
-        super().__init__(lr)
+    def __init__(self, lr=0.01, beta=0.9, nesterov=False, clipnorm=None):
+        super().__init__(lr, clipnorm)
         self.beta = check_fraction("beta", beta)
+        self.nesterov = _check_flag("nesterov", nesterov)
 
     def _init_state(self, params):
         self.velocities = [np.zeros_like(p) for p in params]
@@ -120,10 +197,13 @@ class Momentum(Optimizer):
         v = self.velocities[i]
         v *= self.beta
         v += (1 - self.beta) * g
-        p -= self.lr * v
+        if self.nesterov:
+            p -= self.lr * (self.beta * v + (1 - self.beta) * g)
+        else:
+            p -= self.lr * v
 
-    def get_config(self):
-        return {"lr": self.lr, "beta": self.beta}
+    def _config(self):
+        return {"beta": self.beta, "nesterov": self.nesterov}
 
 
 class RMSProp(Optimizer):
@@ -142,8 +222,8 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
 
-    def __init__(self, lr=0.001, beta=0.9, eps=1e-8, bias_correction=False):
-        super().__init__(lr)
+    def __init__(self, lr=0.001, beta=0.9, eps=1e-8, bias_correction=False, clipnorm=None):
+        super().__init__(lr, clipnorm)
         self.beta = check_fraction("beta", beta)
         self.eps = check_positive("eps", eps)
         self.bias_correction = bool(bias_correction)
@@ -158,13 +238,8 @@ class RMSProp(Optimizer):
         s_hat = s / (1 - self.beta**self.t) if self.bias_correction else s
         p -= self.lr * g / (np.sqrt(s_hat) + self.eps)
 
-    def get_config(self):
-        return {
-            "lr": self.lr,
-            "beta": self.beta,
-            "eps": self.eps,
-            "bias_correction": self.bias_correction,
-        }
+    def _config(self):
+        return {"beta": self.beta, "eps": self.eps, "bias_correction": self.bias_correction}
 
 
 class Adam(Optimizer):
@@ -187,8 +262,8 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        super().__init__(lr)
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clipnorm=None):
+        super().__init__(lr, clipnorm)
         self.beta1 = check_fraction("beta1", beta1)
         self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
@@ -207,11 +282,58 @@ class Adam(Optimizer):
         v_hat = v / (1 - self.beta2**self.t)
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
-    def get_config(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+    def _config(self):
+        return {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 
-REGISTRY = {cls.name: cls for cls in (GD, Momentum, RMSProp, Adam)}
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    Each parameter first shrinks towards zero, then takes the :class:`Adam` step:
+
+    .. math::
+
+        \theta \leftarrow \theta - \alpha \lambda \theta
+
+        m \leftarrow \beta_1 m + (1 - \beta_1) g \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+
+        \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+
+    with :math:`\lambda` the ``weight_decay``, :math:`\hat m, \hat v` bias-corrected
+    and :math:`\epsilon` outside the square root, as in :class:`Adam`. This is
+    PyTorch's ``AdamW(lr, betas=(beta1, beta2), eps, weight_decay)``, which
+    this equals. ``weight_decay=0`` is :class:`Adam`.
+
+    The decay is *decoupled* from the gradient: it is not L2 regularization
+    (adding :math:`\lambda \theta` to :math:`g`, PyTorch's
+    ``Adam(weight_decay=...)``), whose decay Adam would divide by
+    :math:`\sqrt{\hat v}` like the rest of the gradient.
+
+    Every array it is given decays, biases included (as PyTorch's ``AdamW``
+    does for all the parameters it is given). ``Network`` passes all its
+    weights and biases as one vector, so all of them decay.
+    """
+
+    name = "adamw"
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
+                 clipnorm=None):
+        super().__init__(lr, beta1, beta2, eps, clipnorm)
+        weight_decay = check_real("weight_decay", weight_decay)
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
+        self.weight_decay = weight_decay
+
+    def _update(self, i, p, g):
+        p *= 1 - self.lr * self.weight_decay  # as PyTorch computes it
+        super()._update(i, p, g)
+
+    def _config(self):
+        return {**super()._config(), "weight_decay": self.weight_decay}
+
+
+REGISTRY = {cls.name: cls for cls in (GD, Momentum, RMSProp, Adam, AdamW)}
 
 
 def get(optimizer):

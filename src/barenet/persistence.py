@@ -3,6 +3,7 @@
 A saved model is one ``.npz`` file (a zip of ``.npy`` arrays) holding
 
 - ``parameters``: the network's flat parameter vector, in its dtype;
+- ``state``: the running statistics of batch normalization (empty without it);
 - ``classes``: the class labels of a classifier (numbers or strings);
 - ``metadata``: a JSON document (UTF-8 bytes, as a uint8 array) with the format name and
   version, the barenet version, layer sizes, activations, loss, dtype, the
@@ -54,12 +55,17 @@ def save(net, path):
         "activations": [{"name": a.name, **a.get_config()} for a in net.activations],
         "loss": net.loss.name,
         "dtype": net.dtype.name,
+        "l2": net.l2,
+        "dropout": list(net.dropout[:-1]),
+        "batch_norm": list(net.batch_norm[:-1]),
+        "bn_momentum": net.bn_momentum,
+        "bn_eps": net.bn_eps,
         "init": net.init if isinstance(net.init, str) else None,
         "training": net.fit_config_,
         "history": dict(net.history_) if net.history_ is not None else None,
     }
     document = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
-    arrays = {"parameters": net.parameters, "metadata": document}
+    arrays = {"parameters": net.parameters, "state": net._state, "metadata": document}
     if net.classes_ is not None:
         arrays["classes"] = net.classes_
 
@@ -138,7 +144,15 @@ def load(path):
     if not (isinstance(sizes, list) and len(sizes) >= 2
             and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
         fail(f"its layer_sizes {sizes!r} are not a list of two or more positive integers")
-    expected_size = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    batch_norm = metadata.get("batch_norm", [])
+    if not (isinstance(batch_norm, list) and len(batch_norm) == len(sizes) - 2
+            and all(isinstance(bn, bool) for bn in batch_norm)):
+        fail(
+            f"its batch_norm entry {batch_norm!r} is not one True/False per hidden layer "
+            f"of the layer sizes {sizes}"
+        )
+    expected_size = sum(n_out * (n_in + 1) + 2 * n_out * bn for n_in, n_out, bn
+                        in zip(sizes[:-1], sizes[1:], batch_norm + [False]))
     if parameters.shape != (expected_size,):
         fail(
             f"its parameters have shape {parameters.shape}, but the layer sizes {sizes} "
@@ -151,7 +165,9 @@ def load(path):
         ]
         net = Network(
             metadata["layer_sizes"], activations, dtype=metadata["dtype"],
-            loss=metadata["loss"], seed=0,
+            loss=metadata["loss"], seed=0, l2=metadata.get("l2", 0.0),
+            dropout=metadata.get("dropout"), batch_norm=batch_norm,
+            bn_momentum=metadata.get("bn_momentum", 0.9), bn_eps=metadata.get("bn_eps", 1e-5),
         )
     except (KeyError, TypeError, ValueError) as exc:
         fail(f"its metadata does not describe a valid network ({type(exc).__name__}: {exc})")
@@ -161,6 +177,17 @@ def load(path):
     if not np.isfinite(parameters).all():
         fail("its parameters contain NaN or infinity")
     net.parameters[...] = parameters
+    state = arrays.get("state", np.empty(0, net.dtype))
+    if state.shape != net._state.shape or state.dtype != net.dtype:
+        fail(
+            f"its batch-normalization state has shape {state.shape} and dtype {state.dtype}, "
+            f"but the network needs {net._state.shape} and {net.dtype}"
+        )
+    net._state[...] = state
+    if not np.isfinite(state).all() or any(
+        (var < 0).any() for var in net.running_vars if var is not None
+    ):
+        fail("its batch-normalization statistics are not finite, or a variance is negative")
 
     classes = arrays.get("classes")
     if net.task == "regression" and classes is not None:

@@ -1,0 +1,185 @@
+"""Callbacks: hooks into the training loop, and the ones barenet ships.
+
+- :class:`ProgressBar` -- a one-line progress bar (``fit(verbose=True)``);
+- :class:`EarlyStopping` -- stop when a validation figure stops improving,
+  and go back to the best weights;
+- :class:`LearningRateScheduler` -- set the optimizer's learning rate from a
+  schedule at the start of every epoch (``fit(schedule=...)``).
+
+Write your own by subclassing :class:`Callback`.
+"""
+
+import math
+import sys
+import time
+
+from . import schedules as _schedules
+from ._checks import check_int, check_real
+
+
+class Callback:
+    """A hook into the training loop; override the methods you need.
+
+    Epochs are numbered from 1. ``on_epoch_end`` sees the History so far and
+    stops training by returning True. ``on_step_end`` runs after every
+    parameter update with the batch's ``logs`` (``'loss'``, the metric, and
+    ``'size'``, the batch's sample count), so keep it cheap.
+    ``on_train_end`` runs however training ends, by a callback, by an error
+    or by Ctrl-C.
+    """
+
+    def on_train_begin(self, model, epochs, steps_per_epoch):
+        pass
+
+    def on_epoch_begin(self, epoch):
+        pass
+
+    def on_step_end(self, epoch, step, logs):
+        pass
+
+    def on_epoch_end(self, epoch, history):
+        return False
+
+    def on_train_end(self, history):
+        pass
+
+
+class ProgressBar(Callback):
+    """One line, redrawn at most ``interval`` seconds apart: the epoch, a bar
+    over the whole run, and the running loss and metric of the current epoch."""
+
+    def __init__(self, stream=None, width=30, interval=0.1):
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.interval = interval
+
+    def on_train_begin(self, model, epochs, steps_per_epoch):
+        self.epochs, self.steps = epochs, steps_per_epoch
+        self.metric = model._metric_name
+        self.last = 0.0
+        self.position = self.drawn = None
+
+    def on_step_end(self, epoch, step, logs):
+        if step == 1:
+            self.samples = self.loss = self.score = 0.0
+        n = logs["size"]
+        self.samples += n
+        self.loss += logs["loss"] * n
+        self.score += logs[self.metric] * n
+        self.position = (epoch, step)
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.last = now
+            self._draw()
+
+    def _draw(self):
+        epoch, step = self.position
+        done = ((epoch - 1) * self.steps + step) / (self.epochs * self.steps)
+        filled = int(round(done * self.width))
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(
+            f"\repoch {epoch}/{self.epochs} [{bar}] loss {self.loss / self.samples:.4f} "
+            f"{self.metric} {self.score / self.samples:.4f}"
+        )
+        self.stream.flush()
+        self.drawn = self.position
+
+    def on_train_end(self, history):
+        if self.position is not None and self.drawn != self.position:
+            self._draw()  # where training ended, early stop included
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+class EarlyStopping(Callback):
+    """Stop training when ``monitor`` has not improved for ``patience`` epochs
+    in a row (as Keras counts them: with ``patience=2``, two epochs without
+    improvement, and training stops at the end of the second).
+
+    An epoch improves on the best so far when its value is lower (higher, for
+    an accuracy) by more than ``min_delta``. With ``restore_best=True`` the
+    model ends with the parameters (and batch-normalization statistics) of its
+    best epoch. After training, ``best_epoch``, ``best`` and ``stopped_epoch``
+    (None if training ran to the end) say what happened.
+
+    Parameters
+    ----------
+    monitor : str, default 'val_loss'
+        A History key: 'loss', 'val_loss', the metric or 'val_' + the metric.
+    patience : int, default 10
+    min_delta : float, default 0.0
+    mode : {'auto', 'min', 'max'}, default 'auto'
+        'auto' maximizes accuracies and minimizes everything else.
+    restore_best : bool, default True
+    """
+
+    def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, mode="auto",
+                 restore_best=True):
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be a History key such as 'val_loss', got {monitor!r}")
+        self.monitor = monitor
+        self.patience = check_int("patience", patience, minimum=0)
+        self.min_delta = check_real("min_delta", min_delta)
+        if self.min_delta < 0:
+            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.mode = mode
+        self.restore_best = bool(restore_best)
+
+    def on_train_begin(self, model, epochs, steps_per_epoch):
+        self.model = model
+        self.maximize = self.mode == "max" or (self.mode == "auto" and "accuracy" in self.monitor)
+        self.best = -math.inf if self.maximize else math.inf
+        self.best_epoch = self.stopped_epoch = None
+        self.wait = 0
+        self._best_state = None
+
+    def on_epoch_end(self, epoch, history):
+        if self.monitor not in history:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, which training does not record; "
+                f"it records {sorted(history)}"
+            )
+        value = history[self.monitor][-1]
+        gain = value - self.best if self.maximize else self.best - value
+        if gain > self.min_delta:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best:
+                self._best_state = self.model._snapshot()
+            return False
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_train_end(self, history):
+        if self.restore_best and self._best_state is not None:
+            self.model._restore(self._best_state)
+
+
+class LearningRateScheduler(Callback):
+    """Set ``optimizer.lr = schedule(base_lr, epoch - 1, epochs)`` at the start of
+    every epoch, where ``base_lr`` is the optimizer's rate when training starts,
+    and put it back at the end. The rate of each epoch is recorded in the
+    History as ``'lr'``.
+    """
+
+    def __init__(self, schedule):
+        self.schedule = _schedules.get(schedule)
+
+    def on_train_begin(self, model, epochs, steps_per_epoch):
+        self.optimizer = model.optimizer_
+        self.base_lr = self.optimizer.lr
+        self.epochs = epochs
+
+    def on_epoch_begin(self, epoch):
+        self.optimizer.lr = self.schedule(self.base_lr, epoch - 1, self.epochs)
+
+    def on_epoch_end(self, epoch, history):
+        history.append(lr=self.optimizer.lr)
+        return False
+
+    def on_train_end(self, history):
+        self.optimizer.lr = self.base_lr

@@ -775,7 +775,7 @@ def test_weighted_gradient_matches_finite_differences(layers, activations, data,
     w = np.random.default_rng(1).uniform(0.0, 3.0, size=12)
     w[[2, 7]] = 0.0
     _, caches = net._forward(X_T, training=True)
-    masks = [cache.mask for cache in caches]
+    masks = list(caches.masks)
 
     def cost(weights):
         return net._objective(net._forward(X_T, training=True, masks=masks)[0], Y_T, weights)

@@ -5,10 +5,14 @@ Layout: a layer's pre-activation ``Z`` has shape ``(n_units, n_samples)``
 
 Every activation has
 
-- ``forward(Z)`` returning ``A = g(Z)``;
-- ``backward(dA, Z, A)`` returning ``dZ = dA * g'(Z)`` (for softmax, the
-  Jacobian-vector product), given both the input ``Z`` and the output ``A`` of
-  the forward pass so that no value is computed twice.
+- ``forward(Z, out=None)`` returning ``A = g(Z)``;
+- ``backward(dA, Z, A, out=None)`` returning ``dZ = dA * g'(Z)`` (for softmax,
+  the Jacobian-vector product), given both the input ``Z`` and the output
+  ``A`` of the forward pass so that no value is computed twice.
+
+``out``, when given, is an array of the result's shape that receives it (it
+may be ``Z`` itself in ``forward``, or ``dA`` in ``backward``): the training
+loop reuses its buffers from step to step instead of allocating new ones.
 
 ``get(name_or_activation)`` is the one way to look an activation up by name.
 """
@@ -23,14 +27,14 @@ class Activation:
 
     name = None
 
-    def forward(self, Z, xp=np):
+    def forward(self, Z, out=None, xp=np):
         raise NotImplementedError
 
-    def backward(self, dA, Z, A, xp=np):
+    def backward(self, dA, Z, A, out=None, xp=np):
         raise NotImplementedError
 
     def __call__(self, Z, xp=np):
-        return self.forward(Z, xp)
+        return self.forward(Z, xp=xp)
 
     def get_config(self):
         """The constructor's arguments, as a dict (empty for most activations)."""
@@ -51,29 +55,39 @@ class Linear(Activation):
 
     name = "linear"
 
-    def forward(self, Z, xp=np):
-        return Z
+    def forward(self, Z, out=None, xp=np):
+        if out is None or out is Z:
+            return Z
+        xp.copyto(out, Z)
+        return out
 
-    def backward(self, dA, Z, A, xp=np):
-        return dA
+    def backward(self, dA, Z, A, out=None, xp=np):
+        if out is None or out is dA:
+            return dA
+        xp.copyto(out, dA)
+        return out
 
 
 class Sigmoid(Activation):
     r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, :math:`\sigma' = \sigma(1 - \sigma)`.
 
-    Computed from :math:`e^{-|z|}`, which never overflows: for :math:`z < 0`,
-    :math:`\sigma(z) = e^{z} / (1 + e^{z})`.
+    Computed as :math:`\sigma(z) = \exp(z - \log(1 + e^{z}))` with NumPy's
+    ``logaddexp(0, z)`` for :math:`\log(1 + e^z)`, which never overflows:
+    the exponent is :math:`\log \sigma(z) \le 0`, so any input, 1e4
+    included, gives a finite result without warnings, accurate to a few
+    units in the last place.
     """
 
     name = "sigmoid"
 
-    def forward(self, Z, xp=np):
-        E = xp.exp(-xp.abs(Z))
-        A = 1 / (1 + E)
-        return xp.where(Z >= 0, A, E * A)
+    def forward(self, Z, out=None, xp=np):
+        out = xp.subtract(Z, xp.logaddexp(0, Z), out=out)  # log sigma(z); Z may be out
+        return xp.exp(out, out=out)
 
-    def backward(self, dA, Z, A, xp=np):
-        return dA * A * (1 - A)
+    def backward(self, dA, Z, A, out=None, xp=np):
+        out = xp.multiply(dA, A, out=out)
+        out *= 1 - A
+        return out
 
 
 class ReLU(Activation):
@@ -81,11 +95,11 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def forward(self, Z, xp=np):
-        return xp.maximum(Z, 0)
+    def forward(self, Z, out=None, xp=np):
+        return xp.maximum(Z, 0, out=out)
 
-    def backward(self, dA, Z, A, xp=np):
-        return dA * (Z > 0)
+    def backward(self, dA, Z, A, out=None, xp=np):
+        return xp.multiply(dA, Z > 0, out=out)
 
 
 class LeakyReLU(Activation):
@@ -102,11 +116,13 @@ class LeakyReLU(Activation):
             raise ValueError(f"slope must be in [0, 1), got {slope!r}")
         self.slope = slope
 
-    def forward(self, Z, xp=np):
-        return xp.where(Z > 0, Z, self.slope * Z)
+    def forward(self, Z, out=None, xp=np):
+        # max(s z, z) is z for z > 0 and s z otherwise, since 0 <= s < 1
+        return xp.maximum(Z, self.slope * Z, out=out)
 
-    def backward(self, dA, Z, A, xp=np):
-        return xp.where(Z > 0, dA, self.slope * dA)
+    def backward(self, dA, Z, A, out=None, xp=np):
+        return xp.multiply(dA, xp.where(Z > 0, 1, self.slope).astype(dA.dtype, copy=False),
+                           out=out)
 
     def __repr__(self):
         return f"LeakyReLU(slope={self.slope})"
@@ -117,11 +133,14 @@ class Tanh(Activation):
 
     name = "tanh"
 
-    def forward(self, Z, xp=np):
-        return xp.tanh(Z)
+    def forward(self, Z, out=None, xp=np):
+        return xp.tanh(Z, out=out)
 
-    def backward(self, dA, Z, A, xp=np):
-        return dA * (1 - A * A)
+    def backward(self, dA, Z, A, out=None, xp=np):
+        out = xp.multiply(A, A, out=out if out is not dA else None)
+        xp.subtract(1, out, out=out)
+        out *= dA
+        return out
 
 
 class Softmax(Activation):
@@ -138,13 +157,17 @@ class Softmax(Activation):
 
     name = "softmax"
 
-    def forward(self, Z, xp=np):
-        E = xp.exp(Z - Z.max(axis=0, keepdims=True))
-        E /= E.sum(axis=0, keepdims=True)
-        return E
+    def forward(self, Z, out=None, xp=np):
+        out = xp.subtract(Z, Z.max(axis=0, keepdims=True), out=out)
+        xp.exp(out, out=out)
+        out /= out.sum(axis=0, keepdims=True)
+        return out
 
-    def backward(self, dA, Z, A, xp=np):
-        return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+    def backward(self, dA, Z, A, out=None, xp=np):
+        dot = (dA * A).sum(axis=0, keepdims=True)
+        out = xp.subtract(dA, dot, out=out)
+        out *= A
+        return out
 
 
 REGISTRY = {cls.name: cls for cls in (Linear, Sigmoid, ReLU, LeakyReLU, Tanh, Softmax)}

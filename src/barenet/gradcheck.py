@@ -88,8 +88,8 @@ def _check_network(net, X, y, epsilon):
     Y, _ = net._encode_targets(y, X.shape[0])
     X_T, Y_T = X.T, Y.T
     snapshot = net._snapshot()
-    _, caches = net._forward(X_T, training=True)
-    masks = [cache.mask for cache in caches]
+    _, ws = net._forward(X_T, training=True)
+    masks = list(ws.masks)
     net._step_value_and_grad(X_T, Y_T, masks=masks)
     g = net._grad.copy()
 

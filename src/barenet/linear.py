@@ -25,15 +25,16 @@ def linear_forward(W, A_prev, b, out=None, xp=np):
     return Z
 
 
-def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, xp=np):
+def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, dA_prev=None, xp=np):
     """Return ``(dA_prev, dW, db)``; ``dA_prev`` is None when not needed.
 
-    ``dW`` and ``db``, when given, are filled in place.
+    ``dW``, ``db`` and ``dA_prev``, when given, are filled in place.
     """
     m = A_prev.shape[1]
     dW = xp.matmul(dZ, A_prev.T, out=dW)
-    dW /= m
-    db = xp.sum(dZ, axis=1, keepdims=True, out=db)
-    db /= m
-    dA_prev = xp.matmul(W.T, dZ) if need_dA_prev else None
-    return dA_prev, dW, db
+    dW *= 1 / m
+    db = xp.add.reduce(dZ, axis=1, keepdims=True, out=db)
+    db *= 1 / m
+    if need_dA_prev:
+        dA_prev = xp.matmul(W.T, dZ, out=dA_prev)
+    return (dA_prev if need_dA_prev else None), dW, db

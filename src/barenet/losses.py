@@ -36,17 +36,24 @@ class Loss:
     name = None
     fused_activation = None
 
-    def per_sample(self, A, Y, xp=np):
+    def elementwise(self, A, Y, xp=np):
+        """The loss of every output of every sample, shape ``(n_outputs, m)``;
+        each sample's loss is its column's sum."""
         raise NotImplementedError
+
+    def per_sample(self, A, Y, xp=np):
+        """The ``m`` per-sample losses."""
+        return self.elementwise(A, Y, xp).sum(axis=0)
 
     def value(self, A, Y, weights=None, xp=np):
         """The cost: the mean of the per-sample losses, each times its weight."""
-        losses = self.per_sample(A, Y, xp)
+        losses = self.elementwise(A, Y, xp)
         if weights is not None:
-            losses = losses * weights
-        return float(losses.sum()) / losses.shape[0]
+            losses *= weights
+        return float(losses.sum()) / A.shape[1]
 
     def gradient(self, A, Y, xp=np):
+        """Each sample's derivative with respect to ``A``, elementwise."""
         raise NotImplementedError
 
     def __repr__(self):
@@ -71,9 +78,15 @@ class BinaryCrossEntropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
 
-    def per_sample(self, A, Y, xp=np):
+    def elementwise(self, A, Y, xp=np):
         A = _clip(A, xp)
-        return -(Y * xp.log(A) + (1 - Y) * xp.log(1 - A)).sum(axis=0)
+        log_1ma = xp.log(xp.subtract(1, A, out=A.copy()))
+        # -(y log a + (1 - y) log(1 - a)), written with one product
+        loss = xp.log(A, out=A)
+        loss -= log_1ma
+        loss *= Y
+        loss += log_1ma
+        return xp.negative(loss, out=loss)
 
     def gradient(self, A, Y, xp=np):
         A = _clip(A, xp)
@@ -92,8 +105,10 @@ class CategoricalCrossEntropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def per_sample(self, A, Y, xp=np):
-        return -(Y * xp.log(_clip(A, xp))).sum(axis=0)
+    def elementwise(self, A, Y, xp=np):
+        loss = xp.log(_clip(A, xp))
+        loss *= Y
+        return xp.negative(loss, out=loss)
 
     def gradient(self, A, Y, xp=np):
         return -Y / _clip(A, xp)
@@ -109,9 +124,11 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def per_sample(self, A, Y, xp=np):
+    def elementwise(self, A, Y, xp=np):
         D = A - Y
-        return (D * D).mean(axis=0)
+        D *= D
+        D /= A.shape[0]
+        return D
 
     def gradient(self, A, Y, xp=np):
         return (2 / A.shape[0]) * (A - Y)
@@ -131,19 +148,20 @@ def get(loss):
     raise ValueError(f"unknown loss {loss!r}; valid names are: {', '.join(REGISTRY)}")
 
 
-def output_gradient(loss, activation, A, Z, Y, weights=None, xp=np):
+def output_gradient(loss, activation, A, Z, Y, weights=None, out=None, xp=np):
     """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``.
 
     For sigmoid + binary cross-entropy and softmax + categorical cross-entropy
     the derivatives of the activation and the loss cancel to ``A - Y``, which
     is both cheaper and exact where ``A`` saturates. Every other pair goes the
     long way: ``activation.backward(loss.gradient(A, Y), Z, A)``. Sample
-    ``weights`` (shape ``(m,)``) scale each sample's column.
+    ``weights`` (shape ``(m,)``) scale each sample's column. ``out``, when
+    given, receives the result.
     """
     if activation.name == loss.fused_activation:
-        dZ = A - Y
+        dZ = xp.subtract(A, Y, out=out)
     else:
-        dZ = activation.backward(loss.gradient(A, Y, xp), Z, A, xp)
+        dZ = activation.backward(loss.gradient(A, Y, xp=xp), Z, A, out=out, xp=xp)
     if weights is not None:
         dZ *= weights
     return dZ

@@ -12,8 +12,6 @@ it, and the gradients fill a twin vector the same way. An optimizer step is
 therefore a few vector operations, whatever the depth.
 """
 
-from typing import NamedTuple
-
 import numpy as np
 
 from . import activations as _activations
@@ -42,14 +40,35 @@ from .regularization import add_l2_gradient, dropout_mask, l2_penalty
 from .callbacks import Callback, EarlyStopping, LearningRateScheduler, ProgressBar
 from .training import History, run_epochs
 
-class LayerCache(NamedTuple):
-    """What one layer's training-mode forward pass keeps for the backward pass."""
+class Workspace:
+    """The arrays of one forward (and backward) pass over ``m`` samples.
 
-    A_prev: np.ndarray  # the layer's input
-    Z: np.ndarray  # the activation's input (after batch normalization, if any)
-    A: np.ndarray  # the activation's output (before dropout)
-    mask: object  # dropout's scaled mask, or None
-    bn: object  # BatchNormCache, or None
+    For training, one workspace per batch size is kept and reused from step
+    to step, so a step allocates almost nothing. Per layer ``l`` it holds
+
+    - ``inputs[l]``: the layer's input (the previous layer's output);
+    - ``Z[l]``: the linear step's output, and ``Zact[l]`` the activation's
+      input (the same array, or batch normalization's output);
+    - ``A[l]``: the activation's output, before dropout; ``masks[l]``, ``bn[l]``:
+      dropout's scaled mask and batch normalization's cache, or None;
+    - for training, ``dZ[l]`` and ``dA[l]``: gradient buffers, and
+      ``dropped[l]``: the output after dropout.
+
+    For inference ``A[l]`` is ``Z[l]``: activations are applied in place.
+    """
+
+    def __init__(self, sizes, m, dtype, training, dropout=()):
+        L = len(sizes) - 1
+        self.m = m
+        self.Z = [np.empty((n, m), dtype) for n in sizes[1:]]
+        self.A = [np.empty((n, m), dtype) for n in sizes[1:]] if training else self.Z
+        self.inputs, self.Zact = [None] * L, [None] * L
+        self.masks, self.bn = [None] * L, [None] * L
+        if training:
+            self.dZ = [np.empty((n, m), dtype) for n in sizes[1:]]
+            self.dA = [np.empty((n, m), dtype) for n in sizes[1:-1]]
+            self.dropped = [np.empty((n, m), dtype) if rate else None
+                            for n, rate in zip(sizes[1:], dropout)]
 
 
 def check_dropout(name, rate):
@@ -168,6 +187,7 @@ class Network:
         initialize(self.weights, self.biases, init, self._rng)
         self._reset_batch_norm()
 
+        self._workspaces = {}
         self.classes_ = None
         self.history_ = None
         self.optimizer_ = None
@@ -250,54 +270,60 @@ class Network:
 
     # ---------------------------------------------------------------- the math
 
-    def _forward(self, A, training=False, masks=None):
-        """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, caches)``.
+    def _workspace(self, m):
+        """The training workspace for batches of ``m`` samples (made once)."""
+        ws = self._workspaces.get(m)
+        if ws is None:
+            ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype, True,
+                                                 self.dropout)
+        return ws
 
-        In training mode batch normalization uses the batch's statistics and
-        dropout draws a mask per hidden layer from the model's Generator
-        (or takes them from ``masks``); otherwise running statistics are used
-        and dropout is skipped.
+    def _forward(self, A, training=False, masks=None):
+        """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, workspace)``.
+
+        In training mode the arrays are the reused training workspace's,
+        batch normalization uses the batch's statistics and dropout draws a
+        mask per hidden layer from the model's Generator (or takes them from
+        ``masks``); otherwise fresh arrays are used, batch normalization uses
+        the running statistics and dropout is skipped.
         """
-        caches = []
+        m = A.shape[1]
+        ws = self._workspace(m) if training else Workspace(self.layer_sizes, m, self.dtype, False)
         last = len(self.weights) - 1
         for l, (W, b, activation) in enumerate(zip(self.weights, self.biases, self.activations)):
-            A_prev = A
-            Z = linear_forward(W, A, b)
-            bn_cache = None
+            ws.inputs[l] = A
+            Z = linear_forward(W, A, b, out=ws.Z[l])
             if self.batch_norm[l]:
                 if training:
-                    Z, bn_cache = batchnorm_forward(Z, self.gammas[l], self.betas[l], self.bn_eps)
+                    Z, ws.bn[l] = batchnorm_forward(Z, self.gammas[l], self.betas[l], self.bn_eps)
                 else:
                     Z = batchnorm_inference(Z, self.gammas[l], self.betas[l],
                                             self.running_means[l], self.running_vars[l],
                                             self.bn_eps)
-            A = activation.forward(Z)
-            mask = None
+            ws.Zact[l] = Z
+            A = activation.forward(Z, out=ws.A[l])
             if training and l < last and self.dropout[l]:
-                mask = masks[l] if masks is not None else dropout_mask(
+                mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
                     self._rng, A.shape, self.dropout[l], self.dtype)
-                A_kept = A * mask
-            caches.append(LayerCache(A_prev, Z, A, mask, bn_cache))
-            if mask is not None:
-                A = A_kept
-        return A, caches
+                A = np.multiply(A, mask, out=ws.dropped[l])
+        return A, ws
 
-    def _backward(self, caches, Y, weights=None):
-        """Fill the gradient vector from the caches of a training-mode forward pass."""
-        last = caches[-1]
-        dZ = _losses.output_gradient(self.loss, self.activations[-1], last.A, last.Z, Y, weights)
-        for l in reversed(range(len(caches))):
-            cache = caches[l]
-            if l < len(caches) - 1:
-                if cache.mask is not None:
-                    dA = dA * cache.mask
-                dZ = self.activations[l].backward(dA, cache.Z, cache.A)
-            if cache.bn is not None:
-                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(dZ, cache.bn)
-            dA, _, _ = linear_backward(
-                dZ, cache.A_prev, self.weights[l], dW=self._dweights[l], db=self._dbiases[l],
-                need_dA_prev=l > 0,
-            )
+    def _backward(self, ws, Y, weights=None):
+        """Fill the gradient vector from the workspace of a training-mode forward pass."""
+        L = len(self.weights)
+        dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
+                                     weights, out=ws.dZ[-1])
+        for l in range(L - 1, -1, -1):
+            if l < L - 1:
+                dA = ws.dA[l]
+                if ws.masks[l] is not None:
+                    dA *= ws.masks[l]
+                dZ = self.activations[l].backward(dA, ws.Zact[l], ws.A[l], out=ws.dZ[l])
+            if self.batch_norm[l]:
+                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(dZ, ws.bn[l])
+            linear_backward(dZ, ws.inputs[l], self.weights[l], dW=self._dweights[l],
+                            db=self._dbiases[l], need_dA_prev=l > 0,
+                            dA_prev=ws.dA[l - 1] if l > 0 else None)
         add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _objective(self, AL, Y_T, weights=None):
@@ -308,13 +334,13 @@ class Network:
         """Training objective on one batch (columns are samples) and its
         gradient, written to the gradient vector; folds the batch's statistics
         into batch normalization's running ones. Returns ``(loss, AL)``."""
-        AL, caches = self._forward(X_T, training=True, masks=masks)
+        AL, ws = self._forward(X_T, training=True, masks=masks)
         loss = self._objective(AL, Y_T, weights)
-        self._backward(caches, Y_T, weights)
+        self._backward(ws, Y_T, weights)
         if X_T.shape[1] > 1:
-            for l, cache in enumerate(caches):
-                if cache.bn is not None:
-                    update_running_stats(self.running_means[l], self.running_vars[l], cache.bn,
+            for l, bn in enumerate(ws.bn):
+                if bn is not None:
+                    update_running_stats(self.running_means[l], self.running_vars[l], bn,
                                          self.bn_momentum)
         return loss, AL
 

@@ -89,22 +89,22 @@ class Optimizer:
 
         ``grads`` is not modified, also when it is clipped.
         """
-        shapes = [(p.shape, p.dtype) for p in params]
-        if len(grads) != len(params) or any(
-            g.shape != p.shape for p, g in zip(params, grads)
+        if self._shapes is None:
+            if len(grads) != len(params) or any(g.shape != p.shape for p, g in zip(params, grads)):
+                raise ValueError(
+                    "params and grads must be lists of arrays of the same shapes, got "
+                    f"{[p.shape for p in params]} and {[g.shape for g in grads]}"
+                )
+            self._shapes = [(p.shape, p.dtype) for p in params]
+            self._init_state(params)
+        elif len(params) != len(self._shapes) or len(grads) != len(params) or any(
+            p.shape != shape or g.shape != shape or p.dtype != dtype
+            for p, g, (shape, dtype) in zip(params, grads, self._shapes)
         ):
             raise ValueError(
-                "params and grads must be lists of arrays of the same shapes, got "
-                f"{[p.shape for p in params]} and {[g.shape for g in grads]}"
-            )
-        if self._shapes is None:
-            self._shapes = shapes
-            self._init_state(params)
-        elif shapes != self._shapes:
-            raise ValueError(
                 f"this {type(self).__name__} holds state for parameters of shapes "
-                f"{[s for s, _ in self._shapes]}, not {[s for s, _ in shapes]}; "
-                "use a new optimizer for each model"
+                f"{[s for s, _ in self._shapes]}, not {[p.shape for p in params]} (with "
+                f"gradients {[g.shape for g in grads]}); use a new optimizer for each model"
             )
         self.t += 1
         if self.clipnorm is not None:
@@ -192,15 +192,19 @@ class Momentum(Optimizer):
 
     def _init_state(self, params):
         self.velocities = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
 
     def _update(self, i, p, g):
-        v = self.velocities[i]
+        v, t = self.velocities[i], self._scratch[i]
+        np.multiply(g, 1 - self.beta, out=t)  # (1 - beta) g
         v *= self.beta
-        v += (1 - self.beta) * g
+        v += t
         if self.nesterov:
-            p -= self.lr * (self.beta * v + (1 - self.beta) * g)
+            t += self.beta * v  # the look-ahead: beta v + (1 - beta) g
         else:
-            p -= self.lr * v
+            np.copyto(t, v)
+        t *= self.lr
+        p -= t
 
     def _config(self):
         return {"beta": self.beta, "nesterov": self.nesterov}
@@ -230,13 +234,22 @@ class RMSProp(Optimizer):
 
     def _init_state(self, params):
         self.squares = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
 
     def _update(self, i, p, g):
-        s = self.squares[i]
+        s, t = self.squares[i], self._scratch[i]
+        np.multiply(g, g, out=t)
+        t *= 1 - self.beta
         s *= self.beta
-        s += (1 - self.beta) * g * g
-        s_hat = s / (1 - self.beta**self.t) if self.bias_correction else s
-        p -= self.lr * g / (np.sqrt(s_hat) + self.eps)
+        s += t
+        # g / (sqrt(s_hat) + eps) with s_hat = s / c folded into scalars, as in Adam:
+        # sqrt(c) * g / (sqrt(s) + eps * sqrt(c)); c = 1 without bias correction
+        root_c = np.sqrt(1 - self.beta**self.t) if self.bias_correction else 1.0
+        np.sqrt(s, out=t)
+        t += self.eps * root_c
+        np.divide(g, t, out=t)
+        t *= self.lr * root_c
+        p -= t
 
     def _config(self):
         return {"beta": self.beta, "eps": self.eps, "bias_correction": self.bias_correction}
@@ -271,16 +284,25 @@ class Adam(Optimizer):
     def _init_state(self, params):
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
+        self._scratch = [np.empty_like(p) for p in params]
 
     def _update(self, i, p, g):
-        m, v = self.m[i], self.v[i]
+        m, v, t = self.m[i], self.v[i], self._scratch[i]
+        np.multiply(g, 1 - self.beta1, out=t)
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        m += t
+        np.multiply(g, g, out=t)
+        t *= 1 - self.beta2
         v *= self.beta2
-        v += (1 - self.beta2) * g * g
-        m_hat = m / (1 - self.beta1**self.t)
-        v_hat = v / (1 - self.beta2**self.t)
-        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        v += t
+        # m_hat / (sqrt(v_hat) + eps) with the corrections folded into scalars:
+        # (sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)), c_k = 1 - beta_k^t
+        root_c2 = np.sqrt(1 - self.beta2**self.t)
+        np.sqrt(v, out=t)
+        t += self.eps * root_c2
+        np.divide(m, t, out=t)
+        t *= self.lr * root_c2 / (1 - self.beta1**self.t)
+        p -= t
 
     def _config(self):
         return {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -12,18 +12,23 @@ from ._checks import check_int
 from .errors import TrainingDiverged
 
 
-def minibatch_indices(m, batch_size, rng, shuffle=True):
+def minibatch_indices(m, batch_size, rng, shuffle=True, min_size=1):
     """Split ``range(m)`` into batches of ``batch_size`` sample indices.
 
     The order is a permutation drawn from ``rng`` (a ``numpy.random.Generator``)
     when ``shuffle`` is true. The last batch keeps the ``m % batch_size``
-    samples left over, so every sample is used once per epoch.
+    samples left over, so every sample is used once per epoch -- unless it
+    would be smaller than ``min_size`` (batch normalization needs 2), in which
+    case those samples join the batch before.
     ``batch_size=m`` is batch gradient descent, ``1`` stochastic gradient descent.
     """
     m = check_int("m", m, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     order = rng.permutation(m) if shuffle else np.arange(m)
-    return [order[k : k + batch_size] for k in range(0, m, batch_size)]
+    starts = list(range(0, m, batch_size))
+    if len(starts) > 1 and m - starts[-1] < min_size:
+        starts.pop()
+    return [order[a:b] for a, b in zip(starts, starts[1:] + [m])]
 
 
 class History(dict):
@@ -85,7 +90,8 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
                 total_loss = total_metric = 0.0
-                batches = minibatch_indices(m, batch_size, rng, shuffle)
+                batches = minibatch_indices(m, batch_size, rng, shuffle,
+                                            min_size=2 if any(model.batch_norm) else 1)
                 for step, idx in enumerate(batches, 1):
                     Xb, Yb = X[idx], Y[idx]
                     wb = None if weights is None else weights[idx]

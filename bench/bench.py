@@ -1,0 +1,301 @@
+"""barenet against scikit-learn and PyTorch on the CPU, side by side in one process.
+
+    python bench/bench.py                # every workload, writes nothing
+    python bench/bench.py --markdown bench/RESULTS.md
+    python bench/bench.py --quick        # fewer repetitions and epochs, for a smoke test
+
+Each workload runs every library on the same data, architecture and optimizer
+settings: one warm-up, then ``--repeats`` timed runs; the report gives medians
+and the ratios barenet / peer (below 1 means barenet is faster). Threads are
+left at each library's default. The matrix-product "floor" is the time of the
+forward and backward matrix products alone for the same shapes, with no
+activation, loss or update: what the BLAS needs whatever the library.
+
+Needs: barenet, scikit-learn, torch (the test extra installs both).
+"""
+
+import argparse
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+import barenet
+
+try:
+    import torch
+except ImportError:  # pragma: no cover - the report says so
+    torch = None
+try:
+    import sklearn
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+except ImportError:  # pragma: no cover
+    sklearn = None
+
+
+# ----------------------------------------------------------------- timing
+
+def median_time(fn, repeats, warmup=1):
+    """Median wall time of ``fn()`` over ``repeats`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --------------------------------------------------------------- the peers
+
+def barenet_fit(X, y, sizes, activations, lr, batch, epochs, dtype, seed=0):
+    def run():
+        net = barenet.Network(sizes, activations, seed=seed, dtype=dtype)
+        net.fit(X, y, optimizer=barenet.Adam(lr=lr), epochs=epochs, batch_size=batch)
+        return net
+    return run
+
+
+def sklearn_fit(X, y, hidden, activation, lr, batch, epochs, seed=0):
+    import warnings
+
+    def run():
+        clf = MLPClassifier(hidden_layer_sizes=hidden, activation=activation, solver="adam",
+                            learning_rate_init=lr, batch_size=batch, max_iter=epochs, alpha=0.0,
+                            shuffle=True, random_state=seed, tol=0.0,
+                            n_iter_no_change=epochs + 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X, y)
+        return clf
+    return run
+
+
+def torch_model(sizes, hidden_activation, dtype):
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(n_in, n_out, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(hidden_activation())
+    return torch.nn.Sequential(*layers)
+
+
+def torch_fit(X, y, sizes, lr, batch, epochs, binary, seed=0):
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y.astype(np.float32 if binary else np.int64))
+    if binary:
+        yt = yt.to(Xt.dtype).reshape(-1, 1)
+    loss_fn = torch.nn.BCEWithLogitsLoss() if binary else torch.nn.CrossEntropyLoss()
+
+    def run():
+        torch.manual_seed(seed)
+        model = torch_model(sizes, torch.nn.ReLU, Xt.dtype)
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        m = len(Xt)
+        for _ in range(epochs):
+            order = torch.randperm(m)
+            for start in range(0, m, batch):
+                idx = order[start : start + batch]
+                opt.zero_grad(set_to_none=True)
+                loss = loss_fn(model(Xt[idx]), yt[idx])
+                loss.backward()
+                opt.step()
+        return model
+    return run
+
+
+def matmul_floor(m, sizes, batch, dtype):
+    """Forward and backward matrix products of one epoch, nothing else."""
+    rng = np.random.default_rng(0)
+    Ws = [rng.standard_normal((n_out, n_in)).astype(dtype) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    Xb = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    acts = [rng.standard_normal((batch, n)).astype(dtype) for n in sizes]
+    grads = [np.empty_like(W) for W in Ws]
+    dacts = [np.empty((batch, n), dtype) for n in sizes]
+    steps = -(-m // batch)
+
+    def run():
+        for _ in range(steps):
+            A = Xb
+            for l, W in enumerate(Ws):
+                np.matmul(A, W.T, out=acts[l + 1])
+                A = acts[l + 1]
+            for l in reversed(range(len(Ws))):
+                np.matmul(acts[l + 1].T, acts[l], out=grads[l])
+                if l > 0:
+                    np.matmul(acts[l + 1], Ws[l], out=dacts[l])
+    return run
+
+
+# -------------------------------------------------------------- workloads
+
+def ratio(a, b):
+    return a / b if a and b else float("nan")
+
+
+def workload_mnist(repeats, quick):
+    m = 12_000 if quick else 60_000
+    rng = np.random.default_rng(0)
+    X = rng.random((m, 784), dtype=np.float32)
+    y = rng.integers(0, 10, m)
+    sizes, batch, lr = [784, 256, 128, 10], 128, 1e-3
+    acts = ["relu", "relu", "softmax"]
+    rows = {"barenet": median_time(barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32"), repeats)}
+    if sklearn:
+        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1), repeats)
+    if torch:
+        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, 1, binary=False), repeats)
+    rows["matmul floor"] = median_time(matmul_floor(m, sizes, batch, np.float32), repeats)
+    return f"MNIST-shaped: {m} x 784 float32, 784-256-128-10 ReLU/softmax, Adam, batch 128, 1 epoch", rows, "s"
+
+
+def workload_small(repeats, quick):
+    data = barenet.datasets.make_moons(n_samples=400, noise=0.2, seed=0)
+    X = data.X_train.astype(np.float32)  # 300 samples
+    y = data.y_train
+    epochs = 500 if quick else 5000
+    batch, lr, sizes = 64, 0.0007, [2, 5, 2, 1]
+    steps = epochs * -(-len(X) // batch)
+    rows = {"barenet": median_time(
+        barenet_fit(X, y, sizes, ["relu", "relu", "sigmoid"], lr, batch, epochs, "float32"), repeats)}
+    if sklearn:
+        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (5, 2), "relu", lr, batch, epochs), repeats)
+    if torch:
+        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, epochs, binary=True), repeats)
+    rows = {k: v / steps * 1e6 for k, v in rows.items()}
+    return (f"notebook's small net: moons, {len(X)} samples, 2-5-2-1 ReLU/sigmoid, Adam, batch 64, "
+            f"{epochs} epochs ({steps} steps)"), rows, "µs/step"
+
+
+def workload_wide(repeats, quick):
+    m = 4_000 if quick else 20_000
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((m, 512), dtype=np.float32)
+    y = rng.integers(0, 10, m)
+    sizes, batch, lr = [512, 1024, 1024, 1024, 10], 256, 1e-3
+    acts = ["relu", "relu", "relu", "softmax"]
+    rows = {"barenet": median_time(barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32"), repeats)}
+    if torch:
+        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, 1, binary=False), repeats)
+    if sklearn:
+        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (1024, 1024, 1024), "relu", lr, batch, 1), repeats)
+    rows["matmul floor"] = median_time(matmul_floor(m, sizes, batch, np.float32), repeats)
+    return f"wide and deep: {m} x 512 float32, 512-1024-1024-1024-10, Adam, batch 256, 1 epoch", rows, "s"
+
+
+def workload_inference(repeats, quick):
+    m = 20_000 if quick else 100_000
+    rng = np.random.default_rng(2)
+    X = rng.random((m, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 2000)
+    sizes = [784, 256, 128, 10]
+    net = barenet.Network(sizes, ["relu", "relu", "softmax"], seed=0)
+    net.fit(X[:2000], y, epochs=1)
+    rows = {"barenet": median_time(lambda: net.predict_proba(X), repeats)}
+    if sklearn:
+        clf = sklearn_fit(X[:2000], y, (256, 128), "relu", 1e-3, 128, 1)()
+        rows["scikit-learn"] = median_time(lambda: clf.predict_proba(X), repeats)
+    if torch:
+        model = torch_model(sizes, torch.nn.ReLU, torch.float32)
+        Xt = torch.from_numpy(X)
+
+        def infer():
+            with torch.inference_mode():
+                return torch.softmax(model(Xt), dim=1).numpy()
+        rows["PyTorch"] = median_time(infer, repeats)
+    return f"inference: predict_proba on {m} x 784 rows, the MNIST-shaped net", rows, "s"
+
+
+def peak_memory_mnist(quick):
+    """Peak traced allocation during one epoch of workload 1, against the
+    training data plus the parameters."""
+    m = 12_000 if quick else 60_000
+    rng = np.random.default_rng(0)
+    X = rng.random((m, 784), dtype=np.float32)
+    y = rng.integers(0, 10, m)
+    net = barenet.Network([784, 256, 128, 10], ["relu", "relu", "softmax"], seed=0)
+    base = X.nbytes + net.parameters.nbytes
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    net.fit(X, y, optimizer=barenet.Adam(lr=1e-3), epochs=1, batch_size=128)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # data and parameters existed before; the peak counts what fit added
+    return (peak + base) / base, peak, base
+
+
+# --------------------------------------------------------------- report
+
+def machine():
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    blas = "unknown"
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = ", ".join(f"{i['internal_api']} {i['version']} ({i.get('architecture')}, "
+                         f"{i['num_threads']} threads)" for i in threadpool_info()
+                         if i["user_api"] == "blas")
+    except ImportError:
+        pass
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} cores",
+        f"Python {platform.python_version()}, NumPy {np.__version__} (BLAS: {blas})",
+        f"barenet {barenet.__version__}, scikit-learn {getattr(sklearn, '__version__', 'absent')}, "
+        f"PyTorch {getattr(torch, '__version__', 'absent')} ({torch.get_num_threads() if torch else 0} threads)",
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="smaller workloads, 2 repeats")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the report here")
+    parser.add_argument("--only", help="comma-separated workloads: mnist,small,wide,inference,memory")
+    args = parser.parse_args(argv)
+    repeats = 2 if args.quick else args.repeats
+    chosen = set((args.only or "mnist,small,wide,inference,memory").split(","))
+
+    lines = ["# barenet benchmark", "", *[f"- {line}" for line in machine()],
+             f"- command: `python bench/bench.py{' --quick' if args.quick else ''}`, "
+             f"median of {repeats} runs after a warm-up", ""]
+    print("\n".join(lines), flush=True)
+    for name, workload in (("mnist", workload_mnist), ("small", workload_small),
+                           ("wide", workload_wide), ("inference", workload_inference)):
+        if name not in chosen:
+            continue
+        title, rows, unit = workload(repeats, args.quick)
+        block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library |",
+                 "|---|---:|---:|"]
+        for lib, value in rows.items():
+            block.append(f"| {lib} | {value:.4g} | {ratio(rows['barenet'], value):.2f} |")
+        block.append("")
+        print("\n".join(block), flush=True)
+        lines += block
+    if "memory" in chosen:
+        factor, peak, base = peak_memory_mnist(args.quick)
+        block = ["## peak memory, MNIST-shaped epoch", "",
+                 f"training data + parameters: {base / 2**20:.1f} MiB; extra allocated at the peak "
+                 f"of `fit`: {peak / 2**20:.1f} MiB; total / (data + parameters) = {factor:.2f}", ""]
+        print("\n".join(block), flush=True)
+        lines += block
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -99,7 +99,12 @@ class ReLU(Activation):
         return xp.maximum(Z, 0, out=out)
 
     def backward(self, dA, Z, A, out=None, xp=np):
-        return xp.multiply(dA, Z > 0, out=out)
+        # sign(A) is the derivative: 1 where z > 0 (a = z > 0), 0 where a = 0
+        if out is None or out is dA:
+            return xp.multiply(dA, xp.sign(A), out=out)
+        xp.sign(A, out=out)
+        out *= dA
+        return out
 
 
 class LeakyReLU(Activation):

@@ -24,9 +24,15 @@ or 1 give a large finite cost, never nan or inf.
 import numpy as np
 
 
+_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps),
+        np.dtype(np.float64): float(np.finfo(np.float64).eps)}
+
+
 def _clip(A, xp):
-    eps = xp.finfo(A.dtype).eps
-    return xp.clip(A, eps, 1 - eps)
+    """``A`` limited to ``[eps, 1 - eps]``, in a new array."""
+    eps = _EPS.get(A.dtype) or float(xp.finfo(A.dtype).eps)
+    out = xp.maximum(A, eps)
+    return xp.minimum(out, 1 - eps, out=out)
 
 
 class Loss:

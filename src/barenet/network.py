@@ -359,9 +359,12 @@ class Network:
 
     def _metric(self, AL, Y_T):
         """Accuracy (classifiers) or mean absolute error (regression) of ``AL``."""
+        m = AL.shape[1]
         if self.task == "regression":
-            return float(np.abs(AL - Y_T).mean())
-        return float((self._label_index(AL) == self._label_index(Y_T)).mean())
+            return float(np.abs(AL - Y_T).sum()) / AL.size
+        if self.task == "binary":  # Y_T holds 0 and 1
+            return np.count_nonzero((AL > 0.5) == Y_T) / m
+        return np.count_nonzero(AL.argmax(axis=0) == Y_T.argmax(axis=0)) / m
 
     def _scores(self, X, Y):
         """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""

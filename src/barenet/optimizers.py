@@ -71,9 +71,12 @@ class Optimizer:
     """Base class: validates ``lr`` and ``clipnorm``, counts steps, checks the
     parameter shapes, clips the gradients.
 
-    A subclass implements ``_update(i, p, g)`` (the rule for the ``i``-th array,
-    in place), and ``_init_state(params)`` and ``_config()`` if it has state or
-    arguments of its own.
+    A subclass implements ``_apply(p, g, *state)``, the rule applied in place
+    to a parameter array (or a slice of one), its gradient and its state
+    arrays, with ``_init_state(params)`` making the state, ``_state(i)``
+    returning the ``i``-th array's, and ``_config()`` giving its own arguments.
+    (Updating large arrays a slice per thread was tried: on two cores it gained
+    nothing during training, where the BLAS threads hold the other core.)
     """
 
     name = None
@@ -97,10 +100,7 @@ class Optimizer:
                 )
             self._shapes = [(p.shape, p.dtype) for p in params]
             self._init_state(params)
-        elif len(params) != len(self._shapes) or len(grads) != len(params) or any(
-            p.shape != shape or g.shape != shape or p.dtype != dtype
-            for p, g, (shape, dtype) in zip(params, grads, self._shapes)
-        ):
+        elif not self._matches(params, grads):
             raise ValueError(
                 f"this {type(self).__name__} holds state for parameters of shapes "
                 f"{[s for s, _ in self._shapes]}, not {[p.shape for p in params]} (with "
@@ -112,15 +112,30 @@ class Optimizer:
         for i, (p, g) in enumerate(zip(params, grads)):
             self._update(i, p, g)
 
+    def _matches(self, params, grads):
+        """Whether params and grads have the shapes and dtypes of the state."""
+        if len(params) != len(self._shapes) or len(grads) != len(params):
+            return False
+        for p, g, (shape, dtype) in zip(params, grads, self._shapes):
+            if p.shape != shape or g.shape != shape or p.dtype != dtype:
+                return False
+        return True
+
     def reset(self):
         """Forget all state, as if no step had been taken."""
         self.t = 0
         self._shapes = None
 
     def _init_state(self, params):
-        pass
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def _state(self, i):
+        return (self._scratch[i],)
 
     def _update(self, i, p, g):
+        self._apply(p, g, *self._state(i))
+
+    def _apply(self, p, g, *state):
         raise NotImplementedError
 
     def __repr__(self):
@@ -149,8 +164,9 @@ class GD(Optimizer):
     def __init__(self, lr=0.01, clipnorm=None):
         super().__init__(lr, clipnorm)
 
-    def _update(self, i, p, g):
-        p -= self.lr * g
+    def _apply(self, p, g, t):
+        np.multiply(g, self.lr, out=t)
+        p -= t
 
 
 class Momentum(Optimizer):
@@ -194,8 +210,10 @@ class Momentum(Optimizer):
         self.velocities = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _update(self, i, p, g):
-        v, t = self.velocities[i], self._scratch[i]
+    def _state(self, i):
+        return self.velocities[i], self._scratch[i]
+
+    def _apply(self, p, g, v, t):
         np.multiply(g, 1 - self.beta, out=t)  # (1 - beta) g
         v *= self.beta
         v += t
@@ -236,8 +254,10 @@ class RMSProp(Optimizer):
         self.squares = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _update(self, i, p, g):
-        s, t = self.squares[i], self._scratch[i]
+    def _state(self, i):
+        return self.squares[i], self._scratch[i]
+
+    def _apply(self, p, g, s, t):
         np.multiply(g, g, out=t)
         t *= 1 - self.beta
         s *= self.beta
@@ -286,8 +306,10 @@ class Adam(Optimizer):
         self.v = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _update(self, i, p, g):
-        m, v, t = self.m[i], self.v[i], self._scratch[i]
+    def _state(self, i):
+        return self.m[i], self.v[i], self._scratch[i]
+
+    def _apply(self, p, g, m, v, t):
         np.multiply(g, 1 - self.beta1, out=t)
         m *= self.beta1
         m += t
@@ -347,9 +369,9 @@ class AdamW(Adam):
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
         self.weight_decay = weight_decay
 
-    def _update(self, i, p, g):
+    def _apply(self, p, g, m, v, t):
         p *= 1 - self.lr * self.weight_decay  # as PyTorch computes it
-        super()._update(i, p, g)
+        super()._apply(p, g, m, v, t)
 
     def _config(self):
         return {**super()._config(), "weight_decay": self.weight_decay}

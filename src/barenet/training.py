@@ -6,6 +6,8 @@ filling the model's gradient buffer) and the flat ``parameters`` and
 ``_grad`` vectors; :class:`barenet.Network` is that model.
 """
 
+import math
+
 import numpy as np
 
 from ._checks import check_int
@@ -51,6 +53,29 @@ class History(dict):
             self.setdefault(key, []).append(float(value))
 
 
+# Below this many bytes a training set is shuffled as a whole each epoch, and
+# its batches are slices (views); above, each batch is gathered on its own,
+# so that no copy of a large set is ever made.
+SHUFFLE_COPY_BYTES = 16 * 2**20
+
+
+def _gather(batches, X, Y, weights):
+    """The ``(X, Y, weights)`` rows of each batch of indices, in order."""
+    if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(batches) > 1:
+        order = np.concatenate(batches)
+        X, Y = X.take(order, axis=0), Y.take(order, axis=0)
+        weights = None if weights is None else weights.take(order)
+        start = 0
+        for idx in batches:
+            stop = start + len(idx)
+            yield X[start:stop], Y[start:stop], None if weights is None else weights[start:stop]
+            start = stop
+    else:
+        for idx in batches:
+            yield (X.take(idx, axis=0), Y.take(idx, axis=0),
+                   None if weights is None else weights.take(idx))
+
+
 def _diverged(what, epoch, step):
     return (
         f"the {what} became nan or infinite at epoch {epoch}, step {step}; the "
@@ -92,23 +117,24 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                 total_loss = total_metric = 0.0
                 batches = minibatch_indices(m, batch_size, rng, shuffle,
                                             min_size=2 if any(model.batch_norm) else 1)
-                for step, idx in enumerate(batches, 1):
-                    Xb, Yb = X[idx], Y[idx]
-                    wb = None if weights is None else weights[idx]
+                for step, (Xb, Yb, wb) in enumerate(_gather(batches, X, Y, weights), 1):
                     loss, AL = model._step_value_and_grad(Xb.T, Yb.T, wb)
-                    if not np.isfinite(loss):
+                    if not math.isfinite(loss):
                         raise TrainingDiverged(_diverged("loss", epoch, step))
                     np.copyto(backup, params)
                     optimizer.step([params], [model._grad])
-                    # A nan or inf gradient, or an update that overflows, shows in the sum.
-                    if not np.isfinite(params.sum()):
+                    # A nan or inf gradient, or an update that overflows, shows in
+                    # the sum of squares (a fast BLAS call); only when that is not
+                    # finite -- it also overflows for huge finite values -- look closer
+                    if not math.isfinite(np.vdot(params, params)) and not np.isfinite(params).all():
                         np.copyto(params, backup)
                         raise TrainingDiverged(_diverged("update", epoch, step))
                     score = model._metric(AL, Yb.T)
-                    total_loss += loss * len(idx)
-                    total_metric += score * len(idx)
+                    size = len(Xb)
+                    total_loss += loss * size
+                    total_metric += score * size
                     if callbacks:
-                        logs = {"loss": loss, metric: score, "size": len(idx)}
+                        logs = {"loss": loss, metric: score, "size": size}
                         for callback in callbacks:
                             callback.on_step_end(epoch, step, logs)
                 figures = {"loss": total_loss / m, metric: total_metric / m}

@@ -1,0 +1,92 @@
+"""The training loop's speed-ups change no number: each fast path is checked
+against the plain one it replaces, bit for bit."""
+
+import numpy as np
+import pytest
+
+import barenet
+from barenet import notebook as nb
+from barenet import training
+
+
+def data(m=90, n=3, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(m, n))
+    y = rng.integers(0, classes, m)
+    return X, y
+
+
+def fitted(dtype, **kwargs):
+    X, y = data()
+    net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1, dtype=dtype,
+                          **kwargs)
+    net.fit(X, y, optimizer=barenet.Adam(lr=0.01), epochs=4, batch_size=16,
+            sample_weight=np.linspace(0.5, 1.5, len(y)))
+    return net
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [{}, {"dropout": 0.3, "batch_norm": True, "l2": 0.1}])
+def test_shuffled_copy_and_per_batch_gather_train_identically(dtype, kwargs, monkeypatch):
+    fast = fitted(dtype, **kwargs)  # a small set: shuffled as a whole, batches are slices
+    monkeypatch.setattr(training, "SHUFFLE_COPY_BYTES", 0)  # gather every batch instead
+    plain = fitted(dtype, **kwargs)
+    np.testing.assert_array_equal(fast.parameters, plain.parameters, strict=True)
+    np.testing.assert_array_equal(fast._state, plain._state, strict=True)
+    assert fast.history_ == plain.history_
+
+
+def test_workspaces_are_made_once_per_batch_size():
+    X, y = data(m=40)
+    net = barenet.Network([3, 4, 3], ["relu", "softmax"], seed=0)
+    net.fit(X, y, epochs=3, batch_size=16)  # batches of 16, 16 and 8
+    assert sorted(net._workspaces) == [8, 16]
+    buffers = [id(a) for a in net._workspaces[16].Z]
+    net.fit(X, y, epochs=2, batch_size=16)
+    assert [id(a) for a in net._workspaces[16].Z] == buffers
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_inference_in_place_equals_a_training_pass(dtype):
+    """Inference applies activations in place; training keeps Z and A apart.
+    Without dropout and batch normalization both give the same outputs."""
+    X, y = data()
+    for output, hidden in (("softmax", ["sigmoid", "leaky_relu"]), ("linear", ["tanh", "relu"])):
+        net = barenet.Network([3, 6, 5, 3], hidden + [output], seed=2, dtype=dtype)
+        A_train, _ = net._forward(X.T.astype(dtype), training=True)
+        A_infer, _ = net._forward(X.T.astype(dtype))
+        np.testing.assert_array_equal(A_train, A_infer, strict=True)
+
+
+def test_network_and_notebook_train_identically():
+    """The Network's buffered step and the notebook's plain functions share the
+    formulas; with the same start, data order and optimizer they agree."""
+    X, y = data(m=64, classes=2)
+    Y = y.astype(float)[None, :]
+    net = barenet.Network([3, 5, 1], ["relu", "sigmoid"], seed=0, dtype="float64")
+    params = {"W1": net.weights[0].copy(), "b1": net.biases[0].copy(),
+              "W2": net.weights[1].copy(), "b2": net.biases[1].copy()}
+    net.fit(X, y, optimizer=barenet.Adam(lr=0.05), epochs=20, batch_size=None, shuffle=False)
+    optimizer = barenet.Adam(lr=0.05)
+    for _ in range(20):
+        AL, caches = nb.forward_prop(X.T, ["relu", "sigmoid"], params)
+        grads = nb.backward_prop(AL, Y, caches, ["relu", "sigmoid"])
+        nb.update_parameters(params, grads, optimizer)
+    for l in range(2):
+        np.testing.assert_allclose(net.weights[l], params[f"W{l + 1}"], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(net.biases[l], params[f"b{l + 1}"], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(barenet.optimizers.REGISTRY))
+def test_optimizer_steps_on_one_flat_vector_equal_steps_on_its_pieces(name):
+    """Network hands the optimizer one flat vector; elementwise rules give the
+    same numbers as on the separate arrays the notebook API passes."""
+    rng = np.random.default_rng(3)
+    pieces = [rng.normal(size=s) for s in ((4, 3), (4, 1), (2, 4), (2, 1))]
+    flat = np.concatenate([p.ravel() for p in pieces])
+    a, b = barenet.optimizers.get(name), barenet.optimizers.get(name)
+    for _ in range(5):
+        grads = [rng.normal(size=p.shape) for p in pieces]
+        a.step(pieces, grads)
+        b.step([flat], [np.concatenate([g.ravel() for g in grads])])
+    np.testing.assert_array_equal(np.concatenate([p.ravel() for p in pieces]), flat)

@@ -29,7 +29,7 @@ from . import (
     optimizers,
     schedules,
 )
-from .callbacks import Callback, EarlyStopping
+from .callbacks import Callback, EarlyStopping, ModelCheckpoint
 from .errors import NotFittedError, TrainingDiverged
 from .gradcheck import gradient_check
 from .network import Network
@@ -48,6 +48,7 @@ __all__ = [
     "AdamW",
     "Callback",
     "EarlyStopping",
+    "ModelCheckpoint",
     "History",
     "gradient_check",
     "load",

@@ -76,7 +76,8 @@ def check_matrix(name, X, dtype=None):
         raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
     if dtype is not None:
         X = X.astype(dtype, copy=False)
-    if X.dtype.kind == "f" and not np.isfinite(X).all():
+    # min and max propagate NaN and show infinities, without a boolean copy of X
+    if X.dtype.kind == "f" and not (np.isfinite(X.min()) and np.isfinite(X.max())):
         raise ValueError(f"{name} contains NaN or infinity")
     return X
 

@@ -4,7 +4,9 @@
 - :class:`EarlyStopping` -- stop when a validation figure stops improving,
   and go back to the best weights;
 - :class:`LearningRateScheduler` -- set the optimizer's learning rate from a
-  schedule at the start of every epoch (``fit(schedule=...)``).
+  schedule at the start of every epoch (``fit(schedule=...)``);
+- :class:`ModelCheckpoint` -- save checkpoints during training, every few
+  epochs or when a validation figure improves.
 
 Write your own by subclassing :class:`Callback`.
 """
@@ -183,3 +185,51 @@ class LearningRateScheduler(Callback):
 
     def on_train_end(self, history):
         self.optimizer.lr = self.base_lr
+
+
+class ModelCheckpoint(Callback):
+    """Save a checkpoint of the model during training.
+
+    Every ``every`` epochs -- or, with ``monitor`` set, whenever that History
+    key improves on its best -- the model is saved to ``path`` with its
+    training state (:meth:`barenet.Network.save` with ``training_state=True``),
+    so that ``barenet.load(path).resume(X, y)`` carries on bit for bit as if
+    training had never stopped. ``path`` may contain ``{epoch}``, replaced by
+    the epoch number. Each save replaces the file atomically: a crash while
+    saving leaves the previous checkpoint intact.
+    """
+
+    def __init__(self, path, every=1, monitor=None, mode="auto"):
+        self.path = path
+        self.every = check_int("every", every, minimum=1)
+        if monitor is not None and not isinstance(monitor, str):
+            raise TypeError(f"monitor must be a History key such as 'val_loss', got {monitor!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor, self.mode = monitor, mode
+        self.saved = []
+
+    def on_train_begin(self, model, epochs, steps_per_epoch):
+        self.model = model
+        self.maximize = self.mode == "max" or (
+            self.mode == "auto" and self.monitor is not None and "accuracy" in self.monitor)
+        self.best = -math.inf if self.maximize else math.inf
+
+    def on_epoch_end(self, epoch, history):
+        if self.monitor is None:
+            if epoch % self.every:
+                return False
+        else:
+            if self.monitor not in history:
+                raise ValueError(
+                    f"ModelCheckpoint monitors {self.monitor!r}, which training does not "
+                    f"record; it records {sorted(history)}"
+                )
+            value = history[self.monitor][-1]
+            if not (value > self.best if self.maximize else value < self.best):
+                return False
+            self.best = value
+        path = str(self.path).format(epoch=epoch)
+        self.model.save(path, training_state=True)
+        self.saved.append(path)
+        return False

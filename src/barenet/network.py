@@ -188,6 +188,7 @@ class Network:
         self._reset_batch_norm()
 
         self._workspaces = {}
+        self._run = None
         self.classes_ = None
         self.history_ = None
         self.optimizer_ = None
@@ -557,30 +558,95 @@ class Network:
             raise ValueError("batch normalization needs batches of at least 2 samples")
 
         # Every argument has been checked: from here on the network changes.
+        order = None
         if validation_split is not None:
             order = self._rng.permutation(X.shape[0])
-            held, kept = order[:n_val], order[n_val:]
-            validation = (X[held], Y[held])
-            X, Y = X[kept], Y[kept]
-            # weights (and 'balanced' class counts) of the samples trained on
-            kept_weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
-            weights = self._sample_weights(kept_weights, class_weight,
-                                           np.asarray(y).reshape(len(order), -1)[kept],
-                                           len(kept), classes)
+            X, Y, weights, validation = self._split(X, Y, y, order, n_val, sample_weight,
+                                                    class_weight, classes)
         self.classes_ = classes
         self.optimizer_ = optimizer
+        scheduler = callbacks[0] if schedule is not None else None
         self.fit_config_ = {
             "optimizer": {"name": optimizer.name, **optimizer.get_config()},
             "epochs": epochs,
             "batch_size": batch_size,
             "shuffle": bool(shuffle),
-            "schedule": None if schedule is None else {
-                "name": callbacks[0].schedule.name, **callbacks[0].schedule.get_config()},
+            "schedule": None if scheduler is None else {
+                "name": scheduler.schedule.name, **scheduler.schedule.get_config()},
             "validation_split": validation_split,
         }
+        # what resume() needs to carry on exactly where this run stops
+        self._run = {"epochs": epochs, "epoch": 0, "batch_size": batch_size,
+                     "shuffle": bool(shuffle), "schedule": None if scheduler is None
+                     else scheduler.schedule, "base_lr": optimizer.lr,
+                     "validation_split": validation_split, "order": order}
         self.history_ = History()
         run_epochs(self, X, Y, optimizer, epochs, batch_size, self._rng, shuffle,
                    self.history_, validation, callbacks, weights)
+        return self.history_
+
+    def _split(self, X, Y, y, order, n_val, sample_weight, class_weight, classes):
+        """Hold out ``order[:n_val]`` for validation; returns the training
+        ``X, Y``, their weights, and the validation pair."""
+        held, kept = order[:n_val], order[n_val:]
+        validation = (X[held], Y[held])
+        # weights (and 'balanced' class counts) of the samples trained on
+        kept_weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
+        weights = self._sample_weights(kept_weights, class_weight,
+                                       np.asarray(y).reshape(len(order), -1)[kept],
+                                       len(kept), classes)
+        return X[kept], Y[kept], weights, validation
+
+    def resume(self, X, y, validation_data=None, sample_weight=None, class_weight=None,
+               callbacks=None, verbose=False):
+        """Carry on a run of :meth:`fit` that stopped early -- interrupted by
+        Ctrl-C, or saved by :class:`~barenet.callbacks.ModelCheckpoint` and
+        read back with :func:`barenet.load` -- up to its planned epochs.
+
+        Give the same data (and ``validation_data``, weights) as the first
+        call; the optimizer and its state, the epochs, batch size, shuffling,
+        schedule, validation split and the random state come from the run.
+        The result is bit-identical to a run that was never interrupted.
+        Callbacks start afresh (an EarlyStopping's patience counts anew).
+        Returns the History, the run's epochs so far included.
+        """
+        run = getattr(self, "_run", None)
+        if run is None:
+            raise NotFittedError("there is no run to resume: call fit, or load a checkpoint")
+        if run["epoch"] >= run["epochs"]:
+            raise ValueError(f"the run already finished its {run['epochs']} epochs")
+        X = self._check_X(X)
+        Y, classes = self._encode_targets(y, X.shape[0])
+        weights = self._sample_weights(sample_weight, class_weight, y, X.shape[0], classes)
+        validation = None
+        if run["validation_split"] is not None:
+            if validation_data is not None:
+                raise ValueError("this run holds out a validation split; give no validation_data")
+            if run["order"] is None or len(run["order"]) != X.shape[0]:
+                raise ValueError(f"X must be the {len(run['order'])} samples the run started with")
+        elif validation_data is not None:
+            X_val = self._check_X(validation_data[0], name="validation_data[0]")
+            Y_val, _ = self._encode_targets(validation_data[1], X_val.shape[0], classes,
+                                            name="validation_data[1]")
+            validation = (X_val, Y_val)
+        callbacks = list(callbacks or ())
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(f"callbacks must be barenet.callbacks.Callback objects, got {callback!r}")
+        if run["schedule"] is not None:
+            callbacks.insert(0, LearningRateScheduler(run["schedule"]))
+        if verbose:
+            callbacks.append(ProgressBar())
+        if run["validation_split"] is not None:
+            n_val = int(round(run["validation_split"] * X.shape[0]))
+            X, Y, weights, validation = self._split(X, Y, y, run["order"], n_val, sample_weight,
+                                                    class_weight, classes)
+        self.optimizer_.lr = run["base_lr"]
+        if self.history_ is None:
+            self.history_ = History()
+        run_epochs(self, X, Y, self.optimizer_, run["epochs"], run["batch_size"], self._rng,
+                   run["shuffle"], self.history_, validation, callbacks, weights,
+                   initial_epoch=run["epoch"])
         return self.history_
 
     def _check_monitor(self, monitor, has_validation):
@@ -672,13 +738,18 @@ class Network:
         Y, _ = self._encode_targets(y, X.shape[0])
         return self._scores(X, Y)
 
-    def save(self, path):
+    def save(self, path, training_state=False):
         """Write the network to ``path`` (an ``.npz`` of arrays and JSON metadata,
         never pickle); :func:`barenet.load` reads it back. See
-        :mod:`barenet.persistence`."""
+        :mod:`barenet.persistence`.
+
+        With ``training_state=True`` the file is a checkpoint: it also holds
+        the current run's optimizer state, random state, epoch and schedule,
+        so that ``barenet.load(path).resume(X, y)`` carries on exactly.
+        """
         from .persistence import save
 
-        save(self, path)
+        save(self, path, training_state)
 
     def _require_fitted(self):
         if self.classes_ is None:

@@ -112,6 +112,36 @@ class Optimizer:
         for i, (p, g) in enumerate(zip(params, grads)):
             self._update(i, p, g)
 
+    def get_state(self):
+        """The step count and the state arrays (copies), for checkpoints:
+        ``{'t': t, 'arrays': {name: [array per parameter array]}}``."""
+        arrays = {}
+        if self._shapes is not None:
+            arrays = {name: [a.copy() for a in getattr(self, name)] for name in self._state_names}
+        return {"t": self.t, "arrays": arrays}
+
+    def set_state(self, state):
+        """Restore what :meth:`get_state` returned (onto an optimizer with the same settings)."""
+        t, arrays = state["t"], state["arrays"]
+        if not arrays:
+            self.reset()
+            self.t = t
+            return
+        if set(arrays) != set(self._state_names):
+            raise ValueError(
+                f"{type(self).__name__} state needs the arrays {list(self._state_names)}, "
+                f"got {sorted(arrays)}"
+            )
+        lists = [arrays[name] for name in self._state_names]
+        self._init_state(lists[0])
+        self._shapes = [(a.shape, a.dtype) for a in lists[0]]
+        for name, saved in zip(self._state_names, lists):
+            for target, value in zip(getattr(self, name), saved):
+                target[...] = value
+        self.t = int(t)
+
+    _state_names = ()
+
     def _matches(self, params, grads):
         """Whether params and grads have the shapes and dtypes of the state."""
         if len(params) != len(self._shapes) or len(grads) != len(params):
@@ -206,6 +236,8 @@ class Momentum(Optimizer):
         self.beta = check_fraction("beta", beta)
         self.nesterov = _check_flag("nesterov", nesterov)
 
+    _state_names = ("velocities",)
+
     def _init_state(self, params):
         self.velocities = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
@@ -249,6 +281,8 @@ class RMSProp(Optimizer):
         self.beta = check_fraction("beta", beta)
         self.eps = check_positive("eps", eps)
         self.bias_correction = bool(bias_correction)
+
+    _state_names = ("squares",)
 
     def _init_state(self, params):
         self.squares = [np.zeros_like(p) for p in params]
@@ -300,6 +334,8 @@ class Adam(Optimizer):
         self.beta1 = check_fraction("beta1", beta1)
         self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
+
+    _state_names = ("m", "v")
 
     def _init_state(self, params):
         self.m = [np.zeros_like(p) for p in params]

@@ -37,8 +37,10 @@ class ModelFileError(ValueError):
     """A file could not be read as a barenet model."""
 
 
-def save(net, path):
-    """Write ``net`` to ``path`` (conventionally ending in ``.npz``)."""
+def save(net, path, training_state=False):
+    """Write ``net`` to ``path`` (conventionally ending in ``.npz``); with
+    ``training_state``, as a checkpoint of its current run (see
+    :meth:`barenet.Network.resume`)."""
     from . import __version__
 
     for activation in net.activations:
@@ -64,8 +66,11 @@ def save(net, path):
         "training": net.fit_config_,
         "history": dict(net.history_) if net.history_ is not None else None,
     }
+    arrays = {"parameters": net.parameters, "state": net._state}
+    if training_state:
+        metadata["run"] = _run_metadata(net, arrays)
     document = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
-    arrays = {"parameters": net.parameters, "state": net._state, "metadata": document}
+    arrays["metadata"] = document
     if net.classes_ is not None:
         arrays["classes"] = net.classes_
 
@@ -82,6 +87,64 @@ def save(net, path):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _run_metadata(net, arrays):
+    """The current run as JSON, its arrays added to ``arrays``."""
+    run = net._run
+    if run is None or net.optimizer_ is None:
+        raise ValueError("training_state=True needs a run: call fit first")
+    optimizer = net.optimizer_
+    state = optimizer.get_state()
+    for name, values in state["arrays"].items():
+        for i, value in enumerate(values):
+            arrays[f"optimizer.{name}.{i}"] = value
+    if run["order"] is not None:
+        arrays["run.order"] = run["order"]
+    schedule = run["schedule"]
+    return {
+        "epochs": run["epochs"], "epoch": run["epoch"], "batch_size": run["batch_size"],
+        "shuffle": run["shuffle"], "base_lr": run["base_lr"],
+        "validation_split": run["validation_split"],
+        "schedule": None if schedule is None else {"name": schedule.name, **schedule.get_config()},
+        "optimizer": {"name": optimizer.name, **optimizer.get_config()},
+        "optimizer_t": state["t"],
+        "optimizer_arrays": {name: len(values) for name, values in state["arrays"].items()},
+        "random_state": net._rng.bit_generator.state,
+    }
+
+
+def _restore_run(net, run, arrays, fail):
+    """Give ``net`` the run saved by :func:`_run_metadata`."""
+    from . import optimizers, schedules
+
+    try:
+        config = dict(run["optimizer"])
+        optimizer = optimizers.REGISTRY[config.pop("name")](**config)
+        state_arrays = {name: [arrays[f"optimizer.{name}.{i}"] for i in range(count)]
+                        for name, count in run["optimizer_arrays"].items()}
+        optimizer.set_state({"t": run["optimizer_t"], "arrays": state_arrays})
+        schedule = None
+        if run["schedule"] is not None:
+            config = dict(run["schedule"])
+            schedule = schedules.REGISTRY[config.pop("name")](**config)
+        rng = np.random.default_rng()
+        rng.bit_generator.state = run["random_state"]
+        order = arrays.get("run.order")
+        epochs, epoch = int(run["epochs"]), int(run["epoch"])
+        if not 0 <= epoch <= epochs:
+            raise ValueError(f"epoch {epoch} of {epochs}")
+        net._run = {"epochs": epochs, "epoch": epoch, "batch_size": int(run["batch_size"]),
+                    "shuffle": bool(run["shuffle"]), "schedule": schedule,
+                    "base_lr": float(run["base_lr"]),
+                    "validation_split": run["validation_split"], "order": order}
+    except (KeyError, TypeError, ValueError) as exc:
+        fail(f"its training state is damaged ({type(exc).__name__}: {exc})")
+    shapes = optimizer._shapes
+    if shapes is not None and shapes != [(net.parameters.shape, net.dtype)]:
+        fail("its optimizer state does not fit the parameters")
+    net.optimizer_ = optimizer
+    net._rng = rng
 
 
 def _umask():
@@ -217,4 +280,6 @@ def load(path):
         ):
             fail("its history is not a dict of lists of numbers")
         net.history_ = History(history)
+    if metadata.get("run") is not None:
+        _restore_run(net, metadata["run"], arrays, fail)
     return net

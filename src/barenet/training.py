@@ -7,6 +7,8 @@ filling the model's gradient buffer) and the flat ``parameters`` and
 """
 
 import math
+import signal
+import threading
 
 import numpy as np
 
@@ -84,8 +86,34 @@ def _diverged(what, epoch, step):
     )
 
 
+class _DeferredInterrupt:
+    """While active (in the main thread), Ctrl-C only raises a flag; the
+    training loop raises KeyboardInterrupt at the end of the current step, so
+    the parameters and the optimizer's state are never left half updated. A
+    second Ctrl-C interrupts at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
 def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history,
-               validation=None, callbacks=(), weights=None):
+               validation=None, callbacks=(), weights=None, initial_epoch=0):
     """Train ``model`` in place for ``epochs`` passes over ``(X, Y)``.
 
     ``X`` has shape ``(m, n_features)`` and ``Y`` the encoded targets
@@ -95,7 +123,12 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     ``(X_val, Y_val)`` pair in the same form, scored by ``model._scores``
     after each epoch. ``callbacks`` are :class:`~barenet.callbacks.Callback`
     objects, called in order; training stops after an epoch where one of them
-    asks to.
+    asks to. Epochs ``initial_epoch + 1 .. epochs`` run (a resumed run starts
+    after the epochs it already has); ``model._run['epoch']`` counts them.
+
+    Ctrl-C stops training at the end of the step under way, with a
+    KeyboardInterrupt: the model keeps consistent parameters, optimizer state
+    and the History of the epochs completed.
 
     A non-finite batch loss, or an update that would make a parameter
     non-finite, stops training with :class:`TrainingDiverged`; the parameters
@@ -110,8 +143,9 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     try:
         # Overflow is expected on the way to divergence; it is caught below,
         # with a message that says what to do, instead of as a stream of warnings.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(1, epochs + 1):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                _DeferredInterrupt() as interrupt:
+            for epoch in range(initial_epoch + 1, epochs + 1):
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
                 total_loss = total_metric = 0.0
@@ -137,12 +171,15 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                         logs = {"loss": loss, metric: score, "size": size}
                         for callback in callbacks:
                             callback.on_step_end(epoch, step, logs)
+                    if interrupt.requested:
+                        raise KeyboardInterrupt
                 figures = {"loss": total_loss / m, metric: total_metric / m}
                 if validation is not None:
                     scores = model._scores(*validation)
                     figures["val_loss"] = scores["loss"]
                     figures["val_" + metric] = scores[metric]
                 history.append(**figures)
+                model._run["epoch"] = epoch
                 # every callback sees the epoch, even when an earlier one stops
                 stop = [callback.on_epoch_end(epoch, history) for callback in callbacks]
                 if any(stop):

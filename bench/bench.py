@@ -258,6 +258,33 @@ def machine():
     ]
 
 
+# (workload, peer, the most barenet / peer may be): the targets barenet aims at
+TARGETS = [
+    ("mnist", "PyTorch", 0.7), ("mnist", "scikit-learn", 0.5), ("mnist", "matmul floor", 1.6),
+    ("small", "scikit-learn", 0.2), ("small", "PyTorch", 0.1),
+    ("wide", "PyTorch", 0.9),
+]
+
+
+def targets(results):
+    """The targets, what was measured, and whether it is met."""
+    block = ["## targets", "", "| workload | target | measured | met |", "|---|---|---:|:---:|"]
+    for name, peer, limit in TARGETS:
+        rows = results.get(name)
+        if rows and peer in rows:
+            value = ratio(rows["barenet"], rows[peer])
+            block.append(f"| {name} | barenet / {peer} <= {limit} | {value:.2f} | "
+                         f"{'yes' if value <= limit else 'no'} |")
+    if "small" in results:
+        us = results["small"]["barenet"]
+        block.append(f"| small | <= 30 µs per step | {us:.1f} | {'yes' if us <= 30 else 'no'} |")
+    if "memory" in results:
+        factor = results["memory"]
+        block.append(f"| memory | peak <= 1.5 x (data + parameters) | {factor:.2f} | "
+                     f"{'yes' if factor <= 1.5 else 'no'} |")
+    return block + [""]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -267,6 +294,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     repeats = 2 if args.quick else args.repeats
     chosen = set((args.only or "mnist,small,wide,inference,memory").split(","))
+    results = {}
 
     lines = ["# barenet benchmark", "", *[f"- {line}" for line in machine()],
              f"- command: `python bench/bench.py{' --quick' if args.quick else ''}`, "
@@ -277,6 +305,7 @@ def main(argv=None):
         if name not in chosen:
             continue
         title, rows, unit = workload(repeats, args.quick)
+        results[name] = rows
         block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library |",
                  "|---|---:|---:|"]
         for lib, value in rows.items():
@@ -286,11 +315,15 @@ def main(argv=None):
         lines += block
     if "memory" in chosen:
         factor, peak, base = peak_memory_mnist(args.quick)
+        results["memory"] = factor
         block = ["## peak memory, MNIST-shaped epoch", "",
                  f"training data + parameters: {base / 2**20:.1f} MiB; extra allocated at the peak "
                  f"of `fit`: {peak / 2**20:.1f} MiB; total / (data + parameters) = {factor:.2f}", ""]
         print("\n".join(block), flush=True)
         lines += block
+    block = targets(results)
+    print("\n".join(block), flush=True)
+    lines += block
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write("\n".join(lines))

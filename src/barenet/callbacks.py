@@ -31,19 +31,21 @@ class Callback:
     """
 
     def on_train_begin(self, model, epochs, steps_per_epoch):
-        pass
+        """Training starts: ``model`` (its ``optimizer_`` is set), the last
+        epoch's number and the steps in each epoch."""
 
     def on_epoch_begin(self, epoch):
-        pass
+        """Epoch ``epoch`` (counted from 1) starts."""
 
     def on_step_end(self, epoch, step, logs):
-        pass
+        """A parameter update is done; ``logs`` has the batch's 'loss', metric and 'size'."""
 
     def on_epoch_end(self, epoch, history):
+        """Epoch ``epoch`` is done and recorded in ``history``; return True to stop."""
         return False
 
     def on_train_end(self, history):
-        pass
+        """Training ends, whatever the reason (completion, a stop, an error)."""
 
 
 class ProgressBar(Callback):

@@ -1,8 +1,9 @@
-"""The ``barenet`` command: compare optimizers, train a network, predict with a saved one.
+"""The ``barenet`` command: compare optimizers, train a network, predict with or export a saved one.
 
     barenet compare                  # GD, Momentum, RMSProp and Adam on the same net
     barenet train --data spirals     # one network; writes model, curves, boundary
     barenet predict MODEL DATA       # labels (or --proba) as CSV
+    barenet export MODEL OUT.onnx    # the model as ONNX, for onnxruntime
 
 Every error the user can cause -- a bad option, a bad value, a missing or
 damaged file -- ends the command with one line on stderr and a non-zero exit
@@ -19,6 +20,7 @@ import time
 import numpy as np
 
 from . import __version__, datasets, optimizers, schedules
+from . import onnx as _onnx
 from .callbacks import EarlyStopping
 from .errors import TrainingDiverged
 from .network import Network
@@ -93,8 +95,13 @@ def _hidden_sizes(text):
 
 def _add_network_options(p, default_data, default_epochs, default_lr, default_batch):
     p.add_argument("--data", default=default_data, metavar="NAME|FILE",
-                   help="a built-in data set (" + ", ".join(datasets.NAMES) + ") or a .csv/.npz "
-                   f"file whose last column is the label (default: {default_data})")
+                   help="a built-in data set (" + ", ".join(datasets.NAMES) + "), a .csv file "
+                   "whose last column is the label, or an .npz file with X and y (or X_train, "
+                   "y_train, X_test, y_test); MNIST is downloaded once into $BARENET_DATA "
+                   f"(default ~/.cache/barenet) (default: {default_data})")
+    p.add_argument("--regression", action="store_true",
+                   help="treat the labels as real-valued targets (mean squared error, linear "
+                   "output) even when they are whole numbers")
     p.add_argument("--layers", type=_hidden_sizes, default=DEFAULT_HIDDEN, metavar="N,N,...",
                    help="hidden layer sizes; the input and output layers follow from the data "
                    f"(default: {DEFAULT_HIDDEN}, the notebook's example)")
@@ -170,7 +177,23 @@ def build_parser():
     p.add_argument("model", metavar="MODEL", help="a saved model (.npz)")
     p.add_argument("data", metavar="DATA", help="CSV or .npz file of inputs, or a data set name")
     p.add_argument("--proba", action="store_true", help="also write class probabilities")
+    p.add_argument("--seed", type=_int_at_least(0), default=0,
+                   help="for a data set name: the seed of its split (default: 0)")
     p.add_argument("--out", metavar="FILE", help="write the CSV here instead of to stdout")
+
+    p = commands.add_parser(
+        "export", help="export a saved model to ONNX",
+        description="Write a model saved by 'barenet train' (or Network.save) as an ONNX file "
+        "for onnxruntime and other ONNX runtimes: input 'X' of shape (N, n_features) in the "
+        "model's dtype; outputs 'label' and 'probabilities' for a classifier, 'variable' for "
+        "a regressor. Batch normalization is folded into the weights and dropout removed. "
+        "Needs the onnx package: pip install barenet[onnx].",
+    )
+    p.add_argument("model", metavar="MODEL", help="a saved model (.npz)")
+    p.add_argument("out", metavar="OUT", help="the ONNX file to write, e.g. model.onnx")
+    p.add_argument("--opset", type=_int_at_least(_onnx.MIN_OPSET), default=_onnx.OPSET,
+                   metavar="N", help=f"ONNX operator set to target, {_onnx.MIN_OPSET} or newer "
+                   f"(default: {_onnx.OPSET})")
     return parser
 
 
@@ -180,7 +203,7 @@ def _network_for(data, args, seed_offset=0):
     """A Network shaped for ``data`` from the command-line options."""
     y = data.y_train
     classes = np.unique(y)
-    continuous = y.dtype.kind == "f" and not np.array_equal(y, np.round(y))
+    continuous = args.regression or (y.dtype.kind == "f" and not np.array_equal(y, np.round(y)))
     hidden = list(args.layers)
     names = [a.strip() for a in args.activations.split(",")]
     if len(names) == 1:
@@ -281,7 +304,7 @@ def cmd_train(args):
         _write_figure(fig, os.path.join(args.out, "decision_boundary.png"))
 
 
-def _read_inputs(spec, n_features):
+def _read_inputs(spec, n_features, seed=0):
     """Inputs for ``predict``: a CSV of features, an .npz with X, or a data set name."""
     if spec.lower().endswith(".csv"):
         if not os.path.exists(spec):
@@ -316,7 +339,7 @@ def _read_inputs(spec, n_features):
         except (OSError, EOFError) as exc:
             raise ValueError(f"{spec} is not a readable .npz file ({exc})") from None
     else:
-        X = datasets.load(spec).X_test
+        X = datasets.load(spec, seed=seed).X_test
     if X.ndim != 2 or X.shape[1] != n_features:
         raise ValueError(f"{spec} has inputs of shape {X.shape}, but the model takes {n_features} features")
     return X
@@ -324,7 +347,7 @@ def _read_inputs(spec, n_features):
 
 def cmd_predict(args):
     net = load(args.model)
-    X = _read_inputs(args.data, net.layer_sizes[0])
+    X = _read_inputs(args.data, net.layer_sizes[0], args.seed)
     labels = net.predict(X)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -350,7 +373,13 @@ def cmd_predict(args):
         sys.stdout.write(out.getvalue())
 
 
-COMMANDS = {"compare": cmd_compare, "train": cmd_train, "predict": cmd_predict}
+def cmd_export(args):
+    _onnx.export(load(args.model), args.out, opset=args.opset)
+    print(f"wrote {args.out}")
+
+
+COMMANDS = {"compare": cmd_compare, "train": cmd_train, "predict": cmd_predict,
+            "export": cmd_export}
 
 
 def main(argv=None):

@@ -865,8 +865,8 @@ def _download_mnist(kind, names, directory):
             urls = ", ".join(f"{base}{n}.gz" for n in MNIST_FILES)
             raise ConnectionError(
                 f"could not download {filename} ({'; '.join(failures)}). Download the "
-                f"files manually ({urls}) into {directory}, or pass path= a directory "
-                "that holds them"
+                f"files manually ({urls}) into {directory} (the BARENET_DATA variable "
+                "sets where that is), or pass path= a directory that holds them"
             )
 
 

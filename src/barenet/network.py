@@ -14,6 +14,8 @@ therefore a few vector operations, whatever the depth.
 
 import numpy as np
 
+import math
+
 from . import activations as _activations
 from . import losses as _losses
 from . import optimizers as _optimizers
@@ -37,7 +39,7 @@ from .normalization import (
     update_running_stats,
 )
 from .regularization import add_l2_gradient, dropout_mask, l2_penalty
-from .callbacks import Callback, EarlyStopping, LearningRateScheduler, ProgressBar
+from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from .training import History, run_epochs
 
 class Workspace:
@@ -338,7 +340,7 @@ class Network:
         AL, ws = self._forward(X_T, training=True, masks=masks)
         loss = self._objective(AL, Y_T, weights)
         self._backward(ws, Y_T, weights)
-        if X_T.shape[1] > 1:
+        if X_T.shape[1] > 1 and math.isfinite(loss):  # a diverged batch leaves them alone
             for l, bn in enumerate(ws.bn):
                 if bn is not None:
                     update_running_stats(self.running_means[l], self.running_vars[l], bn,
@@ -364,8 +366,8 @@ class Network:
         if self.task == "regression":
             return float(np.abs(AL - Y_T).sum()) / AL.size
         if self.task == "binary":  # Y_T holds 0 and 1
-            return np.count_nonzero((AL > 0.5) == Y_T) / m
-        return np.count_nonzero(AL.argmax(axis=0) == Y_T.argmax(axis=0)) / m
+            return int(np.count_nonzero((AL > 0.5) == Y_T)) / m
+        return int(np.count_nonzero(AL.argmax(axis=0) == Y_T.argmax(axis=0))) / m
 
     def _scores(self, X, Y):
         """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
@@ -494,7 +496,8 @@ class Network:
         class_weight : dict or 'balanced', optional
             Weights per class label (classifiers), multiplied into
             ``sample_weight``; 'balanced' weighs class ``c`` by
-            ``n_samples / (n_classes * count(c))``.
+            ``n_samples / (n_classes * count(c))``, counting the classes
+            present in ``y`` (as scikit-learn does).
         schedule : str or Schedule, optional
             Learning-rate schedule applied per epoch
             (:mod:`barenet.schedules`); the rates used are recorded as ``'lr'``.
@@ -540,8 +543,14 @@ class Network:
             callbacks.append(ProgressBar())
         has_validation = validation is not None or validation_split is not None
         for callback in callbacks:
-            if isinstance(callback, EarlyStopping):
-                self._check_monitor(callback.monitor, has_validation)
+            if getattr(callback, "monitor", None) is not None:
+                self._check_monitor(callback.monitor, has_validation, type(callback).__name__)
+        if optimizer._shapes is not None and optimizer._shapes != [
+                (self.parameters.shape, self.dtype)]:
+            raise ValueError(
+                f"this {type(optimizer).__name__} holds state for parameters of other shapes "
+                "(it trained another model); give a new optimizer"
+            )
         if validation_split is not None:
             split = check_real("validation_split", validation_split)
             if not 0 < split < 1:
@@ -649,15 +658,14 @@ class Network:
                    initial_epoch=run["epoch"])
         return self.history_
 
-    def _check_monitor(self, monitor, has_validation):
+    def _check_monitor(self, monitor, has_validation, who):
         keys = ["loss", self._metric_name]
         keys += ["val_" + k for k in keys]
         if monitor not in keys:
-            raise ValueError(f"EarlyStopping monitor {monitor!r} is not one of {keys}")
+            raise ValueError(f"{who} monitor {monitor!r} is not one of {keys}")
         if monitor.startswith("val_") and not has_validation:
             raise ValueError(
-                f"EarlyStopping monitors {monitor!r}, which needs validation_data or "
-                "validation_split"
+                f"{who} monitors {monitor!r}, which needs validation_data or validation_split"
             )
 
     def _sample_weights(self, sample_weight, class_weight, y, n_samples, classes):

@@ -280,7 +280,7 @@ class RMSProp(Optimizer):
         super().__init__(lr, clipnorm)
         self.beta = check_fraction("beta", beta)
         self.eps = check_positive("eps", eps)
-        self.bias_correction = bool(bias_correction)
+        self.bias_correction = _check_flag("bias_correction", bias_correction)
 
     _state_names = ("squares",)
 

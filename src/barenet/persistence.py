@@ -21,13 +21,13 @@ file intact.
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 
 import numpy as np
 
 from . import activations as _activations
+from ._files import write_atomically
 
 FORMAT = "barenet.network"
 FORMAT_VERSION = 1
@@ -74,19 +74,7 @@ def save(net, path, training_state=False):
     if net.classes_ is not None:
         arrays["classes"] = net.classes_
 
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".barenet-", suffix=".tmp", dir=directory)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
 def _run_metadata(net, arrays):
@@ -145,12 +133,6 @@ def _restore_run(net, run, arrays, fail):
         fail("its optimizer state does not fit the parameters")
     net.optimizer_ = optimizer
     net._rng = rng
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def load(path):

@@ -9,8 +9,8 @@ returns the learning rate for that epoch as a Python float::
         optimizer.lr = schedule(base_lr, epoch, epochs)
         ...  # one epoch of steps
 
-Epoch 0 always gets :math:`\alpha_0` itself. The schedules hold no state, so
-one object can serve any number of runs.
+Epoch 0 gets :math:`\alpha_0` (up to rounding, for a cosine with a floor).
+The schedules hold no state, so one object can serve any number of runs.
 """
 
 import math

@@ -162,27 +162,7 @@ class Network:
         self.bn_momentum = check_fraction("bn_momentum", bn_momentum)
         self.bn_eps = check_positive("bn_eps", bn_eps)
 
-        # Trained parameters, layer by layer: W, b, and for batch-normalized
-        # layers the scale gamma and shift beta; all views of one flat vector.
-        shapes, state_shapes = [], []
-        for (n_in, n_out), bn in zip(zip(self.layer_sizes[:-1], self.layer_sizes[1:]),
-                                     self.batch_norm):
-            shapes += [(n_out, n_in), (n_out, 1)] + [(n_out, 1), (n_out, 1)] * bn
-            state_shapes += [(n_out, 1), (n_out, 1)] * bn
-        size = sum(int(np.prod(s)) for s in shapes)
-        self.parameters = np.empty(size, dtype=self.dtype)
-        self._grad = np.zeros(size, dtype=self.dtype)
-        (self.weights, self.biases, self.gammas, self.betas) = self._layer_views(
-            flat_views(self.parameters, shapes))
-        (self._dweights, self._dbiases, self._dgammas, self._dbetas) = self._layer_views(
-            flat_views(self._grad, shapes))
-        # Not trained: the running mean and variance of batch normalization.
-        self._state = np.empty(sum(int(np.prod(s)) for s in state_shapes), dtype=self.dtype)
-        views = iter(flat_views(self._state, state_shapes))
-        self.running_means, self.running_vars = [], []
-        for bn in self.batch_norm:
-            self.running_means.append(next(views) if bn else None)
-            self.running_vars.append(next(views) if bn else None)
+        self._allocate()
 
         self._rng = as_generator(seed)
         self.init = init
@@ -237,6 +217,52 @@ class Network:
         else:
             values = [check(name, value)] * n_hidden
         return tuple(values) + (off,)
+
+    def _shapes(self):
+        """Shapes of the trained arrays (W, b, and gamma, beta with batch
+        normalization, layer by layer) and of the running statistics."""
+        shapes, state_shapes = [], []
+        for (n_in, n_out), bn in zip(zip(self.layer_sizes[:-1], self.layer_sizes[1:]),
+                                     self.batch_norm):
+            shapes += [(n_out, n_in), (n_out, 1)] + [(n_out, 1), (n_out, 1)] * bn
+            state_shapes += [(n_out, 1), (n_out, 1)] * bn
+        return shapes, state_shapes
+
+    def _allocate(self):
+        """The flat vectors: parameters, their gradient, the running statistics."""
+        shapes, state_shapes = self._shapes()
+        size = sum(int(np.prod(s)) for s in shapes)
+        self.parameters = np.empty(size, dtype=self.dtype)
+        self._grad = np.zeros(size, dtype=self.dtype)
+        self._state = np.empty(sum(int(np.prod(s)) for s in state_shapes), dtype=self.dtype)
+        self._bind_views()
+
+    def _bind_views(self):
+        """Per-layer views into the flat vectors (no copies)."""
+        shapes, state_shapes = self._shapes()
+        (self.weights, self.biases, self.gammas, self.betas) = self._layer_views(
+            flat_views(self.parameters, shapes))
+        (self._dweights, self._dbiases, self._dgammas, self._dbetas) = self._layer_views(
+            flat_views(self._grad, shapes))
+        views = iter(flat_views(self._state, state_shapes))
+        self.running_means, self.running_vars = [], []
+        for bn in self.batch_norm:
+            self.running_means.append(next(views) if bn else None)
+            self.running_vars.append(next(views) if bn else None)
+
+    def __getstate__(self):
+        # The per-layer views are rebuilt on unpickling (a copy would cut them
+        # loose from the flat vectors); workspaces are scratch space.
+        state = dict(self.__dict__)
+        for name in ("weights", "biases", "gammas", "betas", "_dweights", "_dbiases",
+                     "_dgammas", "_dbetas", "running_means", "running_vars"):
+            del state[name]
+        state["_workspaces"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind_views()
 
     def _layer_views(self, views):
         """Split the flat views into per-layer W, b, gamma, beta lists (None

@@ -83,6 +83,13 @@ def _run_metadata(net, arrays):
     if run is None or net.optimizer_ is None:
         raise ValueError("training_state=True needs a run: call fit first")
     optimizer = net.optimizer_
+    from . import optimizers
+
+    if optimizers.REGISTRY.get(optimizer.name) is not type(optimizer):
+        raise ValueError(
+            f"cannot save the training state of the custom optimizer {optimizer!r}: only "
+            "optimizers in barenet.optimizers.REGISTRY can be saved with it"
+        )
     state = optimizer.get_state()
     for name, values in state["arrays"].items():
         for i, value in enumerate(values):

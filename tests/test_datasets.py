@@ -289,7 +289,7 @@ def test_csv_malformed_files_name_file_line_and_column(tmp_path, text, kwargs, m
 def test_csv_bad_files_and_arguments(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.csv"):
         ds.load_csv(tmp_path / "nope.csv")
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(ValueError, match="directory"):
         ds.load_csv(tmp_path)
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"\xff\xfe\x00\x01")
@@ -362,7 +362,7 @@ def test_npz_malformed(tmp_path):
     with pytest.raises(ValueError, match="feat.npz: X_train has 2 features .* X_test has 3"):
         ds.load_npz(tmp_path / "feat.npz")
     np.savez(tmp_path / "obj.npz", X=np.array([[1, None]], dtype=object), y=np.zeros(1))
-    with pytest.raises(ValueError, match="obj.npz: array 'X' cannot be read"):
+    with pytest.raises(ValueError, match="obj.npz: array 'X.npy' holds Python objects"):
         ds.load_npz(tmp_path / "obj.npz")
     np.savez(tmp_path / "flat.npz", X=np.zeros(4), y=np.zeros(4))
     with pytest.raises(ValueError, match=r"flat.npz: X must have one row per sample .* shape \(4,\)"):

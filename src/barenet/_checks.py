@@ -14,7 +14,11 @@ def check_real(name, value):
     """Return ``value`` as a float if it is a finite real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int beyond the float range
+        raise ValueError(f"{name} must be finite, got an integer of {len(str(value))} digits") \
+            from None
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return value
@@ -50,17 +54,25 @@ def check_float_dtype(name, dtype):
     """Return ``dtype`` as a NumPy dtype if it is float32 or float64."""
     try:
         dtype = np.dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError, SyntaxError):
         raise TypeError(f"{name} must be 'float32' or 'float64', got {dtype!r}") from None
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"{name} must be 'float32' or 'float64', got {dtype.name!r}")
     return dtype
 
 
-def check_matrix(name, X, dtype=None):
-    """Return ``X`` as a finite 2-D numeric array, cast to ``dtype`` when given.
+def check_bool(name, value):
+    """Return ``value`` as a bool if it is one (Python or NumPy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
-    Rejects empty, ragged, 1-D or 3-D input, strings and objects, NaN and inf.
+
+def check_array(name, X, ndim=None, dtype=None):
+    """Return ``X`` as a finite, non-empty numeric array, cast to ``dtype`` when
+    given, with ``ndim`` dimensions when given.
+
+    Rejects empty and ragged input, strings and objects, NaN and inf.
     """
     try:
         X = np.asarray(X)
@@ -68,17 +80,45 @@ def check_matrix(name, X, dtype=None):
         raise ValueError(f"{name} is ragged: its rows have different lengths") from None
     if X.dtype == object or X.dtype.kind in "USV":
         raise TypeError(f"{name} must hold numbers, got an array of dtype {X.dtype}")
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D, got an array of shape {X.shape}")
+    if ndim is not None and X.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {X.shape}")
     if X.size == 0:
         raise ValueError(f"{name} is empty (shape {X.shape})")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    cast = X
     if dtype is not None:
-        X = X.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):  # values too large for dtype are reported below
+            cast = X.astype(dtype, copy=False)
     # min and max propagate NaN and show infinities, without a boolean copy of X
-    if X.dtype.kind == "f" and not (np.isfinite(X.min()) and np.isfinite(X.max())):
+    if cast.dtype.kind == "f" and not (np.isfinite(cast.min()) and np.isfinite(cast.max())):
+        if cast is not X and X.dtype.kind == "f" and np.isfinite(X.min()) and np.isfinite(X.max()):
+            raise ValueError(
+                f"{name} holds values as large as {float(np.abs(X).max()):g}, beyond the range "
+                f"of {cast.dtype.name} (about {float(np.finfo(cast.dtype).max):.3g}); scale "
+                "the inputs, or use float64"
+            )
         raise ValueError(f"{name} contains NaN or infinity")
+    return cast
+
+
+def check_matrix(name, X, dtype=None):
+    """Return ``X`` as a finite 2-D numeric array, cast to ``dtype`` when given.
+
+    Rejects empty, ragged, 1-D or 3-D input, strings and objects, NaN and inf.
+    """
+    return check_array(name, X, ndim=2, dtype=dtype)
+
+
+def check_bounds(name, X, low, high, what, hint=""):
+    """Check that every value of the numeric array ``X`` lies in ``[low, high]``;
+    ``what`` says what the values are, ``hint`` ends the message."""
+    lowest, highest = X.min(), X.max()
+    if lowest < low or highest > high:
+        raise ValueError(
+            f"{name} must hold {what} in [{low:g}, {high:g}], got values from "
+            f"{lowest:g} to {highest:g}{hint}"
+        )
     return X
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from . import __version__, datasets, optimizers, schedules
 from . import onnx as _onnx
 from .callbacks import EarlyStopping
+from ._files import read_npz
 from .errors import TrainingDiverged
 from .network import Network
 from .persistence import load
@@ -213,6 +214,11 @@ def _network_for(data, args, seed_offset=0):
             f"--activations has {len(names)} names for {len(hidden)} hidden layers; "
             "give one name for all, or one per hidden layer"
         )
+    if not continuous and len(classes) < 2:
+        raise UsageError(
+            f"the training data of {data.name} has a single class ({classes.tolist()}); "
+            "a classifier needs two or more (use --regression for real-valued targets)"
+        )
     if continuous:
         n_out = 1 if y.ndim == 1 else y.shape[1]
         output = "linear"
@@ -330,14 +336,11 @@ def _read_inputs(spec, n_features, seed=0):
     elif spec.lower().endswith(".npz"):
         if not os.path.exists(spec):
             raise FileNotFoundError(f"no data file at {spec}")
-        try:
-            with np.load(spec, allow_pickle=False) as npz:
-                key = next((k for k in ("X", "X_test") if k in npz.files), None)
-                if key is None:
-                    raise ValueError(f"{spec} holds no array named X or X_test")
-                X = npz[key]
-        except (OSError, EOFError) as exc:
-            raise ValueError(f"{spec} is not a readable .npz file ({exc})") from None
+        arrays = read_npz(spec)
+        key = next((k for k in ("X", "X_test") if k in arrays), None)
+        if key is None:
+            raise ValueError(f"{spec} holds no array named X or X_test")
+        X = arrays[key]
     else:
         X = datasets.load(spec, seed=seed).X_test
     if X.ndim != 2 or X.shape[1] != n_features:

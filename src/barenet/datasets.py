@@ -37,6 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import as_generator, check_int, check_real
+from ._files import read_npz
 
 
 class Dataset(NamedTuple):
@@ -97,7 +98,7 @@ def _check_file(path):
     if not path.exists():
         raise FileNotFoundError(f"path {str(path)!r} does not exist")
     if path.is_dir():
-        raise IsADirectoryError(f"path {str(path)!r} is a directory, not a file")
+        raise ValueError(f"path {str(path)!r} is a directory, not a file")
     return path
 
 
@@ -457,7 +458,8 @@ def _parse_labels(rows, label, path):
         return np.array(raw)
     if not np.isfinite(values).all():
         return np.array(raw)
-    if (values == np.round(values)).all():
+    # whole numbers become int64 labels, when int64 holds them exactly
+    if (values == np.round(values)).all() and (np.abs(values) < 2.0**53).all():
         return values.astype(np.int64)
     return values
 
@@ -632,30 +634,27 @@ def load_npz(path, test_size=0.25, seed=0):
     path = _check_file(path)
     test_size = _check_test_size(test_size)
     rng = as_generator(seed)
-    # np.load is given an open file: on a damaged archive it would leak its own.
-    with open(path, "rb") as f:
-        try:
-            archive = np.load(f, allow_pickle=False)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
-            raise ValueError(f"{path} is not a valid .npz file: {err}") from None
-        if isinstance(archive, np.ndarray):
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as f:
+            if f.read(6) == b"\x93NUMPY":
+                raise ValueError(
+                    f"{path} holds a single .npy array, not an .npz archive of named arrays"
+                )
+        raise ValueError(f"{path} is not a valid .npz file (not a zip archive of .npy arrays)")
+    archive = read_npz(path)
+    names = set(archive)
+    if set(_NPZ_SPLIT) <= names:
+        X_train, y_train = _npz_pair(archive, "X_train", "y_train", path)
+        X_test, y_test = _npz_pair(archive, "X_test", "y_test", path)
+        if X_train.shape[1] != X_test.shape[1]:
             raise ValueError(
-                f"{path} holds a single .npy array, not an .npz archive of named arrays"
+                f"{path}: X_train has {X_train.shape[1]} features per sample but "
+                f"X_test has {X_test.shape[1]}"
             )
-        with archive:
-            names = set(archive.files)
-            if set(_NPZ_SPLIT) <= names:
-                X_train, y_train = _npz_pair(archive, "X_train", "y_train", path)
-                X_test, y_test = _npz_pair(archive, "X_test", "y_test", path)
-                if X_train.shape[1] != X_test.shape[1]:
-                    raise ValueError(
-                        f"{path}: X_train has {X_train.shape[1]} features per sample but "
-                        f"X_test has {X_test.shape[1]}"
-                    )
-                return Dataset(X_train, y_train, X_test, y_test, path.stem)
-            if {"X", "y"} <= names:
-                X, y = _npz_pair(archive, "X", "y", path)
-                return _split(X, y, test_size, rng, path.stem, what=str(path))
+        return Dataset(X_train, y_train, X_test, y_test, path.stem)
+    if {"X", "y"} <= names:
+        X, y = _npz_pair(archive, "X", "y", path)
+        return _split(X, y, test_size, rng, path.stem, what=str(path))
     raise ValueError(
         f"{path} must hold either arrays X_train, y_train, X_test and y_test, or X and y; "
         f"it holds {sorted(names) if names else 'no arrays'}"

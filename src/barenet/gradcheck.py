@@ -15,8 +15,9 @@ check insists on float64.
 
 import numpy as np
 
+from . import losses as _losses
 from ._buffers import flat_views
-from ._checks import check_matrix, check_positive
+from ._checks import check_array, check_matrix, check_positive
 
 
 def relative_error(g, g_num):
@@ -106,6 +107,14 @@ def _check_parameters(parameters, X, Y, layer_activations, loss, lambd, keep_pro
     from . import notebook
 
     L = notebook._n_layers(parameters)
+    notebook._check_layer_activations(layer_activations, L)
+    X = check_matrix("X", X, dtype=np.float64)
+    Y = check_array("Y", Y, dtype=np.float64)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError("seed must be an integer here: each pass redraws the same dropout masks")
+    notebook._keep_probs(keep_prob, L)
+    notebook._check_lambd(lambd)
+    _losses.get(loss)
     keys = notebook._trainable_keys(parameters, L)
     # Work on a copy packed into one vector, with a dict of views into it;
     # running statistics are copied too, so the caller's stay as they were.
@@ -113,10 +122,6 @@ def _check_parameters(parameters, X, Y, layer_activations, loss, lambd, keep_pro
     views = dict(zip(keys, flat_views(theta, [np.shape(parameters[k]) for k in keys])))
     views.update({k: np.array(v, dtype=np.float64) for k, v in parameters.items()
                   if k not in views})
-    X = check_matrix("X", X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64)
-    if not isinstance(seed, (int, np.integer)):
-        raise TypeError("seed must be an integer here: each pass redraws the same dropout masks")
 
     def forward():
         return notebook.forward_prop(X, layer_activations, views, keep_prob, seed)

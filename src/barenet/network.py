@@ -73,6 +73,18 @@ class Workspace:
                             for n, rate in zip(sizes[1:], dropout)]
 
 
+def _check_callbacks(callbacks):
+    """``callbacks`` as a new list, after checking it is a list of Callbacks."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"callbacks must be a list of barenet.Callback objects, got {callbacks!r}")
+    for callback in callbacks:
+        if not isinstance(callback, Callback):
+            raise TypeError(f"callbacks must be barenet.Callback objects, got {callback!r}")
+    return list(callbacks)
+
+
 def check_dropout(name, rate):
     rate = check_real(name, rate)
     if not 0 <= rate < 1:
@@ -231,9 +243,15 @@ class Network:
     def _allocate(self):
         """The flat vectors: parameters, their gradient, the running statistics."""
         shapes, state_shapes = self._shapes()
-        size = sum(int(np.prod(s)) for s in shapes)
-        self.parameters = np.empty(size, dtype=self.dtype)
-        self._grad = np.zeros(size, dtype=self.dtype)
+        size = sum(n_out * n_in for n_out, n_in in shapes)
+        try:
+            self.parameters = np.empty(size, dtype=self.dtype)
+            self._grad = np.zeros(size, dtype=self.dtype)
+        except MemoryError:
+            raise ValueError(
+                f"layer_sizes {list(self.layer_sizes)} need {size} parameters, more than "
+                "this machine's memory holds"
+            ) from None
         self._state = np.empty(sum(int(np.prod(s)) for s in state_shapes), dtype=self.dtype)
         self._bind_views()
 
@@ -416,7 +434,10 @@ class Network:
         model's dtype, and for classifiers the class labels they were encoded
         against -- ``classes`` if given, else ``classes_`` once fitted, else
         those found in ``y``. Nothing on the network changes."""
-        y = np.asarray(y)
+        try:
+            y = np.asarray(y)
+        except ValueError:
+            raise ValueError(f"{name} is ragged: its entries have different lengths") from None
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.shape[0:1] != (n_samples,):
@@ -557,10 +578,7 @@ class Network:
                 validation_data[1], X_val.shape[0], classes, name="validation_data[1]"
             )
             validation = (X_val, Y_val)
-        callbacks = list(callbacks or ())
-        for callback in callbacks:
-            if not isinstance(callback, Callback):
-                raise TypeError(f"callbacks must be barenet.callbacks.Callback objects, got {callback!r}")
+        callbacks = _check_callbacks(callbacks)
         if schedule is not None:
             scheduler = LearningRateScheduler(schedule)
             scheduler.schedule(optimizer.lr, 0, epochs)  # a schedule that cannot work fails now
@@ -660,14 +678,13 @@ class Network:
             if run["order"] is None or len(run["order"]) != X.shape[0]:
                 raise ValueError(f"X must be the {len(run['order'])} samples the run started with")
         elif validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a pair (X_val, y_val)")
             X_val = self._check_X(validation_data[0], name="validation_data[0]")
             Y_val, _ = self._encode_targets(validation_data[1], X_val.shape[0], classes,
                                             name="validation_data[1]")
             validation = (X_val, Y_val)
-        callbacks = list(callbacks or ())
-        for callback in callbacks:
-            if not isinstance(callback, Callback):
-                raise TypeError(f"callbacks must be barenet.callbacks.Callback objects, got {callback!r}")
+        callbacks = _check_callbacks(callbacks)
         if run["schedule"] is not None:
             callbacks.insert(0, LearningRateScheduler(run["schedule"]))
         if verbose:

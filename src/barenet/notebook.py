@@ -40,7 +40,16 @@ import numpy as np
 from . import activations as _activations
 from . import losses as _losses
 from . import optimizers as _optimizers
-from ._checks import as_generator, check_int, check_matrix, check_positive, check_real
+from ._checks import (
+    as_generator,
+    check_array,
+    check_bool,
+    check_bounds,
+    check_int,
+    check_matrix,
+    check_positive,
+    check_real,
+)
 from .initializers import initialize
 from .linear import linear_backward, linear_forward
 from .normalization import (
@@ -100,11 +109,8 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None, ba
     Returns:
     parameters -- dict with ``W{l}`` of shape (n_l, n_{l-1}) and ``b{l}`` of shape (n_l, 1)
     """
-    if isinstance(layer_shape, (str, bytes)) or not hasattr(layer_shape, "__len__"):
-        raise TypeError(f"layer_shape must be a list of integers, got {layer_shape!r}")
-    if len(layer_shape) < 2:
-        raise ValueError(f"layer_shape needs at least two entries, got {list(layer_shape)}")
-    sizes = [check_int(f"layer_shape[{i}]", n, minimum=1) for i, n in enumerate(layer_shape)]
+    sizes = _check_layer_shape(layer_shape)
+    batch_norm = check_bool("batch_norm", batch_norm)
     weights = [np.empty((n, n_prev)) for n_prev, n in zip(sizes[:-1], sizes[1:])]
     biases = [np.empty((n, 1)) for n in sizes[1:]]
     initialize(weights, biases, initialization_method, as_generator(seed))
@@ -118,6 +124,15 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None, ba
                                f"running_mean{l}": np.zeros((n, 1)),
                                f"running_var{l}": np.ones((n, 1))})
     return parameters
+
+
+def _check_layer_shape(layer_shape):
+    """``layer_shape`` as a list of ints >= 1, at least two of them."""
+    if isinstance(layer_shape, (str, bytes)) or not hasattr(layer_shape, "__len__"):
+        raise TypeError(f"layer_shape must be a list of integers, got {layer_shape!r}")
+    if len(layer_shape) < 2:
+        raise ValueError(f"layer_shape needs at least two entries, got {list(layer_shape)}")
+    return [check_int(f"layer_shape[{i}]", n, minimum=1) for i, n in enumerate(layer_shape)]
 
 
 BATCH_NORM_KEYS = ("gamma", "beta", "running_mean", "running_var")
@@ -142,16 +157,24 @@ def _n_layers(parameters):
     L = 0
     while f"W{L + 1}" in parameters:
         L += 1
-    expected = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
+    expected = {f"{p}{l}" for l in range(1, max(L, 1) + 1) for p in "Wb"}
     for l in range(1, L):
-        if f"gamma{l}" in parameters:
+        if any(f"{p}{l}" in parameters for p in BATCH_NORM_KEYS):
             expected |= {f"{p}{l}" for p in BATCH_NORM_KEYS}
-    if L == 0 or set(parameters) != expected:
+    missing = sorted(expected - set(parameters), key=str)
+    unexpected = sorted(set(parameters) - expected, key=str)
+    if missing or unexpected:
+        problems = [f"lacks {missing}"] * bool(missing)
+        problems += [f"has unexpected keys {unexpected}"] * bool(unexpected)
         raise ValueError(
-            "parameters must hold exactly W1, b1, ..., WL, bL (and gamma{l}, beta{l}, "
-            "running_mean{l}, running_var{l} for batch-normalized hidden layers); "
-            f"got keys {sorted(parameters)}"
+            f"parameters {' and '.join(problems)}: it must hold exactly W1, b1, ..., WL, bL "
+            "(and gamma{l}, beta{l}, running_mean{l}, running_var{l} for batch-normalized "
+            "hidden layers), as initialize_parameters returns"
         )
+    for l in range(1, L + 1):
+        for key in [f"W{l}", f"b{l}"] + [f"{p}{l}" for p in BATCH_NORM_KEYS]:
+            if key in parameters:
+                check_array(key, parameters[key])  # numbers, finite, not empty
     for l in range(1, L + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[0], 1):
@@ -173,13 +196,19 @@ def _n_layers(parameters):
     return L
 
 
-def _check_layer_activations(layer_activations, L):
+def _check_layer_activations(layer_activations, L, caches=False):
     if isinstance(layer_activations, (str, bytes)) or not hasattr(layer_activations, "__len__"):
         raise TypeError(
             f"layer_activations must be a list with one activation per weight layer "
             f"({L} here), got {layer_activations!r}"
         )
     if len(layer_activations) != L:
+        if caches:
+            raise ValueError(
+                f"layer_activations has {len(layer_activations)} entries but caches holds "
+                f"{L} layers; give backward_prop the caches forward_prop returned and the "
+                "same layer_activations, one activation per weight layer"
+            )
         raise ValueError(
             f"layer_activations has {len(layer_activations)} entries but the network has "
             f"{L} weight layers; give one activation per weight layer (layer_shape[1:]), "
@@ -303,12 +332,34 @@ def forward_prop(X, layer_activations, parameters, keep_prob=1.0, seed=None, tra
 
 # ------------------------------------------------------------------------ cost
 
-def _check_targets(AL, Y):
-    AL = np.asarray(AL)
-    Y = np.asarray(Y)
-    if Y.size != AL.size:
-        raise ValueError(f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match")
-    return AL, Y.reshape(AL.shape)
+def _check_target_values(Y, loss, name="Y"):
+    """Cross-entropy targets are probabilities: 0/1 labels, one-hot columns or soft targets."""
+    if isinstance(loss, (_losses.BinaryCrossEntropy, _losses.CategoricalCrossEntropy)):
+        check_bounds(name, Y, 0, 1, f"targets for {loss.name}",
+                     hint="; give labels 0 and 1, one-hot columns or probabilities, or use "
+                     "loss='mse' for other targets")
+    return Y
+
+
+def _check_targets(AL, Y, loss):
+    """``AL`` and ``Y`` as finite numeric arrays of the same (n_L, m) shape, a
+    1-D ``Y`` of m labels being taken for a one-row AL. For a cross-entropy,
+    AL must be probabilities and Y targets in [0, 1]."""
+    AL = check_matrix("AL", AL)
+    if AL.dtype.kind != "f":
+        AL = AL.astype(np.float64)
+    Y = check_array("Y", Y)
+    if Y.shape != AL.shape:
+        if not (Y.ndim == 1 and AL.shape[0] == 1 and Y.shape[0] == AL.shape[1]):
+            raise ValueError(
+                f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match "
+                "(n_outputs x samples, one column per sample)"
+            )
+        Y = Y.reshape(AL.shape)
+    if isinstance(loss, (_losses.BinaryCrossEntropy, _losses.CategoricalCrossEntropy)):
+        check_bounds("AL", AL, 0, 1, f"probabilities for {loss.name}",
+                     hint="; AL is the output of a sigmoid or softmax layer")
+    return AL, _check_target_values(Y, loss)
 
 
 def cost(AL, Y, loss="binary_crossentropy", parameters=None, lambd=0.0):
@@ -319,10 +370,15 @@ def cost(AL, Y, loss="binary_crossentropy", parameters=None, lambd=0.0):
     predictions of exactly 0 or 1 give a finite cost; ``loss`` may name any
     loss in barenet.losses.REGISTRY. With ``lambd`` > 0 the L2 penalty
     ``lambd / (2 m) * sum of ||W{l}||^2`` over the ``parameters`` is added.
+
+    ``Y`` has the shape of ``AL`` (a 1-D ``Y`` of m labels is taken for a
+    one-row ``AL``). For the cross-entropies, ``AL`` must hold probabilities
+    and ``Y`` targets in [0, 1]; anything else is a ValueError naming it.
     """
-    AL, Y = _check_targets(AL, Y)
-    value = _losses.get(loss).value(AL, Y)
+    loss = _losses.get(loss)
     lambd = _check_lambd(lambd)
+    AL, Y = _check_targets(AL, Y, loss)
+    value = loss.value(AL, Y)
     if lambd:
         if parameters is None:
             raise TypeError("cost with lambd > 0 needs the parameters, for the L2 penalty")
@@ -380,18 +436,24 @@ def backward_prop(AL, Y, caches, layer_activations, loss="binary_crossentropy", 
     sigmoid + binary cross-entropy and softmax + categorical cross-entropy
     the output's dZ is the fused ``AL - Y``.
     """
+    caches, activations = _check_caches(caches, layer_activations)
     L = len(caches)
-    activations = _check_layer_activations(layer_activations, L)
-    AL, Y = _check_targets(AL, Y)
     loss = _losses.get(loss)
     lambd = _check_lambd(lambd)
+    AL, Y = _check_targets(AL, Y, loss)
+    if AL.shape != np.shape(caches[-1].activation_cache):
+        raise ValueError(
+            f"AL has shape {AL.shape} but the last layer of caches has outputs of shape "
+            f"{np.shape(caches[-1].activation_cache)}; give backward_prop the AL and the "
+            "caches of the same forward_prop call"
+        )
     m = AL.shape[1]
 
     grads = {f"dA{L}": loss.gradient(AL, Y)}
-    cache = LayerCache(*caches[L - 1])
+    cache = caches[L - 1]
     dZ = _losses.output_gradient(loss, activations[L - 1], AL, cache.activation_cache, Y)
     for l in range(L, 0, -1):
-        cache = LayerCache(*caches[l - 1])
+        cache = caches[l - 1]
         if l < L:
             dA = grads[f"dA{l}"]
             if cache.dropout_mask is not None:
@@ -406,6 +468,46 @@ def backward_prop(AL, Y, caches, layer_activations, loss="binary_crossentropy", 
         grads[f"dW{l}"] = dW
         grads[f"db{l}"] = db
     return grads
+
+
+def _check_caches(caches, layer_activations):
+    """``caches`` as a list of LayerCache, and the activations, after checking
+    that the caches are what forward_prop returns: one cache per layer (and
+    per activation), each layer's input the output of the layer before."""
+    if isinstance(caches, (str, bytes)) or not isinstance(caches, (list, tuple)):
+        raise TypeError(
+            f"caches must be the list of layer caches forward_prop returned, got "
+            f"{type(caches).__name__}"
+        )
+    if not caches:
+        raise ValueError("caches is empty; give backward_prop the caches forward_prop returned")
+    activations = _check_layer_activations(layer_activations, len(caches), caches=True)
+    checked = []
+    for l, cache in enumerate(caches):
+        if not (isinstance(cache, tuple) and 2 <= len(cache) <= 4
+                and isinstance(cache[0], tuple) and len(cache[0]) == 3):
+            raise TypeError(
+                f"caches[{l}] is not a layer cache from forward_prop, got "
+                f"{type(cache).__name__}"
+            )
+        cache = LayerCache(LinearCache(*cache[0]), *cache[1:])
+        A_prev, W, _ = cache.linear_cache
+        shapes = np.shape(A_prev), np.shape(W), np.shape(cache.activation_cache)
+        if (len(shapes[0]) != 2 or len(shapes[1]) != 2 or shapes[1][1] != shapes[0][0]
+                or shapes[2] != (shapes[1][0], shapes[0][1])):
+            raise ValueError(
+                f"caches[{l}] is not a layer cache from forward_prop: its input, weights and "
+                f"output have shapes {shapes[0]}, {shapes[1]} and {shapes[2]}"
+            )
+        if checked and np.shape(checked[-1].activation_cache) != shapes[0]:
+            raise ValueError(
+                f"caches[{l}] does not follow caches[{l - 1}]: its input has shape "
+                f"{shapes[0]} but the layer before outputs "
+                f"{np.shape(checked[-1].activation_cache)}; give backward_prop the caches "
+                "forward_prop returned, in their order"
+            )
+        checked.append(cache)
+    return checked, activations
 
 
 # ------------------------------------------------------------------------ update
@@ -429,10 +531,24 @@ def update_parameters(parameters, grads, optimizer):
                 "which keeps its state between calls, or a learning rate; got a name"
             )
         optimizer = _optimizers.GD(lr=check_positive("optimizer (learning rate)", optimizer))
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of dW1, db1, ..., got {type(grads).__name__}")
     keys = _trainable_keys(parameters, L)
     missing = [f"d{k}" for k in keys if f"d{k}" not in grads]
     if missing:
         raise ValueError(f"grads lacks {missing}")
+    for k in keys:
+        p, g = parameters[k], grads[f"d{k}"]
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            raise TypeError(
+                f"parameters[{k!r}] must be a float NumPy array (it is updated in place), "
+                f"got {type(p).__name__}" + (f" of dtype {p.dtype}" if hasattr(p, "dtype") else "")
+            )
+        if not isinstance(g, np.ndarray):
+            raise TypeError(f"grads['d{k}'] must be a NumPy array, got {type(g).__name__}")
+        check_array(f"grads['d{k}']", g)
+        if g.shape != p.shape:
+            raise ValueError(f"grads['d{k}'] has shape {g.shape} but {k} has shape {p.shape}")
     optimizer.step([parameters[k] for k in keys], [grads[f"d{k}"] for k in keys])
     return parameters
 
@@ -446,9 +562,10 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=None):
     ``m % mini_batch_size`` samples left over, when there are any.
     """
     X = check_matrix("X", X)
-    Y = np.asarray(Y)
-    if Y.ndim != 2 or Y.shape[1] != X.shape[1]:
+    Y = check_matrix("Y", Y)
+    if Y.shape[1] != X.shape[1]:
         raise ValueError(f"Y must have shape (n_outputs, {X.shape[1]}) to match X, got {Y.shape}")
+    mini_batch_size = check_int("mini_batch_size", mini_batch_size, minimum=1)
     batches = minibatch_indices(X.shape[1], mini_batch_size, as_generator(seed))
     return [(X[:, idx], Y[:, idx]) for idx in batches]
 
@@ -493,9 +610,32 @@ def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_ep
         optimizer = _optimizers.get(optimizer)
     elif not isinstance(optimizer, _optimizers.Optimizer):
         optimizer = _optimizers.GD(check_positive("optimizer (learning rate)", optimizer))
+    # every argument is checked before the first draw and the first step
+    sizes = _check_layer_shape(layer_shape)
+    _check_layer_activations(layer_activations, len(sizes) - 1)
+    X = check_matrix("X", X)
+    Y = check_matrix("Y", Y)
+    if X.shape[0] != sizes[0]:
+        raise ValueError(
+            f"X has {X.shape[0]} rows (features) but layer_shape[0] is {sizes[0]}; the "
+            "notebook's layout is features x samples"
+        )
+    if Y.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"Y has {Y.shape[1]} columns (samples) but X has {X.shape[1]}; both have one "
+            "column per sample"
+        )
+    if Y.shape[0] != sizes[-1]:
+        raise ValueError(
+            f"Y has {Y.shape[0]} rows but layer_shape[-1] is {sizes[-1]}: one row per "
+            "output unit"
+        )
+    _check_target_values(Y, _losses.get(loss))
+    check_int("mini_batch_size", mini_batch_size, minimum=1)
+    _check_lambd(lambd)
+    _keep_probs(keep_prob, len(sizes) - 1)
     rng = as_generator(seed)
-    parameters = initialize_parameters(layer_shape, initialization_method, rng, batch_norm)
-    _check_layer_activations(layer_activations, len(layer_shape) - 1)
+    parameters = initialize_parameters(sizes, initialization_method, rng, batch_norm)
     costs = []
     for epoch in range(num_epochs):
         for X_batch, Y_batch in random_mini_batches(X, Y, mini_batch_size, rng):

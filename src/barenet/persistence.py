@@ -21,13 +21,11 @@ file intact.
 
 import json
 import os
-import zipfile
-import zlib
 
 import numpy as np
 
 from . import activations as _activations
-from ._files import write_atomically
+from ._files import check_path, read_npz, write_atomically
 
 FORMAT = "barenet.network"
 FORMAT_VERSION = 1
@@ -118,6 +116,9 @@ def _restore_run(net, run, arrays, fail):
         optimizer = optimizers.REGISTRY[config.pop("name")](**config)
         state_arrays = {name: [arrays[f"optimizer.{name}.{i}"] for i in range(count)]
                         for name, count in run["optimizer_arrays"].items()}
+        shapes = {a.shape for values in state_arrays.values() for a in values}
+        if len(shapes) > 1:
+            raise ValueError(f"the optimizer's state arrays have different shapes {sorted(shapes)}")
         optimizer.set_state({"t": run["optimizer_t"], "arrays": state_arrays})
         schedule = None
         if run["schedule"] is not None:
@@ -126,14 +127,21 @@ def _restore_run(net, run, arrays, fail):
         rng = np.random.default_rng()
         rng.bit_generator.state = run["random_state"]
         order = arrays.get("run.order")
-        epochs, epoch = int(run["epochs"]), int(run["epoch"])
-        if not 0 <= epoch <= epochs:
-            raise ValueError(f"epoch {epoch} of {epochs}")
-        net._run = {"epochs": epochs, "epoch": epoch, "batch_size": int(run["batch_size"]),
+        epochs, epoch, batch_size = run["epochs"], run["epoch"], run["batch_size"]
+        if not all(isinstance(v, int) and not isinstance(v, bool)
+                   for v in (epochs, epoch, batch_size)):
+            raise TypeError("epochs, epoch and batch_size must be integers")
+        if not (0 <= epoch <= epochs and epochs >= 1 and batch_size >= 1):
+            raise ValueError(f"epoch {epoch} of epochs {epochs}, batch_size {batch_size}")
+        split = run["validation_split"]
+        if split is not None and not (isinstance(split, float) and 0 < split < 1
+                                      and order is not None and order.ndim == 1):
+            raise ValueError(f"validation_split {split!r} is not in (0, 1) with its order")
+        net._run = {"epochs": epochs, "epoch": epoch, "batch_size": batch_size,
                     "shuffle": bool(run["shuffle"]), "schedule": schedule,
                     "base_lr": float(run["base_lr"]),
                     "validation_split": run["validation_split"], "order": order}
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
         fail(f"its training state is damaged ({type(exc).__name__}: {exc})")
     shapes = optimizer._shapes
     if shapes is not None and shapes != [(net.parameters.shape, net.dtype)]:
@@ -150,7 +158,7 @@ def load(path):
     """
     from .network import Network
 
-    path = os.fspath(path)
+    path = check_path(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no model file at {path}")
     if not os.path.isfile(path):
@@ -159,12 +167,9 @@ def load(path):
         if f.read(4) != b"PK\x03\x04":
             raise ModelFileError(f"{path} is not a barenet model file (not an .npz archive)")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
-        raise ModelFileError(
-            f"{path} is not a readable barenet model file ({type(exc).__name__}: {exc})"
-        ) from None
+        arrays = read_npz(path)
+    except ValueError as exc:
+        raise ModelFileError(f"{path} is not a readable barenet model file: {exc}") from None
 
     def fail(problem):
         raise ModelFileError(f"{path}: {problem}")
@@ -179,7 +184,7 @@ def load(path):
         fail("its metadata is not a JSON document stored as bytes")
     try:
         metadata = json.loads(document.tobytes().decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):
         fail("its metadata is not valid JSON")
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         fail("not a barenet model file (its metadata does not name the format)")
@@ -221,7 +226,7 @@ def load(path):
             dropout=metadata.get("dropout"), batch_norm=batch_norm,
             bn_momentum=metadata.get("bn_momentum", 0.9), bn_eps=metadata.get("bn_eps", 1e-5),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         fail(f"its metadata does not describe a valid network ({type(exc).__name__}: {exc})")
 
     if parameters.dtype != net.dtype:

@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 
 from barenet import datasets as ds
+from barenet.datasets import files as ds_files
+from barenet.datasets import mnist as ds_mnist
 
 HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
 needs_sklearn = pytest.mark.skipif(not HAVE_SKLEARN, reason="scikit-learn is not installed")
@@ -319,7 +321,7 @@ def test_npz_split_layout_is_kept(tmp_path):
     np.savez(tmp_path / "pre.npz", **arrays)
     data = ds.load_npz(tmp_path / "pre.npz")
     assert data.name == "pre"
-    for key in ds._NPZ_SPLIT:
+    for key in ds_files._NPZ_SPLIT:
         np.testing.assert_array_equal(getattr(data, key), arrays[key])
     assert data.X_test.dtype == np.float64
 
@@ -523,8 +525,8 @@ def mirror(tmp_path, monkeypatch):
     arrays = tiny_mnist(tmp_path / "mirror", compress=(True,) * 4)
     sums = {name + ".gz": hashlib.md5((tmp_path / "mirror" / (name + ".gz")).read_bytes()).hexdigest()
             for name in ds.MNIST_FILES}
-    monkeypatch.setitem(ds.MIRRORS, "mnist", ((tmp_path / "mirror").as_uri() + "/",))
-    monkeypatch.setitem(ds.MD5, "mnist", sums)
+    monkeypatch.setitem(ds_mnist.MIRRORS, "mnist", ((tmp_path / "mirror").as_uri() + "/",))
+    monkeypatch.setitem(ds_mnist.MD5, "mnist", sums)
     opened = []
     real_urlopen = urllib.request.urlopen
 
@@ -569,7 +571,7 @@ def test_default_cache_is_under_home(tmp_path, monkeypatch):
 
 def test_download_with_a_wrong_checksum_raises_and_leaves_nothing(tmp_path, mirror, monkeypatch):
     name = ds.MNIST_FILES[0] + ".gz"
-    monkeypatch.setitem(ds.MD5["mnist"], name, "0" * 32)
+    monkeypatch.setitem(ds_mnist.MD5["mnist"], name, "0" * 32)
     cache = tmp_path / "cache"
     with pytest.raises(ValueError, match=f"downloaded {name} failed its checksum and was deleted"):
         ds.load_mnist(cache_dir=cache)
@@ -578,14 +580,14 @@ def test_download_with_a_wrong_checksum_raises_and_leaves_nothing(tmp_path, mirr
 
 def test_download_falls_back_to_the_next_mirror(tmp_path, mirror, monkeypatch):
     arrays, opened = mirror
-    good = ds.MIRRORS["mnist"][0]
-    monkeypatch.setitem(ds.MIRRORS, "mnist", ((tmp_path / "void").as_uri() + "/", good))
+    good = ds_mnist.MIRRORS["mnist"][0]
+    monkeypatch.setitem(ds_mnist.MIRRORS, "mnist", ((tmp_path / "void").as_uri() + "/", good))
     check_mnist(ds.load_mnist(cache_dir=tmp_path / "cache"), arrays)
     assert len(opened) == 8
 
 
 def test_download_offline_says_to_download_by_hand(tmp_path, mirror, monkeypatch):
-    monkeypatch.setitem(ds.MIRRORS, "mnist", ((tmp_path / "void").as_uri() + "/",))
+    monkeypatch.setitem(ds_mnist.MIRRORS, "mnist", ((tmp_path / "void").as_uri() + "/",))
     cache = tmp_path / "cache"
     with pytest.raises(ConnectionError, match="could not download") as info:
         ds.load_mnist(cache_dir=cache)
@@ -641,7 +643,7 @@ def test_load_generated_names(name):
 @pytest.mark.parametrize("spec, kind", [("mnist", "mnist"), ("fashion-mnist", "fashion")])
 def test_load_mnist_names(tmp_path, spec, kind):
     arrays = tiny_mnist(tmp_path / "m")
-    check_mnist(ds.load(spec, path=tmp_path / "m"), arrays, ds._MNIST_NAMES[kind])
+    check_mnist(ds.load(spec, path=tmp_path / "m"), arrays, ds_mnist._MNIST_NAMES[kind])
 
 
 def test_load_mnist_name_uses_the_cache(tmp_path, mirror):

@@ -1,0 +1,326 @@
+"""Data sets from files: CSV (:func:`load_csv`) and NumPy ``.npz`` (:func:`load_npz`).
+
+A file that holds one set of samples is split with a seeded, stratified
+shuffle; an ``.npz`` that already holds a training and a test part is used as
+it is. A fault in a file is reported with the file's name, and for CSV the
+line and column.
+"""
+
+import csv
+import math
+import numbers
+import zipfile
+import zlib
+
+import numpy as np
+
+from .._checks import as_generator
+from .._files import read_npz
+from . import Dataset
+from ._common import _check_file, _check_test_size, _split
+
+
+# --------------------------------------------------------------------- CSV
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_rows(path, delimiter):
+    """Non-blank rows of a CSV file as ``(line_number, cells)`` pairs.
+
+    Cells keep their surrounding spaces (``float`` ignores them); they are
+    stripped where they are used as names or labels.
+    """
+    rows = []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
+            try:
+                for row in reader:
+                    if row and not (len(row) == 1 and not row[0].strip()):
+                        rows.append((reader.line_num, row))
+            except csv.Error as err:
+                raise ValueError(f"{path}, line {reader.line_num}: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not a UTF-8 text file: {err}") from None
+    return rows
+
+
+def _label_index(label_column, header_row, n_cols, path):
+    """Index of the label column, from an index (negative ok) or a header name."""
+    if isinstance(label_column, str):
+        names = header_row
+        if label_column not in names:
+            raise ValueError(
+                f"label_column {label_column!r} is not a column of {path}; "
+                f"its header names {names}"
+            )
+        if names.count(label_column) > 1:
+            raise ValueError(f"label_column {label_column!r} names several columns of {path}")
+        return names.index(label_column)
+    index = label_column + n_cols if label_column < 0 else label_column
+    if not 0 <= index < n_cols:
+        raise ValueError(
+            f"label_column={label_column} is out of range: {path} has {n_cols} columns "
+            f"(valid indices {-n_cols} .. {n_cols - 1})"
+        )
+    return index
+
+
+def _looks_like_header(rows, label):
+    """True if the first row is a header: a feature cell is not a number, or
+    the label cell is not while the next row's label is."""
+    first = rows[0][1]
+    if any(not _is_number(cell) for i, cell in enumerate(first) if i != label):
+        return True
+    return (not _is_number(first[label]) and len(rows) > 1
+            and _is_number(rows[1][1][label]))
+
+
+def _parse_features(rows, label, names, path):
+    """Float64 matrix of every column but ``label``; a cell that is empty or
+    not a finite number is reported by line and column (1-based)."""
+    try:
+        X = np.array([row[:label] + row[label + 1:] for _, row in rows], dtype=np.float64)
+        if np.isfinite(X).all():
+            return X
+    except ValueError:
+        pass
+    # Slow path: find the first bad cell.
+    X = np.empty((len(rows), len(rows[0][1]) - 1))
+    columns = [i for i in range(len(rows[0][1])) if i != label]
+    for r, (line, row) in enumerate(rows):
+        for c, i in enumerate(columns):
+            cell = row[i].strip()
+            where = f"{path}, line {line}, column {i + 1}" + (f" ({names[i]!r})" if names else "")
+            if not cell:
+                raise ValueError(f"{where}: the cell is empty (missing value)")
+            try:
+                X[r, c] = float(cell)
+            except ValueError:
+                raise ValueError(f"{where}: {cell!r} is not a number") from None
+            if not math.isfinite(X[r, c]):
+                raise ValueError(f"{where}: {cell!r} is not a finite number")
+    return X
+
+
+def _parse_labels(rows, label, path):
+    """Labels as int64 (all integral numbers), float64 (all numbers) or str."""
+    raw = []
+    for line, row in rows:
+        cell = row[label].strip()
+        if not cell:
+            raise ValueError(f"{path}, line {line}, column {label + 1}: the label is empty")
+        raw.append(cell)
+    try:
+        values = np.array([float(cell) for cell in raw])
+    except ValueError:
+        return np.array(raw)
+    if not np.isfinite(values).all():
+        return np.array(raw)
+    # whole numbers become int64 labels, when int64 holds them exactly
+    if (values == np.round(values)).all() and (np.abs(values) < 2.0**53).all():
+        return values.astype(np.int64)
+    return values
+
+
+def load_csv(path, label_column=-1, header="infer", delimiter=",", test_size=0.25, seed=0):
+    """Load a CSV file of numeric features and one label column, and split it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file (UTF-8; blank lines are skipped).
+    label_column : int or str, default -1
+        The label column: an index (negative counts from the end) or a name
+        from the header row.
+    header : {'infer', True, False}, default 'infer'
+        Whether the first row names the columns. ``'infer'`` takes it for a
+        header when one of its feature cells is not a number (or its label cell
+        is not, while the next row's is); a ``label_column`` name implies a header.
+    delimiter : str, default ','
+        One character.
+    test_size : float, default 0.25
+        Fraction of the samples in the test part, in (0, 1).
+    seed : int, numpy.random.Generator or None, default 0
+        Seeds the stratified shuffle split.
+
+    Returns
+    -------
+    Dataset
+        X float64 of shape ``(n, n_columns - 1)``; y int64 when every label is
+        an integral number, float64 when every label is a number, else the
+        label strings as they are. The name is the file's stem.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        For an empty file, ragged rows, a feature cell that is empty or not a
+        finite number, an empty label, or a label column out of range or
+        unknown -- naming the file, and the line and column (1-based).
+    """
+    path = _check_file(path)
+    if isinstance(label_column, bool) or not isinstance(label_column, (numbers.Integral, str)):
+        raise TypeError(f"label_column must be a column index or name, got {label_column!r}")
+    if isinstance(header, (bool, np.bool_)):
+        header = bool(header)
+    elif not (isinstance(header, str) and header == "infer"):
+        raise ValueError(f"header must be 'infer', True or False, got {header!r}")
+    if not isinstance(delimiter, str):
+        raise TypeError(f"delimiter must be a one-character string, got {delimiter!r}")
+    if len(delimiter) != 1:
+        raise ValueError(f"delimiter must be a one-character string, got {delimiter!r}")
+    if isinstance(label_column, str) and header is False:
+        raise ValueError(
+            f"label_column {label_column!r} is a column name, but header=False; "
+            "a name needs a header row (or give the column's index)"
+        )
+    test_size = _check_test_size(test_size)
+    rng = as_generator(seed)
+
+    rows = _read_rows(path, delimiter)
+    if not rows:
+        raise ValueError(f"{path} is empty: it has no rows")
+    first_line, first = rows[0]
+    n_cols = len(first)
+    for line, row in rows[1:]:
+        if len(row) != n_cols:
+            raise ValueError(
+                f"{path}, line {line}: {len(row)} columns, but line {first_line} has {n_cols}"
+            )
+    if n_cols < 2:
+        raise ValueError(
+            f"{path} has {n_cols} column; it needs at least one feature column and a label column"
+        )
+
+    if isinstance(label_column, str):
+        has_header = True
+        label = _label_index(label_column, [cell.strip() for cell in first], n_cols, path)
+    else:
+        label = _label_index(int(label_column), None, n_cols, path)
+        has_header = _looks_like_header(rows, label) if header == "infer" else header
+    names = [cell.strip() for cell in first] if has_header else None
+    data = rows[1:] if has_header else rows
+    if not data:
+        raise ValueError(f"{path} has a header row but no data rows")
+
+    X = _parse_features(data, label, names, path)
+    y = _parse_labels(data, label, path)
+    return _split(X, y, test_size, rng, path.stem, what=str(path))
+
+
+# --------------------------------------------------------------------- NPZ
+
+_NPZ_SPLIT = ("X_train", "y_train", "X_test", "y_test")
+
+
+def _npz_array(archive, key, path):
+    try:
+        return archive[key]
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(f"{path}: array {key!r} cannot be read: {err}") from None
+
+
+def _npz_features(X, key, path):
+    if X.ndim < 2:
+        raise ValueError(
+            f"{path}: {key} must have one row per sample (2-D, or more to be flattened), "
+            f"got shape {X.shape}"
+        )
+    if X.dtype.kind not in "biuf":
+        raise ValueError(f"{path}: {key} must hold real numbers, got dtype {X.dtype}")
+    if len(X) == 0:
+        raise ValueError(f"{path}: {key} holds no samples (shape {X.shape})")
+    X = X.reshape(len(X), -1).astype(np.float64)
+    if not np.isfinite(X).all():
+        raise ValueError(f"{path}: {key} contains NaN or infinity")
+    return X
+
+
+def _npz_labels(y, key, path):
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.reshape(-1)
+    if y.ndim not in (1, 2):
+        raise ValueError(
+            f"{path}: {key} must be 1-D (or 2-D, one row per sample), got shape {y.shape}"
+        )
+    if y.dtype.kind not in "biufUS":
+        raise ValueError(f"{path}: {key} must hold numbers or strings, got dtype {y.dtype}")
+    return y
+
+
+def _npz_pair(archive, x_key, y_key, path):
+    X = _npz_features(_npz_array(archive, x_key, path), x_key, path)
+    y = _npz_labels(_npz_array(archive, y_key, path), y_key, path)
+    if len(X) != len(y):
+        raise ValueError(
+            f"{path}: {x_key} has {len(X)} samples but {y_key} has {len(y)} labels"
+        )
+    return X, y
+
+
+def load_npz(path, test_size=0.25, seed=0):
+    """Load a NumPy ``.npz`` archive.
+
+    The archive holds either ``X_train, y_train, X_test, y_test`` (used as
+    they are; ``test_size`` and ``seed`` are then not used) or ``X`` and ``y``
+    (split with a seeded, stratified shuffle). ``X`` arrays with more than two
+    dimensions (images) are flattened to one row per sample. The file is read
+    with ``allow_pickle=False``: object arrays are refused.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    test_size : float, default 0.25
+        Fraction of the samples in the test part, in (0, 1).
+    seed : int, numpy.random.Generator or None, default 0
+
+    Returns
+    -------
+    Dataset
+        X float64 of shape ``(n, n_features)``, y as stored (a ``(n, 1)`` column
+        becomes 1-D); the name is the file's stem.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a valid ``.npz``, lacks the arrays, or holds arrays
+        of mismatched lengths or feature counts -- naming the file.
+    """
+    path = _check_file(path)
+    test_size = _check_test_size(test_size)
+    rng = as_generator(seed)
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as f:
+            if f.read(6) == b"\x93NUMPY":
+                raise ValueError(
+                    f"{path} holds a single .npy array, not an .npz archive of named arrays"
+                )
+        raise ValueError(f"{path} is not a valid .npz file (not a zip archive of .npy arrays)")
+    archive = read_npz(path)
+    names = set(archive)
+    if set(_NPZ_SPLIT) <= names:
+        X_train, y_train = _npz_pair(archive, "X_train", "y_train", path)
+        X_test, y_test = _npz_pair(archive, "X_test", "y_test", path)
+        if X_train.shape[1] != X_test.shape[1]:
+            raise ValueError(
+                f"{path}: X_train has {X_train.shape[1]} features per sample but "
+                f"X_test has {X_test.shape[1]}"
+            )
+        return Dataset(X_train, y_train, X_test, y_test, path.stem)
+    if {"X", "y"} <= names:
+        X, y = _npz_pair(archive, "X", "y", path)
+        return _split(X, y, test_size, rng, path.stem, what=str(path))
+    raise ValueError(
+        f"{path} must hold either arrays X_train, y_train, X_test and y_test, or X and y; "
+        f"it holds {sorted(names) if names else 'no arrays'}"
+    )

@@ -1,0 +1,325 @@
+"""MNIST and Fashion-MNIST, and the IDX file format they come in.
+
+- :func:`read_idx` reads one IDX file, plain or gzip-compressed;
+- :func:`load_mnist` reads the four files of :data:`MNIST_FILES` from a
+  directory, or from a cache that it fills once by downloading from
+  :data:`MIRRORS`, keeping a file only if its MD5 sum is the one in :data:`MD5`.
+"""
+
+import gzip
+import hashlib
+import http.client
+import math
+import os
+import tempfile
+import urllib.request
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from . import Dataset
+from ._common import _check_file, _check_path
+
+
+# --------------------------------------------------------------------- IDX
+
+#: IDX data type codes (third byte of the magic number) and their big-endian dtypes.
+IDX_TYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+def _parse_idx(data, path):
+    if len(data) < 4:
+        raise ValueError(
+            f"{path} is too short for an IDX file: {len(data)} bytes, but the magic "
+            "number alone takes 4"
+        )
+    if data[0] or data[1]:
+        raise ValueError(
+            f"{path} is not an IDX file: its magic number starts with "
+            f"0x{data[0]:02X}{data[1]:02X}, not 0x0000"
+        )
+    code, ndim = data[2], data[3]
+    if code not in IDX_TYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_TYPES)
+        raise ValueError(f"{path}: unknown IDX data type code 0x{code:02X} (known: {known})")
+    if ndim == 0:
+        raise ValueError(f"{path}: the IDX header declares 0 dimensions")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise ValueError(
+            f"{path} is truncated: its header declares {ndim} dimensions, which take "
+            f"{header} bytes, but the file has {len(data)}"
+        )
+    shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    dtype = IDX_TYPES[code]
+    count = math.prod(shape)
+    expected, found = count * dtype.itemsize, len(data) - header
+    if found < expected:
+        raise ValueError(
+            f"{path} is truncated: shape {shape} of {dtype.name} needs {expected} bytes "
+            f"of data after the header, found {found}"
+        )
+    if found > expected:
+        raise ValueError(
+            f"{path} has {found - expected} bytes after the {expected} bytes of data "
+            f"that its header (shape {shape} of {dtype.name}) declares"
+        )
+    array = np.frombuffer(data, dtype=dtype, count=count, offset=header).reshape(shape)
+    return array.astype(dtype.newbyteorder("="))
+
+
+def read_idx(path):
+    """Read an IDX file (the format of MNIST), plain or gzip-compressed.
+
+    The magic number is two zero bytes, a data type code (``0x08`` ubyte,
+    ``0x09`` byte, ``0x0B`` short, ``0x0C`` int, ``0x0D`` float, ``0x0E``
+    double) and the number of dimensions; the dimensions follow as big-endian
+    32-bit integers, then the data, big-endian, in C order. A file starting
+    with the gzip magic bytes ``1f 8b`` is decompressed first.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    ndarray
+        Of the declared shape and type, in native byte order (writable).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is truncated or malformed, naming the file and the fault.
+    """
+    path = _check_file(path)
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as err:
+            raise ValueError(f"{path} is a damaged or truncated gzip file: {err}") from None
+    return _parse_idx(data, path)
+
+
+# ------------------------------------------------------------------- MNIST
+
+#: The four files of MNIST and Fashion-MNIST (each may also end in ``.gz``).
+MNIST_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+#: Where :func:`load_mnist` downloads ``<file>.gz`` from, tried in order.
+MIRRORS = {
+    "mnist": (
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    ),
+    "fashion": (
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+    ),
+}
+
+#: MD5 sums of the published ``.gz`` files; a download must match them.
+MD5 = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    },
+    "fashion": {
+        "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+        "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+        "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+    },
+}
+
+_MNIST_NAMES = {"mnist": "mnist", "fashion": "fashion-mnist"}
+
+
+def _mnist_cache_dir(cache_dir, kind):
+    """``<cache_dir>/<kind>``; the root defaults to $BARENET_DATA, else ~/.cache/barenet."""
+    if cache_dir is None:
+        root = os.environ.get("BARENET_DATA") or Path.home() / ".cache" / "barenet"
+        return Path(root).expanduser() / kind
+    return _check_path("cache_dir", cache_dir) / kind
+
+
+def _find_mnist_files(directory):
+    """Paths of the four files found in ``directory`` (plain preferred, else
+    ``.gz``), and the names of those missing."""
+    found, missing = [], []
+    for name in MNIST_FILES:
+        for candidate in (directory / name, directory / f"{name}.gz"):
+            if candidate.is_file():
+                found.append(candidate)
+                break
+        else:
+            missing.append(name)
+    return found, missing
+
+
+class _ChecksumMismatch(Exception):
+    pass
+
+
+def _download_verified(url, target, md5):
+    """Download ``url`` to ``target`` through a temporary file, renamed only
+    when its MD5 is ``md5``; nothing is left behind on failure."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        digest = hashlib.md5(usedforsecurity=False)
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+            while chunk := response.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != md5:
+            raise _ChecksumMismatch(
+                f"{url} has MD5 {digest.hexdigest()}, expected {md5}"
+            )
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _download_mnist(kind, names, directory):
+    """Fetch ``<name>.gz`` for each of ``names`` into ``directory``, trying
+    each mirror of ``kind`` in turn."""
+    directory.mkdir(parents=True, exist_ok=True)
+    mirrors, sums = MIRRORS[kind], MD5[kind]
+    for name in names:
+        filename = f"{name}.gz"
+        failures, mismatches = [], []
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + filename
+            try:
+                _download_verified(url, directory / filename, sums[filename])
+                break
+            except _ChecksumMismatch as err:
+                mismatches.append(str(err))
+            except (OSError, http.client.HTTPException) as err:  # URLError is an OSError
+                failures.append(f"{url}: {err}")
+        else:
+            if mismatches:
+                raise ValueError(
+                    f"downloaded {filename} failed its checksum and was deleted: "
+                    + "; ".join(mismatches)
+                )
+            base = mirrors[0].rstrip("/") + "/" if mirrors else ""
+            urls = ", ".join(f"{base}{n}.gz" for n in MNIST_FILES)
+            raise ConnectionError(
+                f"could not download {filename} ({'; '.join(failures)}). Download the "
+                f"files manually ({urls}) into {directory} (the BARENET_DATA variable "
+                "sets where that is), or pass path= a directory that holds them"
+            )
+
+
+def _read_mnist(files, kind):
+    images_train, labels_train, images_test, labels_test = (read_idx(f) for f in files)
+    parts = []
+    for images, labels, image_file, label_file in (
+        (images_train, labels_train, files[0], files[1]),
+        (images_test, labels_test, files[2], files[3]),
+    ):
+        if images.ndim != 3 or images.dtype != np.uint8:
+            raise ValueError(
+                f"{image_file} should hold ubyte images of shape (n, rows, cols), got "
+                f"{images.dtype} of shape {images.shape}"
+            )
+        if labels.ndim != 1 or labels.dtype.kind not in "iu":
+            raise ValueError(
+                f"{label_file} should hold integer labels of shape (n,), got "
+                f"{labels.dtype} of shape {labels.shape}"
+            )
+        if len(images) != len(labels):
+            raise ValueError(
+                f"{image_file} has {len(images)} images but {label_file} has {len(labels)} labels"
+            )
+        parts += [images.reshape(len(images), -1) / 255.0, labels.astype(np.int64)]
+    if images_train.shape[1:] != images_test.shape[1:]:
+        raise ValueError(
+            f"{files[0]} holds images of {images_train.shape[1:]} pixels but "
+            f"{files[2]} of {images_test.shape[1:]}"
+        )
+    return Dataset(*parts, _MNIST_NAMES[kind])
+
+
+def load_mnist(path=None, kind="mnist", cache_dir=None, download=True):
+    """Load MNIST or Fashion-MNIST with their official train/test split.
+
+    The four IDX files (:data:`MNIST_FILES`, each plain or ending in ``.gz``)
+    are read from ``path`` when given, else from the cache directory
+    ``<cache_dir>/<kind>``. Missing files are downloaded there once, from
+    :data:`MIRRORS`, and kept only if their MD5 matches :data:`MD5`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        A directory holding the four files; nothing is downloaded into it.
+    kind : {'mnist', 'fashion'}, default 'mnist'
+    cache_dir : str or os.PathLike, optional
+        Root of the download cache; defaults to ``$BARENET_DATA`` if set, else
+        ``~/.cache/barenet``. The files go into its ``<kind>`` subdirectory.
+    download : bool, default True
+        Whether to download missing files into the cache.
+
+    Returns
+    -------
+    Dataset
+        X float64 in [0, 1] of shape ``(n, rows * cols)`` -- ``(60000, 784)``
+        and ``(10000, 784)`` for the real files -- y int64 in 0..9, name
+        ``'mnist'`` or ``'fashion-mnist'``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If files are missing from ``path``, or from the cache with ``download=False``.
+    ConnectionError
+        If a download fails on every mirror (offline): the message says where
+        to put the files by hand.
+    ValueError
+        If a downloaded file fails its checksum (it is deleted), or a file is
+        not valid IDX of the expected shapes.
+    """
+    if not isinstance(kind, str) or kind not in MIRRORS:
+        raise ValueError(f"kind must be one of {sorted(MIRRORS)}, got {kind!r}")
+    if not isinstance(download, (bool, np.bool_)):
+        raise TypeError(f"download must be True or False, got {download!r}")
+    if path is not None:
+        directory = _check_path("path", path)
+        if not directory.is_dir():
+            raise FileNotFoundError(f"path {str(directory)!r} is not a directory")
+        files, missing = _find_mnist_files(directory)
+        if missing:
+            raise FileNotFoundError(
+                f"{directory} lacks the {kind} file(s) {missing} (each may also end in .gz)"
+            )
+        return _read_mnist(files, kind)
+
+    directory = _mnist_cache_dir(cache_dir, kind)
+    files, missing = _find_mnist_files(directory)
+    if missing:
+        if not download:
+            raise FileNotFoundError(
+                f"{directory} lacks the {kind} file(s) {missing}; pass download=True to "
+                "fetch them, or put them there by hand (each may also end in .gz)"
+            )
+        _download_mnist(kind, missing, directory)
+        files, missing = _find_mnist_files(directory)
+    return _read_mnist(files, kind)

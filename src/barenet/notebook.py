@@ -111,8 +111,12 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None, ba
     """
     sizes = _check_layer_shape(layer_shape)
     batch_norm = check_bool("batch_norm", batch_norm)
-    weights = [np.empty((n, n_prev)) for n_prev, n in zip(sizes[:-1], sizes[1:])]
-    biases = [np.empty((n, 1)) for n in sizes[1:]]
+    try:
+        weights = [np.empty((n, n_prev)) for n_prev, n in zip(sizes[:-1], sizes[1:])]
+        biases = [np.empty((n, 1)) for n in sizes[1:]]
+    except MemoryError:
+        raise ValueError(f"layer_shape {sizes} needs more memory than this machine has") \
+            from None
     initialize(weights, biases, initialization_method, as_generator(seed))
     parameters = {}
     for l, (W, b) in enumerate(zip(weights, biases), 1):

@@ -86,8 +86,8 @@ class BinaryCrossEntropy(Loss):
 
     def elementwise(self, A, Y, xp=np):
         A = _clip(A, xp)
-        log_1ma = xp.log(xp.subtract(1, A, out=A.copy()))
-        # -(y log a + (1 - y) log(1 - a)), written with one product
+        log_1ma = xp.log(xp.subtract(1, A))
+        # -(y log a + (1 - y) log(1 - a)) = -(log(1 - a) + y (log a - log(1 - a)))
         loss = xp.log(A, out=A)
         loss -= log_1ma
         loss *= Y

@@ -110,7 +110,7 @@ class Optimizer:
         if self.clipnorm is not None:
             grads = clip_by_global_norm(grads, self.clipnorm)
         for i, (p, g) in enumerate(zip(params, grads)):
-            self._update(i, p, g)
+            self._apply(p, g, *self._state(i))
 
     def get_state(self):
         """The step count and the state arrays (copies), for checkpoints:
@@ -161,9 +161,6 @@ class Optimizer:
 
     def _state(self, i):
         return (self._scratch[i],)
-
-    def _update(self, i, p, g):
-        self._apply(p, g, *self._state(i))
 
     def _apply(self, p, g, *state):
         raise NotImplementedError

@@ -134,3 +134,14 @@ def as_generator(seed):
         return np.random.default_rng()
     seed = check_int("seed", seed, minimum=0)
     return np.random.default_rng(seed)
+
+
+def from_registry(kind, registry, value, base):
+    """``value`` itself if it is a ``base`` instance, else a new object of the
+    class ``registry`` has under the name ``value``; an unknown name raises
+    ValueError listing the valid ones."""
+    if isinstance(value, base):
+        return value
+    if isinstance(value, str) and value in registry:
+        return registry[value]()
+    raise ValueError(f"unknown {kind} {value!r}; valid names are: {', '.join(registry)}")

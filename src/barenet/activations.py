@@ -19,7 +19,7 @@ loop reuses its buffers from step to step instead of allocating new ones.
 
 import numpy as np
 
-from ._checks import check_real
+from ._checks import check_real, from_registry
 
 
 class Activation:
@@ -184,10 +184,4 @@ def get(activation):
     >>> get("relu")
     ReLU()
     """
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str) and activation in REGISTRY:
-        return REGISTRY[activation]()
-    raise ValueError(
-        f"unknown activation {activation!r}; valid names are: {', '.join(REGISTRY)}"
-    )
+    return from_registry("activation", REGISTRY, activation, Activation)

@@ -23,6 +23,8 @@ or 1 give a large finite cost, never nan or inf.
 
 import numpy as np
 
+from ._checks import from_registry
+
 
 _EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps),
         np.dtype(np.float64): float(np.finfo(np.float64).eps)}
@@ -147,13 +149,7 @@ REGISTRY = {
 
 def get(loss):
     """Return the loss for a name in :data:`REGISTRY`, or the object itself."""
-    if isinstance(loss, Loss):
-        return loss
-    if isinstance(loss, str) and loss in REGISTRY:
-        return REGISTRY[loss]()
-    raise ValueError(f"unknown loss {loss!r}; valid names are: {', '.join(REGISTRY)}")
-
-
+    return from_registry("loss", REGISTRY, loss, Loss)
 def output_gradient(loss, activation, A, Z, Y, weights=None, out=None, xp=np):
     """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``.
 

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from ._checks import check_fraction, check_positive, check_real
+from ._checks import check_fraction, check_positive, check_real, from_registry
 
 
 def global_norm(grads):
@@ -416,10 +416,4 @@ REGISTRY = {cls.name: cls for cls in (GD, Momentum, RMSProp, Adam, AdamW)}
 def get(optimizer):
     """Return an optimizer object for a name in :data:`REGISTRY` (with its
     default settings), or the object itself."""
-    if isinstance(optimizer, Optimizer):
-        return optimizer
-    if isinstance(optimizer, str) and optimizer in REGISTRY:
-        return REGISTRY[optimizer]()
-    raise ValueError(
-        f"unknown optimizer {optimizer!r}; valid names are: {', '.join(REGISTRY)}"
-    )
+    return from_registry("optimizer", REGISTRY, optimizer, Optimizer)

@@ -15,7 +15,7 @@ The schedules hold no state, so one object can serve any number of runs.
 
 import math
 
-from ._checks import check_int, check_positive, check_real
+from ._checks import check_int, check_positive, check_real, from_registry
 
 
 def _check_decay_factor(name, value):
@@ -179,10 +179,4 @@ REGISTRY = {cls.name: cls for cls in (StepDecay, ExponentialDecay, InverseTimeDe
 def get(schedule):
     """Return a schedule object for a name in :data:`REGISTRY` (with its
     default settings), or the object itself."""
-    if isinstance(schedule, Schedule):
-        return schedule
-    if isinstance(schedule, str) and schedule in REGISTRY:
-        return REGISTRY[schedule]()
-    raise ValueError(
-        f"unknown schedule {schedule!r}; valid names are: {', '.join(REGISTRY)}"
-    )
+    return from_registry("schedule", REGISTRY, schedule, Schedule)

@@ -719,78 +719,11 @@ class BarenetRegressor(RegressorMixin, _BarenetEstimator):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default (100,)
-        Units of each hidden layer; ``()`` has none (a linear model). The input
-        and output layers follow from the data.
-    activation : str or tuple of str, default 'relu'
-        The hidden layers' activation (:data:`barenet.activations.REGISTRY`):
-        one name for all, or one per hidden layer.
-    init : {'he', 'xavier', 'random'} or callable, default 'he'
-        Weight initialization (:mod:`barenet.initializers`).
-    optimizer : str or barenet Optimizer, default 'adam'
-        A name from :data:`barenet.optimizers.REGISTRY` ('gd', 'momentum',
-        'rmsprop', 'adam', 'adamw'), built with ``learning_rate`` and those of
-        the settings below that it takes; or an optimizer object such as
-        ``barenet.AdamW(lr=1e-3, weight_decay=0.05)``, whose own settings are
-        used (each ``fit`` trains with a fresh copy; the object is not changed).
-    learning_rate : float, default 0.001
-        The optimizer's ``lr`` (its rate before any ``schedule``).
-    beta : float, default 0.9
-        Momentum's and RMSProp's averaging factor.
-    beta1, beta2 : float, default 0.9 and 0.999
-        Adam's and AdamW's moment factors.
-    eps : float, default 1e-8
-        RMSProp's, Adam's and AdamW's epsilon.
-    weight_decay : float, default 0.01
-        AdamW's decoupled weight decay.
-    nesterov : bool, default False
-        Nesterov momentum (optimizer 'momentum').
-    clipnorm : float or None, default None
-        Clip each step's gradient to this global norm (every optimizer).
-    alpha : float, default 0.0001
-        L2 penalty, barenet's ``l2``: ``alpha / (2 m) * sum of squared
-        weights`` for a batch of ``m`` samples (scikit-learn's MLP convention).
-    dropout : float or tuple of float, default 0.0
-        Inverted-dropout rate of the hidden layers: one for all, or one each.
-    batch_norm : bool or tuple of bool, default False
-        Batch normalization of the hidden layers: for all, or per layer.
-    schedule : str or barenet Schedule or None, default None
-        Learning-rate schedule over the epochs of ``fit``
-        (:mod:`barenet.schedules`: 'step', 'exponential', 'inverse_time', 'cosine').
-    max_iter : int, default 200
-        Epochs of ``fit`` (the most, with ``early_stopping``). ``partial_fit``
-        trains one epoch.
-    batch_size : int or None, default 32
-        Mini-batch size; None is full-batch gradient descent.
-    shuffle : bool, default True
-        Shuffle the samples each epoch.
-    early_stopping : bool, default False
-        Hold out ``validation_fraction`` of the training data and stop when
-        its loss has not improved by more than ``tol`` for
-        ``n_iter_no_change`` epochs, keeping the best epoch's weights
-        (:class:`barenet.EarlyStopping` on 'val_loss'). ``fit`` only.
-    validation_fraction : float, default 0.1
-    n_iter_no_change : int, default 10
-    tol : float, default 1e-4
-        EarlyStopping's ``patience`` and ``min_delta``.
-    random_state : int, numpy.random.Generator, numpy.random.RandomState or None
-        The network's seed (initial weights, shuffling, dropout, validation
-        split). An int makes ``fit`` reproducible; from a Generator or
-        RandomState each ``fit`` draws a new seed; None draws fresh entropy.
-    warm_start : bool, default False
-        ``fit`` goes on training the fitted network, with its optimizer and
-        the optimizer's state (a fresh optimizer if its settings changed).
-    verbose : bool, default False
-        A progress bar on stderr.
-    dtype : {'float64', 'float32'}, default 'float64'
-        The network's dtype; inputs are cast to it. float64 (scikit-learn's
-        precision, unlike :class:`~barenet.Network`'s float32 default) makes
-        a sample's prediction independent of the samples predicted with it;
-        'float32' is faster, its outputs may differ in the last bit (~1e-7)
-        from one batch to another.
-    transform_layer : int, default -1
-        The hidden layer whose activations ``transform`` returns (an index
-        into ``hidden_layer_sizes``; -1 is the last).
+    hidden_layer_sizes, activation, init, optimizer, learning_rate, beta, beta1, beta2, eps, \
+weight_decay, nesterov, clipnorm, alpha, dropout, batch_norm, schedule, max_iter, batch_size, \
+shuffle, early_stopping, validation_fraction, n_iter_no_change, tol, random_state, \
+warm_start, verbose, dtype, transform_layer
+        As for :class:`BarenetClassifier` (which has ``class_weight`` besides).
 
     Attributes
     ----------

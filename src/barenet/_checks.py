@@ -32,6 +32,14 @@ def check_positive(name, value):
     return value
 
 
+def check_nonnegative(name, value):
+    """Return ``value`` as a float if it is a finite number >= 0."""
+    value = check_real(name, value)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value
+
+
 def check_fraction(name, value):
     """Return ``value`` as a float if it lies in [0, 1)."""
     value = check_real(name, value)

@@ -19,7 +19,7 @@ loop reuses its buffers from step to step instead of allocating new ones.
 
 import numpy as np
 
-from ._checks import check_real, from_registry
+from ._checks import check_fraction, from_registry
 
 
 class Activation:
@@ -116,10 +116,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, slope=0.01):
-        slope = check_real("slope", slope)
-        if not 0 <= slope < 1:
-            raise ValueError(f"slope must be in [0, 1), got {slope!r}")
-        self.slope = slope
+        self.slope = check_fraction("slope", slope)
 
     def forward(self, Z, out=None, xp=np):
         # max(s z, z) is z for z > 0 and s z otherwise, since 0 <= s < 1

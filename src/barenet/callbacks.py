@@ -16,7 +16,7 @@ import sys
 import time
 
 from . import schedules as _schedules
-from ._checks import check_int, check_real
+from ._checks import check_int, check_nonnegative
 
 
 class Callback:
@@ -123,9 +123,7 @@ class EarlyStopping(Callback):
             raise TypeError(f"monitor must be a History key such as 'val_loss', got {monitor!r}")
         self.monitor = monitor
         self.patience = check_int("patience", patience, minimum=0)
-        self.min_delta = check_real("min_delta", min_delta)
-        if self.min_delta < 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+        self.min_delta = check_nonnegative("min_delta", min_delta)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode

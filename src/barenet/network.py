@@ -22,10 +22,12 @@ from . import optimizers as _optimizers
 from ._buffers import flat_views
 from ._checks import (
     as_generator,
+    check_bool,
     check_float_dtype,
     check_fraction,
     check_int,
     check_matrix,
+    check_nonnegative,
     check_positive,
     check_real,
 )
@@ -61,7 +63,6 @@ class Workspace:
 
     def __init__(self, sizes, m, dtype, training, dropout=()):
         L = len(sizes) - 1
-        self.m = m
         self.Z = [np.empty((n, m), dtype) for n in sizes[1:]]
         self.A = [np.empty((n, m), dtype) for n in sizes[1:]] if training else self.Z
         self.inputs, self.Zact = [None] * L, [None] * L
@@ -90,12 +91,6 @@ def check_dropout(name, rate):
     if not 0 <= rate < 1:
         raise ValueError(f"{name} is a drop rate and must be in [0, 1), got {rate!r}")
     return rate
-
-
-def check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 # The loss each output activation implies when none is named.
@@ -166,9 +161,7 @@ class Network:
         self.loss = self._resolve_loss(loss)
         self.task = self._task()
 
-        self.l2 = check_real("l2", l2)
-        if self.l2 < 0:
-            raise ValueError(f"l2 must be >= 0, got {l2!r}")
+        self.l2 = check_nonnegative("l2", l2)
         self.dropout = self._per_hidden_layer("dropout", dropout, 0.0, check_dropout)
         self.batch_norm = self._per_hidden_layer("batch_norm", batch_norm, False, check_bool)
         self.bn_momentum = check_fraction("bn_momentum", bn_momentum)

@@ -44,6 +44,7 @@ from ._checks import (
     as_generator,
     check_array,
     check_bool,
+    check_nonnegative,
     check_bounds,
     check_int,
     check_matrix,
@@ -392,10 +393,7 @@ def cost(AL, Y, loss="binary_crossentropy", parameters=None, lambd=0.0):
 
 
 def _check_lambd(lambd):
-    lambd = check_real("lambd", lambd)
-    if lambd < 0:
-        raise ValueError(f"lambd must be >= 0, got {lambd!r}")
-    return lambd
+    return check_nonnegative("lambd", lambd)
 
 
 # ----------------------------------------------------------------- backward pass

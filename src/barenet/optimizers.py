@@ -24,7 +24,13 @@ import math
 
 import numpy as np
 
-from ._checks import check_fraction, check_positive, check_real, from_registry
+from ._checks import (
+    check_bool,
+    check_fraction,
+    check_nonnegative,
+    check_positive,
+    from_registry,
+)
 
 
 def global_norm(grads):
@@ -58,13 +64,6 @@ def clip_by_global_norm(grads, clipnorm):
         scale = clipnorm / total
         return [g * scale for g in grads]
     return grads
-
-
-def _check_flag(name, value):
-    """Return ``value`` as a bool if it is one (Python or NumPy)."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 class Optimizer:
@@ -231,7 +230,7 @@ class Momentum(Optimizer):
     def __init__(self, lr=0.01, beta=0.9, nesterov=False, clipnorm=None):
         super().__init__(lr, clipnorm)
         self.beta = check_fraction("beta", beta)
-        self.nesterov = _check_flag("nesterov", nesterov)
+        self.nesterov = check_bool("nesterov", nesterov)
 
     _state_names = ("velocities",)
 
@@ -277,7 +276,7 @@ class RMSProp(Optimizer):
         super().__init__(lr, clipnorm)
         self.beta = check_fraction("beta", beta)
         self.eps = check_positive("eps", eps)
-        self.bias_correction = _check_flag("bias_correction", bias_correction)
+        self.bias_correction = check_bool("bias_correction", bias_correction)
 
     _state_names = ("squares",)
 
@@ -397,10 +396,7 @@ class AdamW(Adam):
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
                  clipnorm=None):
         super().__init__(lr, beta1, beta2, eps, clipnorm)
-        weight_decay = check_real("weight_decay", weight_decay)
-        if weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay!r}")
-        self.weight_decay = weight_decay
+        self.weight_decay = check_nonnegative("weight_decay", weight_decay)
 
     def _apply(self, p, g, m, v, t):
         p *= 1 - self.lr * self.weight_decay  # as PyTorch computes it

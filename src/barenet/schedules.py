@@ -15,7 +15,7 @@ The schedules hold no state, so one object can serve any number of runs.
 
 import math
 
-from ._checks import check_int, check_positive, check_real, from_registry
+from ._checks import check_int, check_nonnegative, check_positive, check_real, from_registry
 
 
 def _check_decay_factor(name, value):
@@ -23,14 +23,6 @@ def _check_decay_factor(name, value):
     value = check_real(name, value)
     if not 0 < value <= 1:
         raise ValueError(f"{name} must be in (0, 1], got {value!r}")
-    return value
-
-
-def _check_non_negative(name, value):
-    """Return ``value`` as a float if it is a finite number >= 0."""
-    value = check_real(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
     return value
 
 
@@ -132,7 +124,7 @@ class InverseTimeDecay(Schedule):
     name = "inverse_time"
 
     def __init__(self, decay=1.0, interval=1):
-        self.decay = _check_non_negative("decay", decay)
+        self.decay = check_nonnegative("decay", decay)
         self.interval = check_int("interval", interval, minimum=1)
 
     def _lr(self, lr0, epoch, epochs):
@@ -159,7 +151,7 @@ class CosineDecay(Schedule):
     name = "cosine"
 
     def __init__(self, min_lr=0.0):
-        self.min_lr = _check_non_negative("min_lr", min_lr)
+        self.min_lr = check_nonnegative("min_lr", min_lr)
 
     def _lr(self, lr0, epoch, epochs):
         if self.min_lr > lr0:

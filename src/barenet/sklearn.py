@@ -50,6 +50,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import activations as _activations
 from . import optimizers as _optimizers
 from ._checks import (
+    check_bool,
     check_float_dtype,
     check_fraction,
     check_int,
@@ -64,12 +65,6 @@ __all__ = ["BarenetClassifier", "BarenetRegressor"]
 
 # The plain optimizer settings, each passed to the optimizers that take it.
 _OPTIMIZER_SETTINGS = ("beta", "beta1", "beta2", "eps", "weight_decay", "nesterov", "clipnorm")
-
-
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _seed(random_state):
@@ -135,7 +130,7 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         check_positive("eps", self.eps)
         if check_real("weight_decay", self.weight_decay) < 0:
             raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay!r}")
-        _check_bool("nesterov", self.nesterov)
+        check_bool("nesterov", self.nesterov)
         if self.clipnorm is not None:
             check_positive("clipnorm", self.clipnorm)
         if check_real("alpha", self.alpha) < 0:
@@ -143,8 +138,8 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         check_int("max_iter", self.max_iter, minimum=1)
         if self.batch_size is not None:
             check_int("batch_size", self.batch_size, minimum=1)
-        _check_bool("shuffle", self.shuffle)
-        if _check_bool("early_stopping", self.early_stopping):
+        check_bool("shuffle", self.shuffle)
+        if check_bool("early_stopping", self.early_stopping):
             fraction = check_real("validation_fraction", self.validation_fraction)
             if not 0 < fraction < 1:
                 raise ValueError(
@@ -153,7 +148,7 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             check_int("n_iter_no_change", self.n_iter_no_change, minimum=1)
             if check_real("tol", self.tol) < 0:
                 raise ValueError(f"tol must be >= 0, got {self.tol!r}")
-        _check_bool("warm_start", self.warm_start)
+        check_bool("warm_start", self.warm_start)
         check_int("transform_layer", self.transform_layer)
         check_float_dtype("dtype", self.dtype)
 

@@ -23,13 +23,6 @@ def _check_test_size(test_size):
     return test_size
 
 
-def _check_nonnegative(name, value):
-    value = check_real(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return value
-
-
 def _check_n_samples(n_samples, n_classes):
     n_samples = check_int("n_samples", n_samples)
     if n_samples < 2 * n_classes:

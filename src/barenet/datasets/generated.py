@@ -8,8 +8,8 @@ with a seeded, stratified shuffle.
 
 import numpy as np
 
-from .._checks import as_generator, check_int, check_real
-from ._common import _check_n_samples, _check_nonnegative, _check_test_size, _split
+from .._checks import as_generator, check_int, check_nonnegative, check_real
+from ._common import _check_n_samples, _check_test_size, _split
 
 
 def _class_counts(n_samples, n_classes):
@@ -46,7 +46,7 @@ def make_moons(n_samples=400, noise=0.2, test_size=0.25, seed=0):
         X float64 of shape ``(n, 2)``, y int64 in {0, 1}, name ``'moons'``.
     """
     n_samples = _check_n_samples(n_samples, 2)
-    noise = _check_nonnegative("noise", noise)
+    noise = check_nonnegative("noise", noise)
     test_size = _check_test_size(test_size)
     rng = as_generator(seed)
     counts = _class_counts(n_samples, 2)
@@ -80,7 +80,7 @@ def make_circles(n_samples=400, noise=0.1, factor=0.5, test_size=0.25, seed=0):
         X float64 of shape ``(n, 2)``, y int64 in {0, 1}, name ``'circles'``.
     """
     n_samples = _check_n_samples(n_samples, 2)
-    noise = _check_nonnegative("noise", noise)
+    noise = check_nonnegative("noise", noise)
     factor = check_real("factor", factor)
     if not 0 < factor < 1:
         raise ValueError(f"factor must be in (0, 1), got {factor!r}")
@@ -124,7 +124,7 @@ def make_flower(n_samples=400, noise=0.2, petals=4, test_size=0.25, seed=0):
         X float64 of shape ``(n, 2)``, y int64 in {0, 1}, name ``'flower'``.
     """
     n_samples = _check_n_samples(n_samples, 2)
-    noise = _check_nonnegative("noise", noise)
+    noise = check_nonnegative("noise", noise)
     petals = check_int("petals", petals, minimum=2)
     if petals % 2:
         raise ValueError(
@@ -172,7 +172,7 @@ def make_spirals(n_samples=400, n_classes=3, noise=0.2, test_size=0.25, seed=0):
     """
     n_classes = check_int("n_classes", n_classes, minimum=2)
     n_samples = _check_n_samples(n_samples, n_classes)
-    noise = _check_nonnegative("noise", noise)
+    noise = check_nonnegative("noise", noise)
     test_size = _check_test_size(test_size)
     rng = as_generator(seed)
     counts = _class_counts(n_samples, n_classes)
@@ -213,7 +213,7 @@ def make_blobs(n_samples=400, n_classes=3, n_features=2, spread=1.0, test_size=0
     n_classes = check_int("n_classes", n_classes, minimum=2)
     n_samples = _check_n_samples(n_samples, n_classes)
     n_features = check_int("n_features", n_features, minimum=1)
-    spread = _check_nonnegative("spread", spread)
+    spread = check_nonnegative("spread", spread)
     test_size = _check_test_size(test_size)
     rng = as_generator(seed)
     counts = _class_counts(n_samples, n_classes)

@@ -687,3 +687,112 @@ def test_schedule_config_round_trip(schedule):
     assert [copy(0.1, e, 20) for e in range(20)] == [schedule(0.1, e, 20) for e in range(20)]
     for key, value in config.items():
         assert f"{key}={value!r}" in repr(schedule)
+
+
+# ------------------------------------------ non-finite steps and the kept state
+
+ALL_RULES = [GD(lr=0.1), Momentum(lr=0.1), Momentum(lr=0.1, nesterov=True), RMSProp(lr=0.1),
+             RMSProp(lr=0.1, bias_correction=True), Adam(lr=0.1), AdamW(lr=0.1),
+             Adam(lr=0.1, clipnorm=1.0)]
+
+
+def _rule_id(opt):
+    return repr(opt)
+
+
+@pytest.mark.parametrize("make", [lambda o=o: type(o)(**o.get_config()) for o in ALL_RULES],
+                         ids=[_rule_id(o) for o in ALL_RULES])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_non_finite_gradient_changes_nothing(make, bad, dtype):
+    """The step is refused before the parameters, the moments or t move."""
+    opt = make()
+    params = random_params(3, dtype)
+    for grads in grad_sequence(4, dtype, n=3):
+        opt.step(params, grads)
+    before_params = [p.copy() for p in params]
+    before_state = opt.get_state()
+    grads = [g.copy() for g in grad_sequence(5, dtype, n=1)[0]]
+    grads[2][1, 3] = bad
+    with pytest.raises(optimizers.TrainingDiverged, match="gradient is nan or infinite"):
+        opt.step(params, grads)
+    assert opt.t == before_state["t"] == 3
+    assert_same(params, before_params)
+    after_state = opt.get_state()
+    for name, arrays in before_state["arrays"].items():
+        assert_same(after_state["arrays"][name], arrays)
+    # and it carries on from where it was
+    opt.step(params, grad_sequence(6, dtype, n=1)[0])
+    assert opt.t == 4 and all(np.isfinite(p).all() for p in params)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_an_update_that_overflows_is_refused(dtype):
+    big = float(np.finfo(dtype).max) / 10
+    opt = GD(lr=big)
+    params = random_params(3, dtype)
+    before = [p.copy() for p in params]
+    grads = [np.full(p.shape, 1e3, dtype) for p in params]  # finite; lr * g is not
+    # (NumPy warns of the overflow; the training loop silences that warning)
+    with pytest.raises(optimizers.TrainingDiverged, match="update is nan or infinite"), \
+            np.errstate(over="ignore"):
+        opt.step(params, grads)
+    assert_same(params, before)
+    assert opt.t == 0
+
+
+@pytest.mark.parametrize("cls", [GD, Momentum, RMSProp, Adam, AdamW])
+def test_huge_finite_gradients_are_not_mistaken_for_divergence(cls):
+    """In float32 the sum of squares of 1e20 overflows; the values do not."""
+    params = random_params(3, np.float32)
+    grads = [np.full(p.shape, 1e20, np.float32) for p in params]
+    opt = cls(lr=1e-30) if cls in (GD, Momentum) else cls(lr=1e-3)
+    with np.errstate(over="ignore"):  # g * g overflows in the second moments
+        opt.step(params, grads)
+    assert all(np.isfinite(p).all() for p in params)
+    assert opt.t == 1
+
+
+def test_global_norm_of_huge_finite_values():
+    grads = [np.full((3, 4), 1e20, np.float32), np.full(5, -1e20, np.float32)]
+    assert optimizers.global_norm(grads) == pytest.approx(1e20 * math.sqrt(17), rel=1e-6)
+    clipped = optimizers.clip_by_global_norm(grads, 1.0)
+    assert optimizers.global_norm(clipped) == pytest.approx(1.0, rel=1e-6)
+    assert math.isnan(optimizers.global_norm([np.array([1.0, np.nan])]))
+
+
+@pytest.mark.parametrize("make", [lambda o=o: type(o)(**o.get_config()) for o in ALL_RULES],
+                         ids=[_rule_id(o) for o in ALL_RULES])
+def test_state_round_trip_is_bit_exact(make):
+    """get_state / set_state carry the arrays kept inside: a restored
+    optimizer takes exactly the steps the original takes."""
+    grads_seq = grad_sequence(7, np.float32, n=8)
+    a, b = make(), make()
+    pa = random_params(8, np.float32)
+    for grads in grads_seq[:4]:
+        a.step(pa, grads)
+    pb = [p.copy() for p in pa]
+    b.set_state(a.get_state())
+    for grads in grads_seq[4:]:
+        a.step(pa, grads)
+        b.step(pb, grads)
+    assert_same(pa, pb)
+
+
+def test_formula_state_properties_follow_the_formulas():
+    """m, v, velocities, squares are the formulas' quantities, done by hand."""
+    grads_seq = grad_sequence(9, np.float64, n=5)
+    b1, b2, beta = 0.8, 0.95, 0.7
+    adam, mom, rms = Adam(beta1=b1, beta2=b2), Momentum(beta=beta), RMSProp(beta=beta)
+    m = v = vel = s = 0.0
+    for grads in grads_seq:
+        for opt in (adam, mom, rms):
+            opt.step(random_params(1), grads)
+        g = grads[0]
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        vel, s = beta * vel + (1 - beta) * g, beta * s + (1 - beta) * g * g
+    close(adam.m[0], m)
+    close(adam.v[0], v)
+    close(mom.velocities[0], vel)
+    close(rms.squares[0], s)
+    assert Adam().m == [] and Momentum().velocities == []

@@ -31,18 +31,39 @@ from ._checks import (
     check_positive,
     from_registry,
 )
+from .errors import TrainingDiverged
+
+
+def _finite_norm(arrays):
+    """The global norm of ``arrays`` if they are all finite, else None.
+
+    One BLAS dot product per array; only when the sum of squares overflows
+    (nan or infinite values, or finite ones beyond about 1e19 in float32) are
+    the arrays looked at value by value, and the norm of huge finite values
+    computed after scaling them down.
+    """
+    total = math.fsum(float(np.vdot(a, a)) for a in arrays)
+    if math.isfinite(total):
+        return math.sqrt(total)
+    if not all(np.isfinite(a).all() for a in arrays):
+        return None
+    big = max(float(np.abs(a).max()) for a in arrays if a.size)
+    return big * math.sqrt(math.fsum(float(np.vdot(a / big, a / big)) for a in arrays))
 
 
 def global_norm(grads):
     r"""The Euclidean norm of all the arrays of ``grads`` taken together:
-    :math:`\sqrt{\sum_k \sum g_k^2}`, as a Python float."""
-    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
+    :math:`\sqrt{\sum_k \sum g_k^2}`, as a Python float (nan when one of them
+    is not finite)."""
+    norm = _finite_norm(grads)
+    return math.nan if norm is None else norm
 
 
-def clip_by_global_norm(grads, clipnorm):
+def clip_by_global_norm(grads, clipnorm, norm=None):
     r"""Scale a list of gradient arrays so that their global norm is at most ``clipnorm``.
 
-    With :math:`n` the :func:`global_norm` of ``grads``:
+    With :math:`n` the :func:`global_norm` of ``grads`` (or ``norm``, when the
+    caller has it already):
 
     .. math::
 
@@ -59,21 +80,33 @@ def clip_by_global_norm(grads, clipnorm):
     10^{-6})` instead (whenever that is below 1), a relative difference of
     about :math:`10^{-6} / n`.
     """
-    total = global_norm(grads)
+    total = global_norm(grads) if norm is None else norm
     if total > clipnorm:
         scale = clipnorm / total
         return [g * scale for g in grads]
     return grads
 
 
+def _not_finite(what, detail):
+    error = TrainingDiverged(f"the {what} is nan or infinite; {detail}")
+    error.what = what
+    return error
+
+
 class Optimizer:
     """Base class: validates ``lr`` and ``clipnorm``, counts steps, checks the
-    parameter shapes, clips the gradients.
+    parameter shapes, clips the gradients, guards against non-finite steps.
 
-    A subclass implements ``_apply(p, g, *state)``, the rule applied in place
-    to a parameter array (or a slice of one), its gradient and its state
-    arrays, with ``_init_state(params)`` making the state, ``_state(i)``
-    returning the ``i``-th array's, and ``_config()`` giving its own arguments.
+    A subclass implements ``_update(g, *state)``: it advances its state
+    arrays with the gradient ``g`` of one parameter array and returns the
+    amount to subtract from that array (in its scratch buffer). It also
+    provides ``_init_state(params)`` making the state, ``_state(i)``
+    returning the ``i``-th array's, and ``_config()`` giving its own
+    arguments; ``_subtract(p, u)`` applies the update (AdamW also decays
+    there). Moments are kept in the scale that costs the fewest vector
+    passes (each rule's ``_STATE`` says how); the properties named after
+    the formulas' quantities (``m``, ``v``, ``velocities``, ``squares``)
+    return them in the formulas' scale.
     (Updating large arrays a slice per thread was tried: on two cores it gained
     nothing during training, where the BLAS threads hold the other core.)
     """
@@ -89,7 +122,11 @@ class Optimizer:
     def step(self, params, grads):
         """Apply one update to each array of ``params`` in place.
 
-        ``grads`` is not modified, also when it is clipped.
+        ``grads`` is not modified, also when it is clipped. A gradient with a
+        nan or infinite value raises :class:`~barenet.TrainingDiverged`
+        before anything changes; so does an update that would overflow (a
+        finite gradient times a huge learning rate), before the parameters
+        change -- the optimizer's state then keeps that step.
         """
         if self._shapes is None:
             if len(grads) != len(params) or any(g.shape != p.shape for p, g in zip(params, grads)):
@@ -97,26 +134,41 @@ class Optimizer:
                     "params and grads must be lists of arrays of the same shapes, got "
                     f"{[p.shape for p in params]} and {[g.shape for g in grads]}"
                 )
-            self._shapes = [(p.shape, p.dtype) for p in params]
-            self._init_state(params)
         elif not self._matches(params, grads):
             raise ValueError(
                 f"this {type(self).__name__} holds state for parameters of shapes "
                 f"{[s for s, _ in self._shapes]}, not {[p.shape for p in params]} (with "
                 f"gradients {[g.shape for g in grads]}); use a new optimizer for each model"
             )
-        self.t += 1
+        norm = _finite_norm(grads)
+        if norm is None:
+            raise _not_finite("gradient", "the parameters and the optimizer's state are unchanged")
+        if self._shapes is None:
+            self._shapes = [(p.shape, p.dtype) for p in params]
+            self._init_state(params)
         if self.clipnorm is not None:
-            grads = clip_by_global_norm(grads, self.clipnorm)
-        for i, (p, g) in enumerate(zip(params, grads)):
-            self._apply(p, g, *self._state(i))
+            grads = clip_by_global_norm(grads, self.clipnorm, norm)
+        self.t += 1
+        updates = [self._update(g, *self._state(i)) for i, g in enumerate(grads)]
+        # A finite update subtracted from finite parameters cannot overflow:
+        # a sum of squares that is finite keeps every value far below the
+        # spacing of the floating-point numbers near the largest one.
+        if _finite_norm(updates) is None:
+            self.t -= 1
+            raise _not_finite("update", "the parameters are unchanged (the optimizer's moments "
+                              "took the step)")
+        for p, u in zip(params, updates):
+            self._subtract(p, u)
 
     def get_state(self):
         """The step count and the state arrays (copies), for checkpoints:
-        ``{'t': t, 'arrays': {name: [array per parameter array]}}``."""
+        ``{'t': t, 'arrays': {name: [array per parameter array]}}``. The
+        arrays are those kept inside, bit for bit (each rule's ``_STATE``
+        names them and their scale), so a restored optimizer continues
+        exactly as this one would."""
         arrays = {}
         if self._shapes is not None:
-            arrays = {name: [a.copy() for a in getattr(self, name)] for name in self._state_names}
+            arrays = {name: [a.copy() for a in getattr(self, "_" + name)] for name in self._STATE}
         return {"t": self.t, "arrays": arrays}
 
     def set_state(self, state):
@@ -126,20 +178,27 @@ class Optimizer:
             self.reset()
             self.t = t
             return
-        if set(arrays) != set(self._state_names):
+        if set(arrays) != set(self._STATE):
             raise ValueError(
-                f"{type(self).__name__} state needs the arrays {list(self._state_names)}, "
+                f"{type(self).__name__} state needs the arrays {list(self._STATE)}, "
                 f"got {sorted(arrays)}"
             )
-        lists = [arrays[name] for name in self._state_names]
+        lists = [arrays[name] for name in self._STATE]
         self._init_state(lists[0])
         self._shapes = [(a.shape, a.dtype) for a in lists[0]]
-        for name, saved in zip(self._state_names, lists):
-            for target, value in zip(getattr(self, name), saved):
+        for name, saved in zip(self._STATE, lists):
+            for target, value in zip(getattr(self, "_" + name), saved):
                 target[...] = value
         self.t = int(t)
 
-    _state_names = ()
+    # {name: what it holds}: the state arrays, kept as ``self._<name>``
+    _STATE = {}
+
+    def _formula_state(self, name, scale):
+        """New arrays: state ``name`` times ``scale`` (empty before the first step)."""
+        if self._shapes is None:
+            return []
+        return [a * scale for a in getattr(self, "_" + name)]
 
     def _matches(self, params, grads):
         """Whether params and grads have the shapes and dtypes of the state."""
@@ -161,8 +220,11 @@ class Optimizer:
     def _state(self, i):
         return (self._scratch[i],)
 
-    def _apply(self, p, g, *state):
+    def _update(self, g, *state):
         raise NotImplementedError
+
+    def _subtract(self, p, u):
+        p -= u
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
@@ -190,9 +252,8 @@ class GD(Optimizer):
     def __init__(self, lr=0.01, clipnorm=None):
         super().__init__(lr, clipnorm)
 
-    def _apply(self, p, g, t):
-        np.multiply(g, self.lr, out=t)
-        p -= t
+    def _update(self, g, t):
+        return np.multiply(g, self.lr, out=t)
 
 
 class Momentum(Optimizer):
@@ -223,6 +284,9 @@ class Momentum(Optimizer):
     Nesterov step :math:`\theta \leftarrow \theta - \alpha (1 - \beta)(g +
     \beta v')` is the one above. PyTorch's ``dampening=beta`` does not give
     this rule: it skips the damping on the first step.
+
+    Inside, the velocity is kept as :math:`v'` (two vector passes instead of
+    three); :attr:`velocities` returns :math:`v`.
     """
 
     name = "momentum"
@@ -232,25 +296,29 @@ class Momentum(Optimizer):
         self.beta = check_fraction("beta", beta)
         self.nesterov = check_bool("nesterov", nesterov)
 
-    _state_names = ("velocities",)
-
     def _init_state(self, params):
-        self.velocities = [np.zeros_like(p) for p in params]
+        self._velocity_sums = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _state(self, i):
-        return self.velocities[i], self._scratch[i]
+    _STATE = {"velocity_sums": "v' = v / (1 - beta), PyTorch's momentum buffer"}
 
-    def _apply(self, p, g, v, t):
-        np.multiply(g, 1 - self.beta, out=t)  # (1 - beta) g
+    @property
+    def velocities(self):
+        """The velocities :math:`v`, one new array per parameter array."""
+        return self._formula_state("velocity_sums", 1 - self.beta)
+
+    def _state(self, i):
+        return self._velocity_sums[i], self._scratch[i]
+
+    def _update(self, g, v, t):
         v *= self.beta
-        v += t
-        if self.nesterov:
-            t += self.beta * v  # the look-ahead: beta v + (1 - beta) g
-        else:
-            np.copyto(t, v)
-        t *= self.lr
-        p -= t
+        v += g  # v' = beta v' + g, with v = (1 - beta) v'
+        if self.nesterov:  # the look-ahead: beta v + (1 - beta) g = (1 - beta)(beta v' + g)
+            np.multiply(v, self.beta, out=t)
+            t += g
+            t *= self.lr * (1 - self.beta)
+            return t
+        return np.multiply(v, self.lr * (1 - self.beta), out=t)
 
     def _config(self):
         return {"beta": self.beta, "nesterov": self.nesterov}
@@ -268,6 +336,9 @@ class RMSProp(Optimizer):
     square root (as in PyTorch's ``RMSprop(alpha=beta, eps=eps)``, which this
     equals). With ``bias_correction=True``, :math:`s` is replaced by
     :math:`\hat s = s / (1 - \beta^t)`, as in Adam's second moment.
+
+    Inside, :math:`s' = s / (1 - \beta)` is kept (one vector pass fewer);
+    :attr:`squares` returns :math:`s`.
     """
 
     name = "rmsprop"
@@ -278,28 +349,34 @@ class RMSProp(Optimizer):
         self.eps = check_positive("eps", eps)
         self.bias_correction = check_bool("bias_correction", bias_correction)
 
-    _state_names = ("squares",)
-
     def _init_state(self, params):
-        self.squares = [np.zeros_like(p) for p in params]
+        self._square_sums = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _state(self, i):
-        return self.squares[i], self._scratch[i]
+    _STATE = {"square_sums": "s' = s / (1 - beta)"}
 
-    def _apply(self, p, g, s, t):
+    @property
+    def squares(self):
+        """The running mean squares :math:`s`, one new array per parameter array."""
+        return self._formula_state("square_sums", 1 - self.beta)
+
+    def _state(self, i):
+        return self._square_sums[i], self._scratch[i]
+
+    def _update(self, g, s, t):
         np.multiply(g, g, out=t)
-        t *= 1 - self.beta
         s *= self.beta
-        s += t
-        # g / (sqrt(s_hat) + eps) with s_hat = s / c folded into scalars, as in Adam:
-        # sqrt(c) * g / (sqrt(s) + eps * sqrt(c)); c = 1 without bias correction
-        root_c = np.sqrt(1 - self.beta**self.t) if self.bias_correction else 1.0
+        s += t  # s' = beta s' + g^2
+        # g / (sqrt(s_hat) + eps) with s_hat = a^2 s', a^2 = (1 - beta) / c, folded
+        # into scalars: (1 / a) g / (sqrt(s') + eps / a); c = 1 - beta^t, or 1
+        # without bias correction
+        c = 1 - self.beta**self.t if self.bias_correction else 1.0
+        a = math.sqrt((1 - self.beta) / c)
         np.sqrt(s, out=t)
-        t += self.eps * root_c
+        t += self.eps / a
         np.divide(g, t, out=t)
-        t *= self.lr * root_c
-        p -= t
+        t *= self.lr / a
+        return t
 
     def _config(self):
         return {"beta": self.beta, "eps": self.eps, "bias_correction": self.bias_correction}
@@ -321,6 +398,10 @@ class Adam(Optimizer):
     before the correction (the first step has :math:`t = 1`). :math:`\epsilon`
     is added outside the square root, as in PyTorch's ``Adam``, which this
     equals. ``beta1=0`` gives RMSProp with bias correction.
+
+    Inside, :math:`m' = m / (1 - \beta_1)` and :math:`v' = v / (1 - \beta_2)`
+    are kept, and every constant is folded into two scalars: a step is ten
+    vector passes. :attr:`m` and :attr:`v` return :math:`m` and :math:`v`.
     """
 
     name = "adam"
@@ -331,32 +412,42 @@ class Adam(Optimizer):
         self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
 
-    _state_names = ("m", "v")
-
     def _init_state(self, params):
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        self._m_sums = [np.zeros_like(p) for p in params]
+        self._v_sums = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    def _state(self, i):
-        return self.m[i], self.v[i], self._scratch[i]
+    _STATE = {"m_sums": "m' = m / (1 - beta1)", "v_sums": "v' = v / (1 - beta2)"}
 
-    def _apply(self, p, g, m, v, t):
-        np.multiply(g, 1 - self.beta1, out=t)
+    @property
+    def m(self):
+        """The first moments :math:`m`, one new array per parameter array."""
+        return self._formula_state("m_sums", 1 - self.beta1)
+
+    @property
+    def v(self):
+        """The second moments :math:`v`, one new array per parameter array."""
+        return self._formula_state("v_sums", 1 - self.beta2)
+
+    def _state(self, i):
+        return self._m_sums[i], self._v_sums[i], self._scratch[i]
+
+    def _update(self, g, m, v, t):
         m *= self.beta1
-        m += t
+        m += g  # m' = beta1 m' + g
         np.multiply(g, g, out=t)
-        t *= 1 - self.beta2
         v *= self.beta2
-        v += t
-        # m_hat / (sqrt(v_hat) + eps) with the corrections folded into scalars:
-        # (sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2)), c_k = 1 - beta_k^t
-        root_c2 = np.sqrt(1 - self.beta2**self.t)
+        v += t  # v' = beta2 v' + g^2
+        # m_hat = b m', sqrt(v_hat) = a sqrt(v'), so the step is
+        # (b / a) m' / (sqrt(v') + eps / a), with
+        # b = (1 - beta1) / (1 - beta1^t) and a = sqrt((1 - beta2) / (1 - beta2^t))
+        b = (1 - self.beta1) / (1 - self.beta1**self.t)
+        a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
         np.sqrt(v, out=t)
-        t += self.eps * root_c2
+        t += self.eps / a
         np.divide(m, t, out=t)
-        t *= self.lr * root_c2 / (1 - self.beta1**self.t)
-        p -= t
+        t *= self.lr * b / a
+        return t
 
     def _config(self):
         return {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -398,9 +489,9 @@ class AdamW(Adam):
         super().__init__(lr, beta1, beta2, eps, clipnorm)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
 
-    def _apply(self, p, g, m, v, t):
+    def _subtract(self, p, u):
         p *= 1 - self.lr * self.weight_decay  # as PyTorch computes it
-        super()._apply(p, g, m, v, t)
+        p -= u
 
     def _config(self):
         return {**super()._config(), "weight_decay": self.weight_decay}

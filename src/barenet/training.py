@@ -131,14 +131,14 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     KeyboardInterrupt: the model keeps consistent parameters, optimizer state
     and the History of the epochs completed.
 
-    A non-finite batch loss, or an update that would make a parameter
-    non-finite, stops training with :class:`TrainingDiverged`; the parameters
-    keep their values from before that step.
+    A non-finite batch loss or gradient, or an update that would make a
+    parameter non-finite, stops training with :class:`TrainingDiverged`; the
+    parameters keep their values from before that step (the optimizer checks
+    the gradient and the update before it applies anything).
     """
     m = X.shape[0]
     metric = model._metric_name
     params = model.parameters
-    backup = np.empty_like(params)
     for callback in callbacks:
         callback.on_train_begin(model, epochs, -(-m // batch_size))
     try:
@@ -156,14 +156,10 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     loss, AL = model._step_value_and_grad(Xb.T, Yb.T, wb)
                     if not math.isfinite(loss):
                         raise TrainingDiverged(_diverged("loss", epoch, step))
-                    np.copyto(backup, params)
-                    optimizer.step([params], [model._grad])
-                    # A nan or inf gradient, or an update that overflows, shows in
-                    # the sum of squares (a fast BLAS call); only when that is not
-                    # finite -- it also overflows for huge finite values -- look closer
-                    if not math.isfinite(np.vdot(params, params)) and not np.isfinite(params).all():
-                        np.copyto(params, backup)
-                        raise TrainingDiverged(_diverged("update", epoch, step))
+                    try:
+                        optimizer.step([params], [model._grad])
+                    except TrainingDiverged as error:  # nothing was applied
+                        raise TrainingDiverged(_diverged(error.what, epoch, step)) from None
                     score = model._metric(AL, Yb.T)
                     size = len(Xb)
                     total_loss += loss * size

@@ -90,3 +90,25 @@ def test_optimizer_steps_on_one_flat_vector_equal_steps_on_its_pieces(name):
         a.step(pieces, grads)
         b.step([flat], [np.concatenate([g.ravel() for g in grads])])
     np.testing.assert_array_equal(np.concatenate([p.ravel() for p in pieces]), flat)
+
+
+@pytest.mark.parametrize("m", [1, 7, 64])
+def test_sums_of_a_prescaled_dz_equal_the_means(m):
+    """Network divides the output layer's dZ by m once and asks for sums;
+    linear_backward and batchnorm_backward then give the gradients of the
+    mean cost, as they do from the per-sample dZ (float64, to rounding)."""
+    from barenet.linear import linear_backward
+    from barenet.normalization import batchnorm_backward, batchnorm_forward
+
+    rng = np.random.default_rng(m)
+    W, A, dZ = rng.normal(size=(4, 3)), rng.normal(size=(3, m)), rng.normal(size=(4, m))
+    plain = linear_backward(dZ, A, W)
+    summed = linear_backward(dZ / m, A, W, mean=False)
+    for a, b in zip(plain, summed):
+        np.testing.assert_allclose(b, a / m if a.shape == (3, m) else a, rtol=1e-13, atol=1e-15)
+    if m > 1:
+        Z = rng.normal(size=(4, m))
+        _, cache = batchnorm_forward(Z, rng.normal(size=(4, 1)), rng.normal(size=(4, 1)))
+        for a, b in zip(batchnorm_backward(dZ, cache), batchnorm_backward(dZ / m, cache, mean=False)):
+            np.testing.assert_allclose(b, a / m if a.shape == (4, m) else a, rtol=1e-12,
+                                       atol=1e-15)

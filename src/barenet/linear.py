@@ -11,8 +11,12 @@ Layout: ``A_prev`` has shape ``(n_prev, m)``, ``W`` has shape ``(n, n_prev)``,
     dA_{prev} = W^T dZ
 
 ``dZ`` is the per-sample gradient (see :mod:`barenet.losses`), so ``dW`` and
-``db`` are the gradients of the mean cost. ``out`` arguments let a caller
-write into preallocated buffers, such as views of a flat gradient vector.
+``db`` are the gradients of the mean cost. A caller whose ``dZ`` already
+carries the factor :math:`1/m` (``Network`` scales the output layer's, and
+the factor flows back through every layer) passes ``mean=False`` and gets the
+same gradients without a pass over ``dW`` to scale it. ``out`` arguments let
+a caller write into preallocated buffers, such as views of a flat gradient
+vector.
 """
 
 from functools import lru_cache
@@ -21,9 +25,10 @@ import numpy as np
 
 
 @lru_cache(maxsize=64)
-def _mean_column(m, dtype, xp=np):
-    """The column ``(1/m, ..., 1/m)``: ``dZ @ it`` is the mean over the samples."""
-    column = xp.full((m, 1), 1 / m, dtype=dtype)
+def _constant_column(m, value, dtype, xp=np):
+    """The column ``(value, ..., value)`` of ``m`` rows, read-only; ``dZ @ it``
+    is the mean over the samples for ``value = 1/m``, the sum for 1."""
+    column = xp.full((m, 1), value, dtype=dtype)
     column.flags.writeable = False
     return column
 
@@ -35,15 +40,19 @@ def linear_forward(W, A_prev, b, out=None, xp=np):
     return Z
 
 
-def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, dA_prev=None, xp=np):
+def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, dA_prev=None,
+                    mean=True, xp=np):
     """Return ``(dA_prev, dW, db)``; ``dA_prev`` is None when not needed.
 
-    ``dW``, ``db`` and ``dA_prev``, when given, are filled in place.
+    ``dW``, ``db`` and ``dA_prev``, when given, are filled in place. With
+    ``mean=False``, ``dW`` and ``db`` are sums over the samples instead of
+    means (for a ``dZ`` already divided by ``m``).
     """
     m = A_prev.shape[1]
     dW = xp.matmul(dZ, A_prev.T, out=dW)
-    dW *= 1 / m
-    db = xp.matmul(dZ, _mean_column(m, dZ.dtype, xp), out=db)  # the mean over samples
+    if mean:
+        dW *= 1 / m
+    db = xp.matmul(dZ, _constant_column(m, 1 / m if mean else 1, dZ.dtype, xp), out=db)
     if need_dA_prev:
         dA_prev = xp.matmul(W.T, dZ, out=dA_prev)
     return (dA_prev if need_dA_prev else None), dW, db

@@ -353,6 +353,9 @@ class Network:
         L = len(self.weights)
         dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
                                      weights, out=ws.dZ[-1])
+        # the 1/m of the mean cost, applied once here on the output layer's
+        # small array; it flows back linearly, so dW and db below are sums
+        dZ *= 1 / Y.shape[1]
         for l in range(L - 1, -1, -1):
             if l < L - 1:
                 dA = ws.dA[l]
@@ -360,10 +363,11 @@ class Network:
                     dA *= ws.masks[l]
                 dZ = self.activations[l].backward(dA, ws.Zact[l], ws.A[l], out=ws.dZ[l])
             if self.batch_norm[l]:
-                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(dZ, ws.bn[l])
+                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(
+                    dZ, ws.bn[l], mean=False)
             linear_backward(dZ, ws.inputs[l], self.weights[l], dW=self._dweights[l],
                             db=self._dbiases[l], need_dA_prev=l > 0,
-                            dA_prev=ws.dA[l - 1] if l > 0 else None)
+                            dA_prev=ws.dA[l - 1] if l > 0 else None, mean=False)
         add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _objective(self, AL, Y_T, weights=None):

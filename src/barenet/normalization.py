@@ -68,13 +68,22 @@ def batchnorm_forward(Z, gamma, beta, eps=1e-5, xp=np):
     return gamma * Z_hat + beta, BatchNormCache(Z_hat, gamma, inv_std, mean, var)
 
 
-def batchnorm_backward(G, cache):
+def batchnorm_backward(G, cache, mean=True):
     """Backward pass; returns ``(dZ, dgamma, dbeta)``: ``dZ`` per sample, the
-    other two gradients of the mean cost, as in the module docstring."""
+    other two gradients of the mean cost, as in the module docstring.
+
+    With ``mean=False`` (for a ``G`` already divided by ``m``, see
+    :func:`~barenet.linear.linear_backward`) ``dgamma`` and ``dbeta`` are
+    sums over the samples; ``dZ`` is the same linear map of ``G`` either way.
+    """
     Z_hat, gamma, inv_std = cache.Z_hat, cache.gamma, cache.inv_std
     dbeta = G.mean(axis=1, keepdims=True)
     dgamma = (G * Z_hat).mean(axis=1, keepdims=True)
     dZ = (gamma * inv_std) * (G - dbeta - Z_hat * dgamma)
+    if not mean:
+        m = G.shape[1]
+        dbeta *= m
+        dgamma *= m
     return dZ, dgamma, dbeta
 
 

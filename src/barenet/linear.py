@@ -33,9 +33,15 @@ def _constant_column(m, value, dtype, xp=np):
     return column
 
 
+# The products use ``dot``: for 2-D arrays it is the same BLAS call as
+# ``matmul``, with about half the per-call overhead (0.6 against 1.2 us),
+# which is most of the cost of a small layer. Its ``out`` must be
+# C-contiguous, as every buffer handed in here is.
+
+
 def linear_forward(W, A_prev, b, out=None, xp=np):
     """Return ``Z = W @ A_prev + b``."""
-    Z = xp.matmul(W, A_prev, out=out)
+    Z = xp.dot(W, A_prev, out=out)
     Z += b
     return Z
 
@@ -49,10 +55,10 @@ def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, dA_prev=
     means (for a ``dZ`` already divided by ``m``).
     """
     m = A_prev.shape[1]
-    dW = xp.matmul(dZ, A_prev.T, out=dW)
+    dW = xp.dot(dZ, A_prev.T, out=dW)
     if mean:
         dW *= 1 / m
-    db = xp.matmul(dZ, _constant_column(m, 1 / m if mean else 1, dZ.dtype, xp), out=db)
+    db = xp.dot(dZ, _constant_column(m, 1 / m if mean else 1, dZ.dtype, xp), out=db)
     if need_dA_prev:
-        dA_prev = xp.matmul(W.T, dZ, out=dA_prev)
+        dA_prev = xp.dot(W.T, dZ, out=dA_prev)
     return (dA_prev if need_dA_prev else None), dW, db

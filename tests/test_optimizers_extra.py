@@ -796,3 +796,13 @@ def test_formula_state_properties_follow_the_formulas():
     close(mom.velocities[0], vel)
     close(rms.squares[0], s)
     assert Adam().m == [] and Momentum().velocities == []
+
+
+def test_a_huge_finite_update_that_would_overflow_the_parameters_is_refused():
+    """Finite gradient, finite update, yet p - u overflows: tried on a copy first."""
+    p = np.array([3e38, 1.0], np.float32)
+    with pytest.raises(optimizers.TrainingDiverged, match="update"):
+        GD(lr=1.0).step([p], [np.array([-3e38, 0.0], np.float32)])
+    assert p.tolist() == [np.float32(3e38), 1.0]
+    GD(lr=1.0).step([p], [np.array([3e38, 0.0], np.float32)])  # this one lands at 0
+    assert p.tolist() == [0.0, 1.0]

@@ -42,13 +42,15 @@ def _finite_norm(arrays):
     the arrays looked at value by value, and the norm of huge finite values
     computed after scaling them down.
     """
-    total = math.fsum(float(np.vdot(a, a)) for a in arrays)
+    total = 0.0
+    for a in arrays:
+        total += float(np.vdot(a, a))
     if math.isfinite(total):
         return math.sqrt(total)
     if not all(np.isfinite(a).all() for a in arrays):
         return None
     big = max(float(np.abs(a).max()) for a in arrays if a.size)
-    return big * math.sqrt(math.fsum(float(np.vdot(a / big, a / big)) for a in arrays))
+    return big * math.sqrt(sum(float(np.vdot(a / big, a / big)) for a in arrays))
 
 
 def global_norm(grads):
@@ -150,15 +152,34 @@ class Optimizer:
             grads = clip_by_global_norm(grads, self.clipnorm, norm)
         self.t += 1
         updates = [self._update(g, *self._state(i)) for i, g in enumerate(grads)]
-        # A finite update subtracted from finite parameters cannot overflow:
-        # a sum of squares that is finite keeps every value far below the
-        # spacing of the floating-point numbers near the largest one.
-        if _finite_norm(updates) is None:
+        if not self._safe(params, updates):
             self.t -= 1
             raise _not_finite("update", "the parameters are unchanged (the optimizer's moments "
                               "took the step)")
         for p, u in zip(params, updates):
             self._subtract(p, u)
+
+    def _safe(self, params, updates):
+        """Whether subtracting ``updates`` leaves ``params`` finite.
+
+        A finite sum of squares keeps every value of the update below about
+        1e19 (float32; 1e154 in float64), far below the spacing of the
+        floating-point numbers near the largest one, so subtracting it from
+        a finite parameter cannot overflow. Otherwise the step is tried on
+        copies.
+        """
+        total = 0.0
+        for u in updates:
+            total += float(np.vdot(u, u))
+        if math.isfinite(total):
+            return True
+        with np.errstate(over="ignore", invalid="ignore"):
+            for p, u in zip(params, updates):
+                trial = p.copy()
+                self._subtract(trial, u)
+                if not np.isfinite(trial).all():
+                    return False
+        return True
 
     def get_state(self):
         """The step count and the state arrays (copies), for checkpoints:

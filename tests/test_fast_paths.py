@@ -112,3 +112,61 @@ def test_sums_of_a_prescaled_dz_equal_the_means(m):
         for a, b in zip(batchnorm_backward(dZ, cache), batchnorm_backward(dZ / m, cache, mean=False)):
             np.testing.assert_allclose(b, a / m if a.shape == (4, m) else a, rtol=1e-12,
                                        atol=1e-15)
+
+
+class _StepWatcher(barenet.Callback):
+    """Looks at every step's figures, which keeps them computed per step."""
+
+    def __init__(self):
+        self.steps = 0
+
+    def on_step_end(self, epoch, step, logs):
+        self.steps += 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kind, kwargs", [
+    ("binary", {}), ("multiclass", {}), ("multiclass", {"l2": 0.3, "dropout": 0.2}),
+])
+def test_training_figures_per_epoch_equal_those_per_step(dtype, kind, kwargs):
+    """Without a callback that reads every step, the loop scores the epoch's
+    kept outputs at once; the History is the same as step by step (to
+    rounding) and the parameters bit for bit."""
+    X, y = data(m=70, classes=2 if kind == "binary" else 3)
+    sizes, acts = ([3, 6, 1], ["relu", "sigmoid"]) if kind == "binary" else \
+        ([3, 6, 3], ["tanh", "softmax"])
+    weights = np.linspace(0.5, 2.0, len(y))
+    runs = []
+    for callbacks in ([], [_StepWatcher()]):
+        net = barenet.Network(sizes, acts, seed=3, dtype=dtype, **kwargs)
+        assert net._figures_per_epoch()
+        net.fit(X, y, optimizer=barenet.Adam(lr=0.05), epochs=5, batch_size=16,
+                sample_weight=weights, validation_data=(X[:20], y[:20]), callbacks=callbacks)
+        runs.append(net)
+    assert callbacks[0].steps == 5 * 5
+    np.testing.assert_array_equal(runs[0].parameters, runs[1].parameters, strict=True)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    assert runs[0].history_.keys() == runs[1].history_.keys()
+    for key in runs[0].history_:
+        np.testing.assert_allclose(runs[0].history_[key], runs[1].history_[key], rtol=rtol,
+                                   err_msg=key)
+
+
+def test_figures_stay_per_step_where_a_loss_could_hide_divergence():
+    """A non-fused output (its loss can overflow while its gradient does not)
+    and batch normalization keep the loss of every step."""
+    assert not barenet.Network([2, 3, 1], ["relu", "linear"])._figures_per_epoch()
+    assert not barenet.Network([2, 3, 1], ["relu", "sigmoid"], loss="mse")._figures_per_epoch()
+    assert not barenet.Network([2, 3, 1], ["relu", "sigmoid"],
+                               batch_norm=True)._figures_per_epoch()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_divergence_is_caught_at_its_step_when_figures_are_per_epoch(dtype):
+    X, y = data(m=64, classes=3)
+    X = X * 1e4
+    net = barenet.Network([3, 8, 3], ["relu", "softmax"], seed=0, dtype=dtype)
+    optimizer = barenet.GD(lr=1e30 if dtype == "float32" else 1e300)
+    with pytest.raises(barenet.TrainingDiverged, match=r"epoch \d+, step \d+") as info:
+        net.fit(X, y, optimizer=optimizer, epochs=50, batch_size=16)
+    assert np.isfinite(net.parameters).all(), str(info.value)

@@ -388,6 +388,29 @@ class Network:
                                          self.bn_momentum)
         return loss, AL
 
+    def _figures_per_epoch(self):
+        """Whether the training loop may score the epoch's outputs at once
+        (see :mod:`barenet.training`): with a fused output (sigmoid +
+        binary cross-entropy, softmax + categorical cross-entropy) the
+        clipped loss is finite exactly when the outputs are, and so is the
+        gradient the optimizer checks at every step; batch normalization
+        folds its statistics only after steps with a finite loss, so it
+        keeps the per-step loss."""
+        return (self.activations[-1].name == self.loss.fused_activation
+                and not any(self.batch_norm))
+
+    def _step_grad(self, X_T, Y_T, weights=None):
+        """The gradient of one batch, as :meth:`_step_value_and_grad` gives
+        it, without the loss. Returns ``(AL, penalty)``: the outputs and the
+        batch's L2 penalty (0.0 without L2)."""
+        AL, ws = self._forward(X_T, training=True)
+        self._backward(ws, Y_T, weights)
+        return AL, l2_penalty(self.weights, self.l2, Y_T.shape[1])
+
+    def _epoch_figures(self, AL, Y_T, weights=None):
+        """Loss (without the L2 penalty) and metric of an epoch's outputs."""
+        return {"loss": self.loss.value(AL, Y_T, weights), self._metric_name: self._metric(AL, Y_T)}
+
     def _snapshot(self):
         """Copies of everything training changes in the model itself."""
         return self.parameters.copy(), self._state.copy()

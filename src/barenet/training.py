@@ -3,7 +3,11 @@
 The loop is written once and drives any model that offers
 ``_step_value_and_grad(X_T, Y_T)`` (forward, loss and backward on one batch,
 filling the model's gradient buffer) and the flat ``parameters`` and
-``_grad`` vectors; :class:`barenet.Network` is that model.
+``_grad`` vectors; :class:`barenet.Network` is that model. A model whose
+``_figures_per_epoch()`` is true also offers ``_step_grad`` (the step without
+the loss) and ``_epoch_figures``: the loop then keeps each batch's outputs and
+computes the epoch's loss and metric from all of them at once, unless a
+callback wants the figures of every step.
 """
 
 import math
@@ -13,6 +17,7 @@ import threading
 import numpy as np
 
 from ._checks import check_int
+from .callbacks import Callback
 from .errors import TrainingDiverged
 
 
@@ -139,6 +144,15 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     m = X.shape[0]
     metric = model._metric_name
     params = model.parameters
+    # The loss and metric of each batch cost a dozen small NumPy calls; when
+    # nothing looks at them step by step, the outputs are kept and scored once
+    # per epoch. Only models whose outputs are finite exactly when their
+    # gradient is (checked by the optimizer) allow it, so no divergence goes
+    # unseen until the end of an epoch.
+    per_epoch = getattr(model, "_figures_per_epoch", lambda: False)() and not any(
+        type(callback).on_step_end is not Callback.on_step_end for callback in callbacks)
+    if per_epoch:
+        outputs = np.empty((Y.shape[1], m), dtype=Y.dtype)
     for callback in callbacks:
         callback.on_train_begin(model, epochs, -(-m // batch_size))
     try:
@@ -150,27 +164,43 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
                 total_loss = total_metric = 0.0
+                start = 0
                 batches = minibatch_indices(m, batch_size, rng, shuffle,
                                             min_size=2 if any(model.batch_norm) else 1)
                 for step, (Xb, Yb, wb) in enumerate(_gather(batches, X, Y, weights), 1):
-                    loss, AL = model._step_value_and_grad(Xb.T, Yb.T, wb)
-                    if not math.isfinite(loss):
-                        raise TrainingDiverged(_diverged("loss", epoch, step))
+                    size = len(Xb)
+                    if per_epoch:
+                        AL, penalty = model._step_grad(Xb.T, Yb.T, wb)
+                    else:
+                        loss, AL = model._step_value_and_grad(Xb.T, Yb.T, wb)
+                        if not math.isfinite(loss):
+                            raise TrainingDiverged(_diverged("loss", epoch, step))
                     try:
                         optimizer.step([params], [model._grad])
                     except TrainingDiverged as error:  # nothing was applied
                         raise TrainingDiverged(_diverged(error.what, epoch, step)) from None
-                    score = model._metric(AL, Yb.T)
-                    size = len(Xb)
-                    total_loss += loss * size
-                    total_metric += score * size
-                    if callbacks:
-                        logs = {"loss": loss, metric: score, "size": size}
-                        for callback in callbacks:
-                            callback.on_step_end(epoch, step, logs)
+                    if per_epoch:
+                        np.copyto(outputs[:, start:start + size], AL)
+                        total_loss += penalty * size
+                    else:
+                        score = model._metric(AL, Yb.T)
+                        total_loss += loss * size
+                        total_metric += score * size
+                        if callbacks:
+                            logs = {"loss": loss, metric: score, "size": size}
+                            for callback in callbacks:
+                                callback.on_step_end(epoch, step, logs)
+                    start += size
                     if interrupt.requested:
                         raise KeyboardInterrupt
-                figures = {"loss": total_loss / m, metric: total_metric / m}
+                if per_epoch:
+                    order = np.concatenate(batches)
+                    figures = model._epoch_figures(
+                        outputs, Y.take(order, axis=0).T,
+                        None if weights is None else weights.take(order))
+                    figures["loss"] += total_loss / m
+                else:
+                    figures = {"loss": total_loss / m, metric: total_metric / m}
                 if validation is not None:
                     scores = model._scores(*validation)
                     figures["val_loss"] = scores["loss"]

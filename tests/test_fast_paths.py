@@ -170,3 +170,30 @@ def test_divergence_is_caught_at_its_step_when_figures_are_per_epoch(dtype):
     with pytest.raises(barenet.TrainingDiverged, match=r"epoch \d+, step \d+") as info:
         net.fit(X, y, optimizer=optimizer, epochs=50, batch_size=16)
     assert np.isfinite(net.parameters).all(), str(info.value)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kwargs", [{}, {"dropout": 0.3, "l2": 0.1}])
+@pytest.mark.parametrize("acts", [["relu", "tanh", "softmax"], ["leaky_relu", "sigmoid", "softmax"]])
+def test_bound_plan_and_general_loop_train_identically(dtype, kwargs, acts, monkeypatch):
+    """Without batch normalization a step runs over per-layer tuples bound
+    once per workspace; the general layer loop gives the same numbers."""
+    def train():
+        net = barenet.Network([3, 6, 5, 3], acts, seed=1, dtype=dtype, **kwargs)
+        net.fit(*data(), optimizer=barenet.Adam(lr=0.01), epochs=4, batch_size=16,
+                sample_weight=np.linspace(0.5, 1.5, 90))
+        return net
+
+    bound = train()
+    assert all(ws.forward_plan is not None for ws in bound._workspaces.values())
+    monkeypatch.setattr(barenet.Network, "_bind_plan", lambda self, ws, m: None)
+    general = train()
+    assert all(ws.forward_plan is None for ws in general._workspaces.values())
+    np.testing.assert_array_equal(bound.parameters, general.parameters, strict=True)
+    assert bound.history_ == general.history_
+
+
+def test_batch_norm_takes_the_general_loop():
+    net = barenet.Network([3, 6, 3], ["relu", "softmax"], seed=1, batch_norm=True)
+    net.fit(*data(), epochs=1, batch_size=30)
+    assert all(ws.forward_plan is None for ws in net._workspaces.values())

@@ -5,8 +5,11 @@
     python bench/bench.py --quick        # fewer repetitions and epochs, for a smoke test
 
 Each workload runs every library on the same data, architecture and optimizer
-settings: one warm-up, then ``--repeats`` timed runs; the report gives medians
-and the ratios barenet / peer (below 1 means barenet is faster). Threads are
+settings: one warm-up each, then ``--repeats`` rounds in which every library
+runs once, in turn; the report gives the median times and, per peer, the
+median over the rounds of barenet's time / the peer's (below 1 means barenet
+is faster). Interleaving keeps a machine that slows down for a while (shared
+virtual machines do) from weighing on one library only. Threads are
 left at each library's default. The matrix-product "floor" is the time of the
 forward and backward matrix products alone for the same shapes, with no
 activation, loss or update: what the BLAS needs whatever the library.
@@ -41,17 +44,27 @@ except ImportError:  # pragma: no cover
 
 # ----------------------------------------------------------------- timing
 
-def median_time(fn, repeats, warmup=1):
-    """Median wall time of ``fn()`` over ``repeats`` runs after ``warmup`` runs."""
-    for _ in range(warmup):
+def interleaved(fns, repeats, scale=1.0):
+    """Time each of ``fns`` (``{library: callable}``) ``repeats`` times, in turn.
+
+    One warm-up call each, then rounds in which every library runs once, so
+    that a machine that slows down or speeds up for a while (shared virtual
+    machines do) weighs on every library alike. Returns ``{library: (median
+    time * scale, median over the rounds of barenet's time / its time)}``.
+    """
+    for fn in fns.values():
         fn()
-    times = []
+    times = {name: [] for name in fns}
     for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    ours = times["barenet"]
+    return {name: (statistics.median(t) * scale,
+                   statistics.median(a / b for a, b in zip(ours, t)))
+            for name, t in times.items()}
 
 
 # --------------------------------------------------------------- the peers
@@ -137,10 +150,6 @@ def matmul_floor(m, sizes, batch, dtype):
 
 # -------------------------------------------------------------- workloads
 
-def ratio(a, b):
-    return a / b if a and b else float("nan")
-
-
 def workload_mnist(repeats, quick):
     m = 12_000 if quick else 60_000
     rng = np.random.default_rng(0)
@@ -148,12 +157,13 @@ def workload_mnist(repeats, quick):
     y = rng.integers(0, 10, m)
     sizes, batch, lr = [784, 256, 128, 10], 128, 1e-3
     acts = ["relu", "relu", "softmax"]
-    rows = {"barenet": median_time(barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32"), repeats)}
+    fns = {"barenet": barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32")}
     if sklearn:
-        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1), repeats)
+        fns["scikit-learn"] = sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1)
     if torch:
-        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, 1, binary=False), repeats)
-    rows["matmul floor"] = median_time(matmul_floor(m, sizes, batch, np.float32), repeats)
+        fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, 1, binary=False)
+    fns["matmul floor"] = matmul_floor(m, sizes, batch, np.float32)
+    rows = interleaved(fns, repeats)
     return f"MNIST-shaped: {m} x 784 float32, 784-256-128-10 ReLU/softmax, Adam, batch 128, 1 epoch", rows, "s"
 
 
@@ -166,12 +176,13 @@ def workload_float64(repeats, quick):
     y = rng.integers(0, 10, m)
     sizes, batch, lr = [784, 256, 128, 10], 128, 1e-3
     acts = ["relu", "relu", "softmax"]
-    rows = {"barenet": median_time(barenet_fit(X, y, sizes, acts, lr, batch, 1, "float64"), repeats)}
+    fns = {"barenet": barenet_fit(X, y, sizes, acts, lr, batch, 1, "float64")}
     if sklearn:
-        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1), repeats)
+        fns["scikit-learn"] = sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1)
     if torch:
-        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, 1, binary=False), repeats)
-    rows["matmul floor"] = median_time(matmul_floor(m, sizes, batch, np.float64), repeats)
+        fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, 1, binary=False)
+    fns["matmul floor"] = matmul_floor(m, sizes, batch, np.float64)
+    rows = interleaved(fns, repeats)
     return f"float64: {m} x 784 float64, 784-256-128-10 ReLU/softmax, Adam, batch 128, 1 epoch", rows, "s"
 
 
@@ -182,13 +193,13 @@ def workload_small(repeats, quick):
     epochs = 500 if quick else 5000
     batch, lr, sizes = 64, 0.0007, [2, 5, 2, 1]
     steps = epochs * -(-len(X) // batch)
-    rows = {"barenet": median_time(
-        barenet_fit(X, y, sizes, ["relu", "relu", "sigmoid"], lr, batch, epochs, "float32"), repeats)}
+    fns = {"barenet": barenet_fit(X, y, sizes, ["relu", "relu", "sigmoid"], lr, batch, epochs,
+                                  "float32")}
     if sklearn:
-        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (5, 2), "relu", lr, batch, epochs), repeats)
+        fns["scikit-learn"] = sklearn_fit(X, y, (5, 2), "relu", lr, batch, epochs)
     if torch:
-        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, epochs, binary=True), repeats)
-    rows = {k: v / steps * 1e6 for k, v in rows.items()}
+        fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, epochs, binary=True)
+    rows = interleaved(fns, repeats, scale=1e6 / steps)
     return (f"notebook's small net: moons, {len(X)} samples, 2-5-2-1 ReLU/sigmoid, Adam, batch 64, "
             f"{epochs} epochs ({steps} steps)"), rows, "µs/step"
 
@@ -200,12 +211,13 @@ def workload_wide(repeats, quick):
     y = rng.integers(0, 10, m)
     sizes, batch, lr = [512, 1024, 1024, 1024, 10], 256, 1e-3
     acts = ["relu", "relu", "relu", "softmax"]
-    rows = {"barenet": median_time(barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32"), repeats)}
+    fns = {"barenet": barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32")}
     if torch:
-        rows["PyTorch"] = median_time(torch_fit(X, y, sizes, lr, batch, 1, binary=False), repeats)
+        fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, 1, binary=False)
     if sklearn:
-        rows["scikit-learn"] = median_time(sklearn_fit(X, y, (1024, 1024, 1024), "relu", lr, batch, 1), repeats)
-    rows["matmul floor"] = median_time(matmul_floor(m, sizes, batch, np.float32), repeats)
+        fns["scikit-learn"] = sklearn_fit(X, y, (1024, 1024, 1024), "relu", lr, batch, 1)
+    fns["matmul floor"] = matmul_floor(m, sizes, batch, np.float32)
+    rows = interleaved(fns, repeats)
     return f"wide and deep: {m} x 512 float32, 512-1024-1024-1024-10, Adam, batch 256, 1 epoch", rows, "s"
 
 
@@ -217,10 +229,10 @@ def workload_inference(repeats, quick):
     sizes = [784, 256, 128, 10]
     net = barenet.Network(sizes, ["relu", "relu", "softmax"], seed=0)
     net.fit(X[:2000], y, epochs=1)
-    rows = {"barenet": median_time(lambda: net.predict_proba(X), repeats)}
+    fns = {"barenet": lambda: net.predict_proba(X)}
     if sklearn:
         clf = sklearn_fit(X[:2000], y, (256, 128), "relu", 1e-3, 128, 1)()
-        rows["scikit-learn"] = median_time(lambda: clf.predict_proba(X), repeats)
+        fns["scikit-learn"] = lambda: clf.predict_proba(X)
     if torch:
         model = torch_model(sizes, torch.nn.ReLU, torch.float32)
         Xt = torch.from_numpy(X)
@@ -228,7 +240,8 @@ def workload_inference(repeats, quick):
         def infer():
             with torch.inference_mode():
                 return torch.softmax(model(Xt), dim=1).numpy()
-        rows["PyTorch"] = median_time(infer, repeats)
+        fns["PyTorch"] = infer
+    rows = interleaved(fns, repeats)
     return f"inference: predict_proba on {m} x 784 rows, the MNIST-shaped net", rows, "s"
 
 
@@ -294,11 +307,11 @@ def targets(results):
     for name, peer, limit in TARGETS:
         rows = results.get(name)
         if rows and peer in rows:
-            value = ratio(rows["barenet"], rows[peer])
+            value = rows[peer][1]
             block.append(f"| {name} | barenet / {peer} <= {limit} | {value:.2f} | "
                          f"{'yes' if value <= limit else 'no'} |")
     if "small" in results:
-        us = results["small"]["barenet"]
+        us = results["small"]["barenet"][0]
         block.append(f"| small | <= 30 µs per step | {us:.1f} | {'yes' if us <= 30 else 'no'} |")
     if "memory" in results:
         factor = results["memory"]
@@ -321,7 +334,7 @@ def main(argv=None):
 
     lines = ["# barenet benchmark", "", *[f"- {line}" for line in machine()],
              f"- command: `python bench/bench.py{' --quick' if args.quick else ''}`, "
-             f"median of {repeats} runs after a warm-up", ""]
+             f"{repeats} interleaved rounds after a warm-up", ""]
     print("\n".join(lines), flush=True)
     for name, workload in (("mnist", workload_mnist), ("float64", workload_float64),
                            ("small", workload_small),
@@ -330,10 +343,10 @@ def main(argv=None):
             continue
         title, rows, unit = workload(repeats, args.quick)
         results[name] = rows
-        block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library |",
+        block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library (median of rounds) |",
                  "|---|---:|---:|"]
-        for lib, value in rows.items():
-            block.append(f"| {lib} | {value:.4g} | {ratio(rows['barenet'], value):.2f} |")
+        for lib, (value, vs) in rows.items():
+            block.append(f"| {lib} | {value:.4g} | {vs:.2f} |")
         block.append("")
         print("\n".join(block), flush=True)
         lines += block

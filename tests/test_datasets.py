@@ -447,6 +447,28 @@ def test_idx_malformed(tmp_path, data, match):
         ds.read_idx(path)
 
 
+def test_idx_gzip_bomb_is_never_held_in_memory(tmp_path):
+    """A header declaring 3 bytes followed by 64 MiB of zeros compresses to
+    about 64 KiB; reading it must fail without inflating it into memory."""
+    import tracemalloc
+
+    path = tmp_path / "bomb.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(idx_bytes(np.zeros(3, np.uint8)))
+        zeros = bytes(2**20)
+        for _ in range(64):
+            f.write(zeros)
+    assert path.stat().st_size < 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"has {64 * 2**20} bytes after the 3 bytes"):
+            ds.read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 2**20, peak
+
+
 def test_idx_damaged_gzip_and_missing_file(tmp_path):
     packed = gzip.compress(idx_bytes(np.arange(100, dtype=np.uint8)))
     path = tmp_path / "t.gz"

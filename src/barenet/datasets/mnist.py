@@ -35,7 +35,9 @@ IDX_TYPES = {
 }
 
 
-def _parse_idx(data, path):
+def _parse_idx(data, path, extra=0):
+    """The array of an IDX file's bytes ``data``, followed in the file by
+    ``extra`` more bytes that were counted but not kept."""
     if len(data) < 4:
         raise ValueError(
             f"{path} is too short for an IDX file: {len(data)} bytes, but the magic "
@@ -61,7 +63,7 @@ def _parse_idx(data, path):
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     dtype = IDX_TYPES[code]
     count = math.prod(shape)
-    expected, found = count * dtype.itemsize, len(data) - header
+    expected, found = count * dtype.itemsize, len(data) - header + extra
     if found < expected:
         raise ValueError(
             f"{path} is truncated: shape {shape} of {dtype.name} needs {expected} bytes "
@@ -102,13 +104,42 @@ def read_idx(path):
         If the file is truncated or malformed, naming the file and the fault.
     """
     path = _check_file(path)
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as err:
-            raise ValueError(f"{path} is a damaged or truncated gzip file: {err}") from None
-    return _parse_idx(data, path)
+    with open(path, "rb") as f:
+        compressed = f.read(2) == b"\x1f\x8b"
+    if not compressed:
+        return _parse_idx(path.read_bytes(), path)
+    try:
+        with gzip.open(path, "rb") as f:
+            data, extra = _read_idx_stream(f)
+    except (OSError, EOFError, zlib.error) as err:
+        raise ValueError(f"{path} is a damaged or truncated gzip file: {err}") from None
+    return _parse_idx(data, path, extra)
+
+
+def _read_idx_stream(f):
+    """``(data, extra)``: the bytes of a decompressing stream up to the end
+    of what its IDX header declares, and the count of the bytes after that.
+    A small file that inflates without end (a "gzip bomb") is read to its
+    end, to check it, but never held in memory."""
+    data = f.read(4)
+    if len(data) == 4:
+        data += f.read(4 * data[3])
+    ndim = data[3] if len(data) >= 4 else 0
+    if len(data) < 4 + 4 * ndim or data[:2] != b"\0\0" or data[2] not in IDX_TYPES or not ndim:
+        return data, 0  # a bad header: _parse_idx says what is wrong with it
+    shape = np.frombuffer(data, dtype=">u4", count=ndim, offset=4)
+    # in chunks: a header may declare far more than the stream holds
+    need, parts = math.prod(int(d) for d in shape) * IDX_TYPES[data[2]].itemsize, [data]
+    while need > 0:
+        chunk = f.read(min(need, 2**20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        need -= len(chunk)
+    extra = 0
+    for chunk in iter(lambda: f.read(2**20), b""):
+        extra += len(chunk)
+    return b"".join(parts), extra
 
 
 # ------------------------------------------------------------------- MNIST

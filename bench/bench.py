@@ -9,7 +9,8 @@ settings: one warm-up each, then ``--repeats`` rounds in which every library
 runs once, in turn; the report gives the median times and, per peer, the
 median over the rounds of barenet's time / the peer's (below 1 means barenet
 is faster). Interleaving keeps a machine that slows down for a while (shared
-virtual machines do) from weighing on one library only. Threads are
+virtual machines do) from weighing on one library only. Each workload runs in
+a fresh Python process, so none inherits the memory state of the ones before. Threads are
 left at each library's default. The matrix-product "floor" is the time of the
 forward and backward matrix products alone for the same shapes, with no
 activation, loss or update: what the BLAS needs whatever the library.
@@ -19,10 +20,13 @@ Needs: barenet, scikit-learn, torch (the test extra installs both).
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 
@@ -320,6 +324,36 @@ def targets(results):
     return block + [""]
 
 
+WORKLOADS = {"mnist": workload_mnist, "float64": workload_float64, "small": workload_small,
+             "wide": workload_wide, "inference": workload_inference}
+
+
+def run_child(name, path, repeats, quick):
+    """Run one workload here and write what it returns to ``path`` as JSON."""
+    result = peak_memory_mnist(quick) if name == "memory" else WORKLOADS[name](repeats, quick)
+    with open(path, "w") as f:
+        json.dump(result, f)
+    return 0
+
+
+def in_child(name, repeats, quick):
+    """One workload in a fresh Python process: the libraries of a workload
+    share a process, but no workload runs on the heap (and the transparent
+    huge pages) that the ones before it left behind -- which was seen to slow
+    a later workload by half."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "result.json")
+        command = [sys.executable, os.path.abspath(__file__), "--child", name, path,
+                   "--repeats", str(repeats)] + (["--quick"] if quick else [])
+        subprocess.run(command, check=True)
+        with open(path) as f:
+            result = json.load(f)
+    if name == "memory":
+        return result
+    title, rows, unit = result
+    return title, {lib: tuple(value) for lib, value in rows.items()}, unit
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -327,8 +361,11 @@ def main(argv=None):
     parser.add_argument("--markdown", metavar="FILE", help="also write the report here")
     parser.add_argument("--only", help="comma-separated workloads: "
                         "mnist,float64,small,wide,inference,memory")
+    parser.add_argument("--child", nargs=2, metavar=("WORKLOAD", "JSON"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repeats = 2 if args.quick else args.repeats
+    if args.child:
+        return run_child(*args.child, repeats, args.quick)
     chosen = set((args.only or "mnist,float64,small,wide,inference,memory").split(","))
     results = {}
 
@@ -336,12 +373,10 @@ def main(argv=None):
              f"- command: `python bench/bench.py{' --quick' if args.quick else ''}`, "
              f"{repeats} interleaved rounds after a warm-up", ""]
     print("\n".join(lines), flush=True)
-    for name, workload in (("mnist", workload_mnist), ("float64", workload_float64),
-                           ("small", workload_small),
-                           ("wide", workload_wide), ("inference", workload_inference)):
+    for name in WORKLOADS:
         if name not in chosen:
             continue
-        title, rows, unit = workload(repeats, args.quick)
+        title, rows, unit = in_child(name, repeats, args.quick)
         results[name] = rows
         block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library (median of rounds) |",
                  "|---|---:|---:|"]
@@ -351,7 +386,7 @@ def main(argv=None):
         print("\n".join(block), flush=True)
         lines += block
     if "memory" in chosen:
-        factor, peak, base = peak_memory_mnist(args.quick)
+        factor, peak, base = in_child("memory", repeats, args.quick)
         results["memory"] = factor
         block = ["## peak memory, MNIST-shaped epoch", "",
                  f"training data + parameters: {base / 2**20:.1f} MiB; extra allocated at the peak "

@@ -197,3 +197,51 @@ def test_batch_norm_takes_the_general_loop():
     net = barenet.Network([3, 6, 3], ["relu", "softmax"], seed=1, batch_norm=True)
     net.fit(*data(), epochs=1, batch_size=30)
     assert all(ws.forward_plan is None for ws in net._workspaces.values())
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_inference_in_blocks_equals_one_pass(task, monkeypatch):
+    """forward, predict, predict_proba and evaluate take the rows a block at a
+    time; the outputs are those of one pass over all of them."""
+    import barenet.network as network
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(50, 3))
+    if task == "regression":
+        net = barenet.Network([3, 6, 2], ["tanh", "linear"], seed=2, dtype="float64")
+        y = rng.normal(size=(50, 2))
+    else:
+        classes = 2 if task == "binary" else 3
+        net = barenet.Network([3, 6, 1 if classes == 2 else 3],
+                              ["relu", "sigmoid" if classes == 2 else "softmax"], seed=2,
+                              dtype="float64")
+        y = rng.integers(0, classes, 50)
+    net.fit(X, y, epochs=2, batch_size=10)
+    whole = net._forward(X.T)[0].T
+    monkeypatch.setattr(network, "INFER_BLOCK", 7)  # 50 rows: 7 full blocks and one of 1
+    np.testing.assert_allclose(net.forward(X), whole, rtol=1e-13, atol=1e-15)
+    assert net.forward(X).flags.c_contiguous
+    assert net.evaluate(X, y).keys() == {"loss", net._metric_name}
+    if task != "regression":
+        np.testing.assert_array_equal(net.predict(X), net.classes_[net._label_index(whole.T)])
+        assert net.predict_proba(X).shape == (50, len(net.classes_))
+
+
+def test_inference_memory_stays_bounded():
+    """Predicting many rows allocates about a block's worth of intermediates,
+    not the whole batch's."""
+    import tracemalloc
+
+    from barenet.network import INFER_BLOCK
+
+    net = barenet.Network([8, 256, 4], ["relu", "softmax"], seed=0)
+    net.classes_ = np.arange(4)
+    X = np.random.default_rng(0).normal(size=(8 * INFER_BLOCK, 8)).astype(np.float32)
+    tracemalloc.start()
+    try:
+        net.predict_proba(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    one_pass = 256 * len(X) * 4  # the hidden layer's array for all the rows at once
+    assert peak < one_pass / 4, (peak, one_pass)

@@ -97,6 +97,9 @@ def check_dropout(name, rate):
     return rate
 
 
+# Rows per block of inference (see Network._infer).
+INFER_BLOCK = 16384
+
 # The loss each output activation implies when none is named.
 _DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
 
@@ -507,9 +510,26 @@ class Network:
             return int(np.count_nonzero((AL > 0.5) == Y_T)) / m
         return int(np.count_nonzero(AL.argmax(axis=0) == Y_T.argmax(axis=0))) / m
 
+    def _infer(self, X):
+        """Inference-mode outputs for the rows of ``X``, shape ``(n_samples, n_L)``.
+
+        Rows go through in blocks of ``INFER_BLOCK``: the intermediate arrays
+        stay a few megabytes whatever the number of rows, and the allocator
+        hands the same memory back from block to block, where one pass over
+        all the rows maps hundreds of megabytes afresh (and pays a page fault
+        for every page of them) at every call.
+        """
+        m = X.shape[0]
+        if m <= INFER_BLOCK:
+            return np.ascontiguousarray(self._forward(X.T)[0].T)
+        out = np.empty((m, self.layer_sizes[-1]), self.dtype)
+        for start in range(0, m, INFER_BLOCK):  # one block's arrays alive at a time
+            out[start:start + INFER_BLOCK] = self._forward(X[start:start + INFER_BLOCK].T)[0].T
+        return out
+
     def _scores(self, X, Y):
         """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
-        AL, _ = self._forward(X.T)
+        AL = self._infer(X).T
         return {"loss": self.loss.value(AL, Y.T), self._metric_name: self._metric(AL, Y.T)}
 
     # ---------------------------------------------------------- inputs/targets
@@ -849,9 +869,7 @@ class Network:
     def forward(self, X):
         """Output of the last layer, shape ``(n_samples, n_L)``: probabilities
         for classifiers, predictions for regressors."""
-        X = self._check_X(X)
-        AL, _ = self._forward(X.T)
-        return np.ascontiguousarray(AL.T)
+        return self._infer(self._check_X(X))
 
     def predict_proba(self, X):
         """Class probabilities, shape ``(n_samples, n_classes)``, columns in the
@@ -871,8 +889,7 @@ class Network:
             out = self.forward(X)
             return out[:, 0] if out.shape[1] == 1 else out
         self._require_fitted()
-        AL, _ = self._forward(self._check_X(X).T)
-        return self.classes_[self._label_index(AL)]
+        return self.classes_[self._label_index(self._infer(self._check_X(X)).T)]
 
     def evaluate(self, X, y):
         """``{'loss': ..., metric: ...}`` on ``(X, y)``; the metric is

@@ -806,3 +806,23 @@ def test_a_huge_finite_update_that_would_overflow_the_parameters_is_refused():
     assert p.tolist() == [np.float32(3e38), 1.0]
     GD(lr=1.0).step([p], [np.array([3e38, 0.0], np.float32)])  # this one lands at 0
     assert p.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("make", [lambda o=o: type(o)(**o.get_config()) for o in ALL_RULES],
+                         ids=[_rule_id(o) for o in ALL_RULES])
+def test_state_in_the_formulas_names_is_converted(make):
+    """Checkpoints written before the moments were kept pre-scaled hold them
+    under the formulas' names and scale; set_state converts them."""
+    grads_seq = grad_sequence(11, np.float64, n=6)
+    a, b = make(), make()
+    pa = random_params(12)
+    for grads in grads_seq[:3]:
+        a.step(pa, grads)
+    formula = {old: getattr(a, old) for old in a._formula_names()}
+    b.set_state({"t": a.t, "arrays": formula})
+    pb = [p.copy() for p in pa]
+    for grads in grads_seq[3:]:
+        a.step(pa, grads)
+        b.step(pb, grads)
+    for x, y in zip(pa, pb):
+        close(x, y, rtol=1e-12, atol=1e-14)

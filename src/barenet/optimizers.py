@@ -193,8 +193,16 @@ class Optimizer:
         return {"t": self.t, "arrays": arrays}
 
     def set_state(self, state):
-        """Restore what :meth:`get_state` returned (onto an optimizer with the same settings)."""
-        t, arrays = state["t"], state["arrays"]
+        """Restore what :meth:`get_state` returned (onto an optimizer with the same settings).
+
+        State in the formulas' scale, under the formulas' names (``m`` and
+        ``v``, ``velocities``, ``squares``: what checkpoints of barenet 0.1.0
+        before this layout held), is converted.
+        """
+        t, arrays = state["t"], dict(state["arrays"])
+        for old, (name, scale) in self._formula_names().items():
+            if old in arrays and name not in arrays:
+                arrays[name] = [np.asarray(a) / scale for a in arrays.pop(old)]
         if not arrays:
             self.reset()
             self.t = t
@@ -214,6 +222,11 @@ class Optimizer:
 
     # {name: what it holds}: the state arrays, kept as ``self._<name>``
     _STATE = {}
+
+    def _formula_names(self):
+        """``{formula's name: (state name, scale)}``: ``self._<state name> *
+        scale`` is the formula's quantity."""
+        return {}
 
     def _formula_state(self, name, scale):
         """New arrays: state ``name`` times ``scale`` (empty before the first step)."""
@@ -323,10 +336,13 @@ class Momentum(Optimizer):
 
     _STATE = {"velocity_sums": "v' = v / (1 - beta), PyTorch's momentum buffer"}
 
+    def _formula_names(self):
+        return {"velocities": ("velocity_sums", 1 - self.beta)}
+
     @property
     def velocities(self):
         """The velocities :math:`v`, one new array per parameter array."""
-        return self._formula_state("velocity_sums", 1 - self.beta)
+        return self._formula_state(*self._formula_names()["velocities"])
 
     def _state(self, i):
         return self._velocity_sums[i], self._scratch[i]
@@ -376,10 +392,13 @@ class RMSProp(Optimizer):
 
     _STATE = {"square_sums": "s' = s / (1 - beta)"}
 
+    def _formula_names(self):
+        return {"squares": ("square_sums", 1 - self.beta)}
+
     @property
     def squares(self):
         """The running mean squares :math:`s`, one new array per parameter array."""
-        return self._formula_state("square_sums", 1 - self.beta)
+        return self._formula_state(*self._formula_names()["squares"])
 
     def _state(self, i):
         return self._square_sums[i], self._scratch[i]
@@ -440,15 +459,18 @@ class Adam(Optimizer):
 
     _STATE = {"m_sums": "m' = m / (1 - beta1)", "v_sums": "v' = v / (1 - beta2)"}
 
+    def _formula_names(self):
+        return {"m": ("m_sums", 1 - self.beta1), "v": ("v_sums", 1 - self.beta2)}
+
     @property
     def m(self):
         """The first moments :math:`m`, one new array per parameter array."""
-        return self._formula_state("m_sums", 1 - self.beta1)
+        return self._formula_state(*self._formula_names()["m"])
 
     @property
     def v(self):
         """The second moments :math:`v`, one new array per parameter array."""
-        return self._formula_state("v_sums", 1 - self.beta2)
+        return self._formula_state(*self._formula_names()["v"])
 
     def _state(self, i):
         return self._m_sums[i], self._v_sums[i], self._scratch[i]

@@ -245,3 +245,32 @@ def test_inference_memory_stays_bounded():
         tracemalloc.stop()
     one_pass = 256 * len(X) * 4  # the hidden layer's array for all the rows at once
     assert peak < one_pass / 4, (peak, one_pass)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["adam", "momentum", "rmsprop", "gd"])
+def test_a_training_step_allocates_no_copy_and_no_cast(dtype, name):
+    """After the first step of a batch size, forward, backward and update run
+    in preallocated buffers: a step allocates nothing near the size of the
+    parameters or of the batch (a float64 cast or a copy of either would).
+    What it does allocate is NumPy's iteration buffer for the broadcast bias
+    addition (8192 elements), whatever the sizes."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    net = barenet.Network([256, 256, 64, 10], ["relu", "relu", "softmax"], seed=0, dtype=dtype)
+    X_T = rng.normal(size=(256, 256)).astype(dtype)
+    Y_T = np.eye(10, dtype=dtype)[rng.integers(0, 10, 256)].T
+    optimizer = barenet.optimizers.get(name)
+    net._step_grad(X_T, Y_T)
+    optimizer.step([net.parameters], [net._grad])  # makes the optimizer's state
+    tracemalloc.start()
+    try:
+        for _ in range(3):
+            net._step_grad(X_T, Y_T)
+            optimizer.step([net.parameters], [net._grad])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    smallest = min(net.parameters.nbytes, X_T.nbytes)
+    assert peak < smallest / 4, (peak, net.parameters.nbytes, X_T.nbytes)

@@ -203,7 +203,7 @@ def test_batch_norm_takes_the_general_loop():
 def test_inference_in_blocks_equals_one_pass(task, monkeypatch):
     """forward, predict, predict_proba and evaluate take the rows a block at a
     time; the outputs are those of one pass over all of them."""
-    import barenet.network as network
+    import barenet._engine as engine
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(50, 3))
@@ -218,7 +218,7 @@ def test_inference_in_blocks_equals_one_pass(task, monkeypatch):
         y = rng.integers(0, classes, 50)
     net.fit(X, y, epochs=2, batch_size=10)
     whole = net._forward(X.T)[0].T
-    monkeypatch.setattr(network, "INFER_BLOCK", 7)  # 50 rows: 7 full blocks and one of 1
+    monkeypatch.setattr(engine, "INFER_BLOCK", 7)  # 50 rows: 7 full blocks and one of 1
     np.testing.assert_allclose(net.forward(X), whole, rtol=1e-13, atol=1e-15)
     assert net.forward(X).flags.c_contiguous
     assert net.evaluate(X, y).keys() == {"loss", net._metric_name}
@@ -232,7 +232,7 @@ def test_inference_memory_stays_bounded():
     not the whole batch's."""
     import tracemalloc
 
-    from barenet.network import INFER_BLOCK
+    from barenet._engine import INFER_BLOCK
 
     net = barenet.Network([8, 256, 4], ["relu", "softmax"], seed=0)
     net.classes_ = np.arange(4)

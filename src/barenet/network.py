@@ -4,7 +4,10 @@ The user-facing layout is samples x features, as in scikit-learn, Keras and
 PyTorch: ``X`` has shape ``(n_samples, n_features)``. Inside, every layer works
 on the transposed view (one column per sample), exactly as the notebook's
 functions do, through the same :mod:`~barenet.activations`,
-:mod:`~barenet.losses` and :mod:`~barenet.linear` code.
+:mod:`~barenet.losses` and :mod:`~barenet.linear` code; the passes themselves
+(forward, backward, inference) are in :mod:`barenet._engine`, which
+``Network`` inherits from. This module holds its configuration, its inputs
+and targets, and its public API.
 
 All parameters live in one flat vector, ``parameters``; ``weights[l]`` (shape
 ``(n_{l+1}, n_l)``) and ``biases[l]`` (shape ``(n_{l+1}, 1)``) are views into
@@ -14,12 +17,11 @@ therefore a few vector operations, whatever the depth.
 
 import numpy as np
 
-import math
-
 from . import activations as _activations
 from . import losses as _losses
 from . import optimizers as _optimizers
 from ._buffers import flat_views
+from ._engine import Engine
 from ._checks import (
     as_generator,
     check_bool,
@@ -33,50 +35,8 @@ from ._checks import (
 )
 from .errors import NotFittedError
 from .initializers import initialize
-from .linear import _constant_column, linear_backward, linear_forward
-from .normalization import (
-    batchnorm_backward,
-    batchnorm_forward,
-    batchnorm_inference,
-    update_running_stats,
-)
-from .regularization import add_l2_gradient, dropout_mask, l2_penalty
 from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from .training import History, run_epochs
-
-class Workspace:
-    """The arrays of one forward (and backward) pass over ``m`` samples.
-
-    For training, one workspace per batch size is kept and reused from step
-    to step, so a step allocates almost nothing. Per layer ``l`` it holds
-
-    - ``inputs[l]``: the layer's input (the previous layer's output);
-    - ``Z[l]``: the linear step's output, and ``Zact[l]`` the activation's
-      input (the same array, or batch normalization's output);
-    - ``A[l]``: the activation's output, before dropout; ``masks[l]``, ``bn[l]``:
-      dropout's scaled mask and batch normalization's cache, or None;
-    - for training, ``dZ[l]`` and ``dA[l]``: gradient buffers, and
-      ``dropped[l]``: the output after dropout.
-
-    For inference ``A[l]`` is ``Z[l]``: activations are applied in place.
-    ``forward_plan`` and ``backward_plan`` (training, without batch
-    normalization) bind each layer's arrays and functions once; see
-    ``Network._bind_plan``.
-    """
-
-    def __init__(self, sizes, m, dtype, training, dropout=()):
-        L = len(sizes) - 1
-        self.Z = [np.empty((n, m), dtype) for n in sizes[1:]]
-        self.A = [np.empty((n, m), dtype) for n in sizes[1:]] if training else self.Z
-        self.inputs, self.Zact = [None] * L, [None] * L
-        self.masks, self.bn = [None] * L, [None] * L
-        if training:
-            self.dZ = [np.empty((n, m), dtype) for n in sizes[1:]]
-            self.dA = [np.empty((n, m), dtype) for n in sizes[1:-1]]
-            self.dropped = [np.empty((n, m), dtype) if rate else None
-                            for n, rate in zip(sizes[1:], dropout)]
-            self.forward_plan = self.backward_plan = None
-
 
 def _check_callbacks(callbacks):
     """``callbacks`` as a new list, after checking it is a list of Callbacks."""
@@ -97,14 +57,11 @@ def check_dropout(name, rate):
     return rate
 
 
-# Rows per block of inference (see Network._infer).
-INFER_BLOCK = 16384
-
 # The loss each output activation implies when none is named.
 _DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
 
 
-class Network:
+class Network(Engine):
     """A fully connected network: layer sizes, one activation per weight layer.
 
     Parameters
@@ -314,223 +271,6 @@ class Network:
             f"Network({list(self.layer_sizes)}, {acts}, dtype='{self.dtype.name}', "
             f"loss='{self.loss.name}')"
         )
-
-    # ---------------------------------------------------------------- the math
-
-    def _workspace(self, m):
-        """The training workspace for batches of ``m`` samples (made once)."""
-        ws = self._workspaces.get(m)
-        if ws is None:
-            ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype, True,
-                                                 self.dropout)
-            if not any(self.batch_norm):
-                self._bind_plan(ws, m)
-        return ws
-
-    def _bind_plan(self, ws, m):
-        """Bind, once per workspace, what each layer of a training step uses.
-
-        A small network's step is bound by per-call overhead (each NumPy call
-        costs about half a microsecond, about as much as the Python around it),
-        so the step without batch normalization runs over tuples made here
-        instead of indexing lists layer by layer. Per layer ``l``:
-
-        - forward: ``(l, W, b, Z, A, activation.forward, dropout rate, dropped)``;
-        - backward, from the last layer: ``(l, dA, activation.backward, Z, A,
-          dZ, dW, db, W, input, dA_prev, ones)``, with ``dA`` None for the
-          output layer, ``input`` None for the first (the batch itself) and
-          ``dA_prev`` None where no gradient flows further back.
-        """
-        L = len(self.weights)
-        rates = [rate if l < L - 1 else 0.0 for l, rate in enumerate(self.dropout)]
-        ws.forward_plan = [
-            (l, self.weights[l], self.biases[l], ws.Z[l], ws.A[l], self.activations[l].forward,
-             rates[l], ws.dropped[l])
-            for l in range(L)
-        ]
-        outputs = [ws.dropped[l] if rates[l] else ws.A[l] for l in range(L)]
-        ws.Zact[:] = ws.Z  # what the general loop would record at every step
-        ws.inputs[1:] = outputs[:-1]
-        ones = _constant_column(m, 1, self.dtype)
-        ws.backward_plan = [
-            (l, ws.dA[l] if l < L - 1 else None, self.activations[l].backward, ws.Z[l], ws.A[l],
-             ws.dZ[l], self._dweights[l], self._dbiases[l], self.weights[l],
-             outputs[l - 1] if l > 0 else None, ws.dA[l - 1] if l > 0 else None, ones)
-            for l in range(L - 1, -1, -1)
-        ]
-
-    def _forward_bound(self, X_T, ws, masks=None):
-        """:meth:`_forward` in training mode without batch normalization, over
-        the bound plan: the same operations in the same order
-        (``linear_forward`` unrolled), so the same numbers bit for bit."""
-        ws.inputs[0] = A = X_T
-        for l, W, b, Z, out, forward, rate, dropped in ws.forward_plan:
-            np.dot(W, A, out=Z)
-            Z += b
-            A = forward(Z, out=out)
-            if rate:
-                mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
-                    self._rng, A.shape, rate, self.dtype)
-                A = np.multiply(A, mask, out=dropped)
-        return A
-
-    def _backward_bound(self, ws, Y, weights=None):
-        """:meth:`_backward` without batch normalization, over the bound plan
-        (``linear_backward(mean=False)`` unrolled): the same numbers bit for bit."""
-        dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Z[-1], Y,
-                                     weights, out=ws.dZ[-1])
-        dZ *= 1 / Y.shape[1]
-        for l, dA, backward, Z, A, dZ_out, dW, db, W, A_prev, dA_prev, ones in ws.backward_plan:
-            if dA is not None:
-                if ws.masks[l] is not None:
-                    dA *= ws.masks[l]
-                dZ = backward(dA, Z, A, out=dZ_out)
-            np.dot(dZ, (ws.inputs[0] if A_prev is None else A_prev).T, out=dW)
-            np.dot(dZ, ones, out=db)
-            if dA_prev is not None:
-                np.dot(W.T, dZ, out=dA_prev)
-        add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
-
-    def _forward(self, A, training=False, masks=None):
-        """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, workspace)``.
-
-        In training mode the arrays are the reused training workspace's,
-        batch normalization uses the batch's statistics and dropout draws a
-        mask per hidden layer from the model's Generator (or takes them from
-        ``masks``); otherwise fresh arrays are used, batch normalization uses
-        the running statistics and dropout is skipped.
-        """
-        m = A.shape[1]
-        ws = self._workspace(m) if training else Workspace(self.layer_sizes, m, self.dtype, False)
-        if training and ws.forward_plan is not None:
-            return self._forward_bound(A, ws, masks), ws
-        last = len(self.weights) - 1
-        for l, (W, b, activation) in enumerate(zip(self.weights, self.biases, self.activations)):
-            ws.inputs[l] = A
-            Z = linear_forward(W, A, b, out=ws.Z[l])
-            if self.batch_norm[l]:
-                if training:
-                    Z, ws.bn[l] = batchnorm_forward(Z, self.gammas[l], self.betas[l], self.bn_eps)
-                else:
-                    Z = batchnorm_inference(Z, self.gammas[l], self.betas[l],
-                                            self.running_means[l], self.running_vars[l],
-                                            self.bn_eps)
-            ws.Zact[l] = Z
-            A = activation.forward(Z, out=ws.A[l])
-            if training and l < last and self.dropout[l]:
-                mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
-                    self._rng, A.shape, self.dropout[l], self.dtype)
-                A = np.multiply(A, mask, out=ws.dropped[l])
-        return A, ws
-
-    def _backward(self, ws, Y, weights=None):
-        """Fill the gradient vector from the workspace of a training-mode forward pass."""
-        if ws.backward_plan is not None:
-            return self._backward_bound(ws, Y, weights)
-        L = len(self.weights)
-        dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
-                                     weights, out=ws.dZ[-1])
-        # the 1/m of the mean cost, applied once here on the output layer's
-        # small array; it flows back linearly, so dW and db below are sums
-        dZ *= 1 / Y.shape[1]
-        for l in range(L - 1, -1, -1):
-            if l < L - 1:
-                dA = ws.dA[l]
-                if ws.masks[l] is not None:
-                    dA *= ws.masks[l]
-                dZ = self.activations[l].backward(dA, ws.Zact[l], ws.A[l], out=ws.dZ[l])
-            if self.batch_norm[l]:
-                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(
-                    dZ, ws.bn[l], mean=False)
-            linear_backward(dZ, ws.inputs[l], self.weights[l], dW=self._dweights[l],
-                            db=self._dbiases[l], need_dA_prev=l > 0,
-                            dA_prev=ws.dA[l - 1] if l > 0 else None, mean=False)
-        add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
-
-    def _objective(self, AL, Y_T, weights=None):
-        """The training objective: the (weighted) loss plus the L2 penalty."""
-        return self.loss.value(AL, Y_T, weights) + l2_penalty(self.weights, self.l2, Y_T.shape[1])
-
-    def _step_value_and_grad(self, X_T, Y_T, weights=None, masks=None):
-        """Training objective on one batch (columns are samples) and its
-        gradient, written to the gradient vector; folds the batch's statistics
-        into batch normalization's running ones. Returns ``(loss, AL)``."""
-        AL, ws = self._forward(X_T, training=True, masks=masks)
-        loss = self._objective(AL, Y_T, weights)
-        self._backward(ws, Y_T, weights)
-        if X_T.shape[1] > 1 and math.isfinite(loss):  # a diverged batch leaves them alone
-            for l, bn in enumerate(ws.bn):
-                if bn is not None:
-                    update_running_stats(self.running_means[l], self.running_vars[l], bn,
-                                         self.bn_momentum)
-        return loss, AL
-
-    def _figures_per_epoch(self):
-        """Whether the training loop may score the epoch's outputs at once
-        (see :mod:`barenet.training`): with a fused output (sigmoid +
-        binary cross-entropy, softmax + categorical cross-entropy) the
-        clipped loss is finite exactly when the outputs are, and so is the
-        gradient the optimizer checks at every step; batch normalization
-        folds its statistics only after steps with a finite loss, so it
-        keeps the per-step loss."""
-        return (self.activations[-1].name == self.loss.fused_activation
-                and not any(self.batch_norm))
-
-    def _step_grad(self, X_T, Y_T, weights=None):
-        """The gradient of one batch, as :meth:`_step_value_and_grad` gives
-        it, without the loss. Returns ``(AL, penalty)``: the outputs and the
-        batch's L2 penalty (0.0 without L2)."""
-        AL, ws = self._forward(X_T, training=True)
-        self._backward(ws, Y_T, weights)
-        return AL, l2_penalty(self.weights, self.l2, Y_T.shape[1])
-
-    def _epoch_figures(self, AL, Y_T, weights=None):
-        """Loss (without the L2 penalty) and metric of an epoch's outputs."""
-        return {"loss": self.loss.value(AL, Y_T, weights), self._metric_name: self._metric(AL, Y_T)}
-
-    def _snapshot(self):
-        """Copies of everything training changes in the model itself."""
-        return self.parameters.copy(), self._state.copy()
-
-    def _restore(self, snapshot):
-        self.parameters[...], self._state[...] = snapshot
-
-    def _label_index(self, AL):
-        """Index into ``classes_`` of each column of a classifier's output."""
-        if self.task == "binary":
-            return (AL[0] > 0.5).astype(np.intp)
-        return AL.argmax(axis=0)
-
-    def _metric(self, AL, Y_T):
-        """Accuracy (classifiers) or mean absolute error (regression) of ``AL``."""
-        m = AL.shape[1]
-        if self.task == "regression":
-            return float(np.abs(AL - Y_T).sum()) / AL.size
-        if self.task == "binary":  # Y_T holds 0 and 1
-            return int(np.count_nonzero((AL > 0.5) == Y_T)) / m
-        return int(np.count_nonzero(AL.argmax(axis=0) == Y_T.argmax(axis=0))) / m
-
-    def _infer(self, X):
-        """Inference-mode outputs for the rows of ``X``, shape ``(n_samples, n_L)``.
-
-        Rows go through in blocks of ``INFER_BLOCK``: the intermediate arrays
-        stay a few megabytes whatever the number of rows, and the allocator
-        hands the same memory back from block to block, where one pass over
-        all the rows maps hundreds of megabytes afresh (and pays a page fault
-        for every page of them) at every call.
-        """
-        m = X.shape[0]
-        if m <= INFER_BLOCK:
-            return np.ascontiguousarray(self._forward(X.T)[0].T)
-        out = np.empty((m, self.layer_sizes[-1]), self.dtype)
-        for start in range(0, m, INFER_BLOCK):  # one block's arrays alive at a time
-            out[start:start + INFER_BLOCK] = self._forward(X[start:start + INFER_BLOCK].T)[0].T
-        return out
-
-    def _scores(self, X, Y):
-        """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
-        AL = self._infer(X).T
-        return {"loss": self.loss.value(AL, Y.T), self._metric_name: self._metric(AL, Y.T)}
 
     # ---------------------------------------------------------- inputs/targets
 

@@ -44,7 +44,7 @@ class Workspace:
     For inference ``A[l]`` is ``Z[l]``: activations are applied in place.
     ``forward_plan`` and ``backward_plan`` (training, without batch
     normalization) bind each layer's arrays and functions once; see
-    ``Network._bind_plan``.
+    ``Engine._bind_plan``.
     """
 
     def __init__(self, sizes, m, dtype, training, dropout=()):
@@ -64,7 +64,12 @@ class Workspace:
 class Engine:
     """The passes of a :class:`~barenet.Network` (which this is a base of):
     the forward and backward pass of a training step over a reused
-    :class:`Workspace`, the training objective and metric, and inference."""
+    :class:`Workspace`, the training objective and metric, and inference.
+
+    They read what ``Network`` sets up: the layer views (``weights``,
+    ``biases``, ``gammas``, ``betas`` and their gradients ``_dweights``...),
+    ``activations``, ``loss``, ``l2``, ``dropout``, ``batch_norm`` and its
+    settings, the Generator ``_rng`` and the ``_workspaces`` cache."""
 
     def _workspace(self, m):
         """The training workspace for batches of ``m`` samples (made once)."""

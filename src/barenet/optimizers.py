@@ -34,17 +34,24 @@ from ._checks import (
 from .errors import TrainingDiverged
 
 
-def _finite_norm(arrays):
-    """The global norm of ``arrays`` if they are all finite, else None.
-
-    One BLAS dot product per array; only when the sum of squares overflows
-    (nan or infinite values, or finite ones beyond about 1e19 in float32) are
-    the arrays looked at value by value, and the norm of huge finite values
-    computed after scaling them down.
-    """
+def _sum_of_squares(arrays):
+    """The sum of the squares of all the values of ``arrays``: one BLAS dot
+    product per array; not finite when a value is not, or when it overflows
+    (values beyond about 1e19 in float32)."""
     total = 0.0
     for a in arrays:
         total += float(np.vdot(a, a))
+    return total
+
+
+def _finite_norm(arrays):
+    """The global norm of ``arrays`` if they are all finite, else None.
+
+    Only when the sum of squares is not finite are the arrays looked at value
+    by value, and the norm of huge finite values computed after scaling them
+    down.
+    """
+    total = _sum_of_squares(arrays)
     if math.isfinite(total):
         return math.sqrt(total)
     if not all(np.isfinite(a).all() for a in arrays):
@@ -106,7 +113,7 @@ class Optimizer:
     returning the ``i``-th array's, and ``_config()`` giving its own
     arguments; ``_subtract(p, u)`` applies the update (AdamW also decays
     there). Moments are kept in the scale that costs the fewest vector
-    passes (each rule's ``_STATE`` says how); the properties named after
+    passes (each rule's ``_formula_names`` says how); the properties named after
     the formulas' quantities (``m``, ``v``, ``velocities``, ``squares``)
     return them in the formulas' scale.
     (Updating large arrays a slice per thread was tried: on two cores it gained
@@ -168,10 +175,7 @@ class Optimizer:
         a finite parameter cannot overflow. Otherwise the step is tried on
         copies.
         """
-        total = 0.0
-        for u in updates:
-            total += float(np.vdot(u, u))
-        if math.isfinite(total):
+        if math.isfinite(_sum_of_squares(updates)):
             return True
         with np.errstate(over="ignore", invalid="ignore"):
             for p, u in zip(params, updates):
@@ -184,12 +188,13 @@ class Optimizer:
     def get_state(self):
         """The step count and the state arrays (copies), for checkpoints:
         ``{'t': t, 'arrays': {name: [array per parameter array]}}``. The
-        arrays are those kept inside, bit for bit (each rule's ``_STATE``
-        names them and their scale), so a restored optimizer continues
-        exactly as this one would."""
+        arrays are those kept inside, bit for bit (each rule's
+        ``_formula_names`` gives their names and scales), so a restored
+        optimizer continues exactly as this one would."""
         arrays = {}
         if self._shapes is not None:
-            arrays = {name: [a.copy() for a in getattr(self, "_" + name)] for name in self._STATE}
+            arrays = {name: [a.copy() for a in getattr(self, "_" + name)]
+                      for name in self._state_names()}
         return {"t": self.t, "arrays": arrays}
 
     def set_state(self, state):
@@ -207,26 +212,28 @@ class Optimizer:
             self.reset()
             self.t = t
             return
-        if set(arrays) != set(self._STATE):
+        names = self._state_names()
+        if set(arrays) != set(names):
             raise ValueError(
-                f"{type(self).__name__} state needs the arrays {list(self._STATE)}, "
+                f"{type(self).__name__} state needs the arrays {list(names)}, "
                 f"got {sorted(arrays)}"
             )
-        lists = [arrays[name] for name in self._STATE]
+        lists = [arrays[name] for name in names]
         self._init_state(lists[0])
         self._shapes = [(a.shape, a.dtype) for a in lists[0]]
-        for name, saved in zip(self._STATE, lists):
+        for name, saved in zip(names, lists):
             for target, value in zip(getattr(self, "_" + name), saved):
                 target[...] = value
         self.t = int(t)
 
-    # {name: what it holds}: the state arrays, kept as ``self._<name>``
-    _STATE = {}
-
     def _formula_names(self):
-        """``{formula's name: (state name, scale)}``: ``self._<state name> *
-        scale`` is the formula's quantity."""
+        """``{formula's name: (state name, scale)}``: the state arrays are kept
+        as ``self._<state name>``, and times ``scale`` they are the formula's
+        quantity (none for plain gradient descent)."""
         return {}
+
+    def _state_names(self):
+        return [name for name, _ in self._formula_names().values()]
 
     def _formula_state(self, name, scale):
         """New arrays: state ``name`` times ``scale`` (empty before the first step)."""
@@ -334,9 +341,7 @@ class Momentum(Optimizer):
         self._velocity_sums = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
-    _STATE = {"velocity_sums": "v' = v / (1 - beta), PyTorch's momentum buffer"}
-
-    def _formula_names(self):
+    def _formula_names(self):  # v' = v / (1 - beta) is PyTorch's momentum buffer
         return {"velocities": ("velocity_sums", 1 - self.beta)}
 
     @property
@@ -389,8 +394,6 @@ class RMSProp(Optimizer):
     def _init_state(self, params):
         self._square_sums = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
-
-    _STATE = {"square_sums": "s' = s / (1 - beta)"}
 
     def _formula_names(self):
         return {"squares": ("square_sums", 1 - self.beta)}
@@ -456,8 +459,6 @@ class Adam(Optimizer):
         self._m_sums = [np.zeros_like(p) for p in params]
         self._v_sums = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
-
-    _STATE = {"m_sums": "m' = m / (1 - beta1)", "v_sums": "v' = v / (1 - beta2)"}
 
     def _formula_names(self):
         return {"m": ("m_sums", 1 - self.beta1), "v": ("v_sums", 1 - self.beta2)}

@@ -89,7 +89,7 @@ class Engine:
         so the step without batch normalization runs over tuples made here
         instead of indexing lists layer by layer. Per layer ``l``:
 
-        - forward: ``(l, W, b, Z, A, activation.forward, dropout rate, dropped)``;
+        - forward: ``(l, W, b, Z, A, activation.forward, dropout rate)``;
         - backward, from the last layer: ``(l, dA, activation.backward, Z, A,
           dZ, dW, db, W, input, dA_prev, ones)``, with ``dA`` None for the
           output layer, ``input`` None for the first (the batch itself) and
@@ -99,7 +99,7 @@ class Engine:
         rates = [rate if l < L - 1 else 0.0 for l, rate in enumerate(self.dropout)]
         ws.forward_plan = [
             (l, self.weights[l], self.biases[l], ws.Z[l], ws.A[l], self.activations[l].forward,
-             rates[l], ws.dropped[l])
+             rates[l])
             for l in range(L)
         ]
         outputs = [ws.dropped[l] if rates[l] else ws.A[l] for l in range(L)]
@@ -118,22 +118,34 @@ class Engine:
         the bound plan: the same operations in the same order
         (``linear_forward`` unrolled), so the same numbers bit for bit."""
         ws.inputs[0] = A = X_T
-        for l, W, b, Z, out, forward, rate, dropped in ws.forward_plan:
+        for l, W, b, Z, out, forward, rate in ws.forward_plan:
             np.dot(W, A, out=Z)
             Z += b
             A = forward(Z, out=out)
             if rate:
-                mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
-                    self._rng, A.shape, rate, self.dtype)
-                A = np.multiply(A, mask, out=dropped)
+                A = self._drop(ws, l, A, rate, masks)
         return A
+
+    def _drop(self, ws, l, A, rate, masks=None):
+        """Dropout on layer ``l``'s output ``A``: a new mask from the model's
+        Generator (or ``masks[l]``), kept in the workspace for the backward pass."""
+        mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
+            self._rng, A.shape, rate, self.dtype)
+        return np.multiply(A, mask, out=ws.dropped[l])
+
+    def _output_gradient(self, ws, Y, weights):
+        """The output layer's ``dZ`` divided by ``m``: the 1/m of the mean cost,
+        applied once on this small array; it flows back linearly, so every
+        ``dW`` and ``db`` below is a sum."""
+        dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
+                                     weights, out=ws.dZ[-1])
+        dZ *= 1 / Y.shape[1]
+        return dZ
 
     def _backward_bound(self, ws, Y, weights=None):
         """:meth:`_backward` without batch normalization, over the bound plan
         (``linear_backward(mean=False)`` unrolled): the same numbers bit for bit."""
-        dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Z[-1], Y,
-                                     weights, out=ws.dZ[-1])
-        dZ *= 1 / Y.shape[1]
+        dZ = self._output_gradient(ws, Y, weights)
         for l, dA, backward, Z, A, dZ_out, dW, db, W, A_prev, dA_prev, ones in ws.backward_plan:
             if dA is not None:
                 if ws.masks[l] is not None:
@@ -172,9 +184,7 @@ class Engine:
             ws.Zact[l] = Z
             A = activation.forward(Z, out=ws.A[l])
             if training and l < last and self.dropout[l]:
-                mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
-                    self._rng, A.shape, self.dropout[l], self.dtype)
-                A = np.multiply(A, mask, out=ws.dropped[l])
+                A = self._drop(ws, l, A, self.dropout[l], masks)
         return A, ws
 
     def _backward(self, ws, Y, weights=None):
@@ -182,11 +192,7 @@ class Engine:
         if ws.backward_plan is not None:
             return self._backward_bound(ws, Y, weights)
         L = len(self.weights)
-        dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
-                                     weights, out=ws.dZ[-1])
-        # the 1/m of the mean cost, applied once here on the output layer's
-        # small array; it flows back linearly, so dW and db below are sums
-        dZ *= 1 / Y.shape[1]
+        dZ = self._output_gradient(ws, Y, weights)
         for l in range(L - 1, -1, -1):
             if l < L - 1:
                 dA = ws.dA[l]
@@ -238,8 +244,9 @@ class Engine:
         self._backward(ws, Y_T, weights)
         return AL, l2_penalty(self.weights, self.l2, Y_T.shape[1])
 
-    def _epoch_figures(self, AL, Y_T, weights=None):
-        """Loss (without the L2 penalty) and metric of an epoch's outputs."""
+    def _figures(self, AL, Y_T, weights=None):
+        """Loss (without the L2 penalty) and metric of the outputs ``AL``: an
+        epoch's training outputs, or the inference outputs of :meth:`_scores`."""
         return {"loss": self.loss.value(AL, Y_T, weights), self._metric_name: self._metric(AL, Y_T)}
 
     def _snapshot(self):
@@ -283,5 +290,4 @@ class Engine:
 
     def _scores(self, X, Y):
         """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
-        AL = self._infer(X).T
-        return {"loss": self.loss.value(AL, Y.T), self._metric_name: self._metric(AL, Y.T)}
+        return self._figures(self._infer(X).T, Y.T)

@@ -5,7 +5,7 @@ The loop is written once and drives any model that offers
 filling the model's gradient buffer) and the flat ``parameters`` and
 ``_grad`` vectors; :class:`barenet.Network` is that model. A model whose
 ``_figures_per_epoch()`` is true also offers ``_step_grad`` (the step without
-the loss) and ``_epoch_figures``: the loop then keeps each batch's outputs and
+the loss) and ``_figures`` (the loss and metric of outputs): the loop then keeps each batch's outputs and
 computes the epoch's loss and metric from all of them at once, unless a
 callback wants the figures of every step.
 """
@@ -67,10 +67,10 @@ class History(dict):
 SHUFFLE_COPY_BYTES = 16 * 2**20
 
 
-def _gather(batches, X, Y, weights):
-    """The ``(X, Y, weights)`` rows of each batch of indices, in order."""
+def _gather(batches, order, X, Y, weights):
+    """The ``(X, Y, weights)`` rows of each batch of indices, in order;
+    ``order`` is the batches end to end."""
     if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(batches) > 1:
-        order = np.concatenate(batches)
         X, Y = X.take(order, axis=0), Y.take(order, axis=0)
         weights = None if weights is None else weights.take(order)
         start = 0
@@ -167,7 +167,8 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                 start = 0
                 batches = minibatch_indices(m, batch_size, rng, shuffle,
                                             min_size=2 if any(model.batch_norm) else 1)
-                for step, (Xb, Yb, wb) in enumerate(_gather(batches, X, Y, weights), 1):
+                order = np.concatenate(batches)
+                for step, (Xb, Yb, wb) in enumerate(_gather(batches, order, X, Y, weights), 1):
                     size = len(Xb)
                     if per_epoch:
                         AL, penalty = model._step_grad(Xb.T, Yb.T, wb)
@@ -194,8 +195,7 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     if interrupt.requested:
                         raise KeyboardInterrupt
                 if per_epoch:
-                    order = np.concatenate(batches)
-                    figures = model._epoch_figures(
+                    figures = model._figures(
                         outputs, Y.take(order, axis=0).T,
                         None if weights is None else weights.take(order))
                     figures["loss"] += total_loss / m

@@ -247,7 +247,8 @@ class Engine:
     def _figures(self, AL, Y_T, weights=None):
         """Loss (without the L2 penalty) and metric of the outputs ``AL``: an
         epoch's training outputs, or the inference outputs of :meth:`_scores`."""
-        return {"loss": self.loss.value(AL, Y_T, weights), self._metric_name: self._metric(AL, Y_T)}
+        return {"loss": self.loss.value(AL, Y_T, weights),
+                self._metric_name: self._metric(AL, Y_T)}
 
     def _snapshot(self):
         """Copies of everything training changes in the model itself."""

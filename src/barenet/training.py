@@ -5,9 +5,9 @@ The loop is written once and drives any model that offers
 filling the model's gradient buffer) and the flat ``parameters`` and
 ``_grad`` vectors; :class:`barenet.Network` is that model. A model whose
 ``_figures_per_epoch()`` is true also offers ``_step_grad`` (the step without
-the loss) and ``_figures`` (the loss and metric of outputs): the loop then keeps each batch's outputs and
-computes the epoch's loss and metric from all of them at once, unless a
-callback wants the figures of every step.
+the loss) and ``_figures`` (the loss and metric of outputs): the loop then
+keeps each batch's outputs and computes the epoch's loss and metric from all
+of them at once, unless a callback wants the figures of every step.
 """
 
 import math

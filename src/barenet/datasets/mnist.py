@@ -35,9 +35,9 @@ IDX_TYPES = {
 }
 
 
-def _parse_idx(data, path, extra=0):
-    """The array of an IDX file's bytes ``data``, followed in the file by
-    ``extra`` more bytes that were counted but not kept."""
+def _idx_header(data, path):
+    """``(header size, shape, dtype)`` of the IDX header that starts ``data``;
+    a ValueError naming ``path`` when it is malformed or cut short."""
     if len(data) < 4:
         raise ValueError(
             f"{path} is too short for an IDX file: {len(data)} bytes, but the magic "
@@ -61,7 +61,13 @@ def _parse_idx(data, path, extra=0):
             f"{header} bytes, but the file has {len(data)}"
         )
     shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_TYPES[code]
+    return header, shape, IDX_TYPES[code]
+
+
+def _parse_idx(data, path, extra=0):
+    """The array of an IDX file's bytes ``data``, followed in the file by
+    ``extra`` more bytes that were counted but not kept."""
+    header, shape, dtype = _idx_header(data, path)
     count = math.prod(shape)
     expected, found = count * dtype.itemsize, len(data) - header + extra
     if found < expected:
@@ -110,13 +116,13 @@ def read_idx(path):
         return _parse_idx(path.read_bytes(), path)
     try:
         with gzip.open(path, "rb") as f:
-            data, extra = _read_idx_stream(f)
+            data, extra = _read_idx_stream(f, path)
     except (OSError, EOFError, zlib.error) as err:
         raise ValueError(f"{path} is a damaged or truncated gzip file: {err}") from None
     return _parse_idx(data, path, extra)
 
 
-def _read_idx_stream(f):
+def _read_idx_stream(f, path):
     """``(data, extra)``: the bytes of a decompressing stream up to the end
     of what its IDX header declares, and the count of the bytes after that.
     A small file that inflates without end (a "gzip bomb") is read to its
@@ -124,12 +130,9 @@ def _read_idx_stream(f):
     data = f.read(4)
     if len(data) == 4:
         data += f.read(4 * data[3])
-    ndim = data[3] if len(data) >= 4 else 0
-    if len(data) < 4 + 4 * ndim or data[:2] != b"\0\0" or data[2] not in IDX_TYPES or not ndim:
-        return data, 0  # a bad header: _parse_idx says what is wrong with it
-    shape = np.frombuffer(data, dtype=">u4", count=ndim, offset=4)
+    _, shape, dtype = _idx_header(data, path)
     # in chunks: a header may declare far more than the stream holds
-    need, parts = math.prod(int(d) for d in shape) * IDX_TYPES[data[2]].itemsize, [data]
+    need, parts = math.prod(shape) * dtype.itemsize, [data]
     while need > 0:
         chunk = f.read(min(need, 2**20))
         if not chunk:

@@ -154,40 +154,34 @@ def matmul_floor(m, sizes, batch, dtype):
 
 # -------------------------------------------------------------- workloads
 
-def workload_mnist(repeats, quick):
-    m = 12_000 if quick else 60_000
+def mnist_shaped(repeats, m, dtype):
+    """Workload 1's network, one epoch on ``m`` random rows of ``dtype``, every library."""
     rng = np.random.default_rng(0)
-    X = rng.random((m, 784), dtype=np.float32)
+    X = rng.random((m, 784), dtype=dtype)
     y = rng.integers(0, 10, m)
     sizes, batch, lr = [784, 256, 128, 10], 128, 1e-3
-    acts = ["relu", "relu", "softmax"]
-    fns = {"barenet": barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32")}
+    fns = {"barenet": barenet_fit(X, y, sizes, ["relu", "relu", "softmax"], lr, batch, 1,
+                                  np.dtype(dtype).name)}
     if sklearn:
         fns["scikit-learn"] = sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1)
     if torch:
         fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, 1, binary=False)
-    fns["matmul floor"] = matmul_floor(m, sizes, batch, np.float32)
-    rows = interleaved(fns, repeats)
-    return f"MNIST-shaped: {m} x 784 float32, 784-256-128-10 ReLU/softmax, Adam, batch 128, 1 epoch", rows, "s"
+    fns["matmul floor"] = matmul_floor(m, sizes, batch, dtype)
+    return interleaved(fns, repeats)
+
+
+def workload_mnist(repeats, quick):
+    m = 12_000 if quick else 60_000
+    return (f"MNIST-shaped: {m} x 784 float32, 784-256-128-10 ReLU/softmax, Adam, batch 128, "
+            "1 epoch"), mnist_shaped(repeats, m, np.float32), "s"
 
 
 def workload_float64(repeats, quick):
     """Workload 1's network in float64 on a third of the rows: float64 must be
     as fast, relative to the peers, as float32 (no hidden casts or copies)."""
     m = 4_000 if quick else 20_000
-    rng = np.random.default_rng(0)
-    X = rng.random((m, 784))
-    y = rng.integers(0, 10, m)
-    sizes, batch, lr = [784, 256, 128, 10], 128, 1e-3
-    acts = ["relu", "relu", "softmax"]
-    fns = {"barenet": barenet_fit(X, y, sizes, acts, lr, batch, 1, "float64")}
-    if sklearn:
-        fns["scikit-learn"] = sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1)
-    if torch:
-        fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, 1, binary=False)
-    fns["matmul floor"] = matmul_floor(m, sizes, batch, np.float64)
-    rows = interleaved(fns, repeats)
-    return f"float64: {m} x 784 float64, 784-256-128-10 ReLU/softmax, Adam, batch 128, 1 epoch", rows, "s"
+    return (f"float64: {m} x 784 float64, 784-256-128-10 ReLU/softmax, Adam, batch 128, "
+            "1 epoch"), mnist_shaped(repeats, m, np.float64), "s"
 
 
 def workload_small(repeats, quick):

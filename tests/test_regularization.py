@@ -44,6 +44,7 @@ from barenet.normalization import (
     update_running_stats,
 )
 from barenet.regularization import dropout_mask, l2_penalty
+from test_torch_parity import torch_activation  # the same module map for both files
 
 TOLERANCE = 1e-7  # gradient check, relative error
 BROKEN = 1e-3  # what a wrong gradient must at least report
@@ -268,19 +269,6 @@ def test_gradient_check_sees_a_batchnorm_backward_that_ignores_the_batch(monkeyp
 
 
 # ===================================================== 2. parity with PyTorch
-
-
-def torch_activation(act):
-    act = barenet.activations.get(act)
-    if act.name == "leaky_relu":
-        return nn.LeakyReLU(negative_slope=act.slope)
-    return {
-        "linear": nn.Identity,
-        "sigmoid": nn.Sigmoid,
-        "relu": nn.ReLU,
-        "tanh": nn.Tanh,
-        "softmax": lambda: nn.Softmax(dim=1),
-    }[act.name]()
 
 
 class FixedMask(nn.Module):

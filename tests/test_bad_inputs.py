@@ -1533,3 +1533,17 @@ def test_inputs_too_large_for_the_dtype_are_named_not_cast_to_infinity():
         info = run_case(call, ValueError, ("X", "float32"))
         assert "NaN" not in str(info.value)
     assert fitted("binary").forward(np.full((2, 3), 1e30)).shape == (2, 1)  # within float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_finite_check_sees_every_value_in_any_layout(dtype):
+    from barenet._checks import check_matrix
+    big = np.finfo(dtype).max / 4  # finite, but its square overflows: min and max decide
+    for layout in (lambda a: a, np.asfortranarray, lambda a: a[:, ::2]):
+        for bad in (np.nan, np.inf, -np.inf):
+            for fill in (1.0, big):
+                X = np.full((6, 8), fill, dtype)
+                assert check_matrix("X", layout(X)) is not None
+                X[3, 4] = bad
+                with pytest.raises(ValueError, match="X contains NaN or infinity"):
+                    check_matrix("X", layout(X))

@@ -160,9 +160,20 @@ def test_sigmoid_matches_formula_in_moderate_range():
     with no_fp_trouble():
         a = activations.Sigmoid().forward(z)
     ref = 1 / (1 + np.exp(-z))
-    # exp(z - log(1 + e^z)) carries the rounding of the exponent, about
-    # |z| * eps in absolute terms: a few units in the last place here
     np.testing.assert_allclose(a, ref, rtol=4e-15, atol=0)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_sigmoid_is_within_three_units_in_the_last_place(dtype):
+    # against the formula in extended precision, over the whole range where
+    # the result is a normal number (below, the spacing is fixed: 3 spacings)
+    limit = {np.float32: 87.0, np.float64: 708.0}[dtype]
+    z = np.concatenate([np.linspace(-limit, limit, 200_001), [0.0, 1e-30, -1e-30]]).astype(dtype)
+    with no_fp_trouble():
+        a = activations.Sigmoid().forward(z.reshape(1, -1)).ravel()
+    exact = 1 / (1 + np.exp(-z.astype(np.longdouble)))
+    ulps = np.abs(a.astype(np.longdouble) - exact) / np.spacing(exact.astype(dtype))
+    assert ulps.max() <= 3
 
 
 @pytest.mark.parametrize("dtype", FLOATS)

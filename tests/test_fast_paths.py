@@ -1,6 +1,8 @@
 """The training loop's speed-ups change no number: each fast path is checked
 against the plain one it replaces, bit for bit."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -274,3 +276,96 @@ def test_a_training_step_allocates_no_copy_and_no_cast(dtype, name):
         tracemalloc.stop()
     smallest = min(net.parameters.nbytes, X_T.nbytes)
     assert peak < smallest / 4, (peak, net.parameters.nbytes, X_T.nbytes)
+
+
+# ------------------------------------------------ cheap ufunc operands (_buffers)
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(5, 7), (3, 1000), (300, 700), (2, 0)])
+def test_relu_against_zeros_equals_relu_against_the_scalar(dtype, shape):
+    # (300, 700) is past ZEROS_SIZE: it goes through in blocks
+    from barenet._buffers import ZEROS_SIZE
+    assert (300 * 700 > ZEROS_SIZE) and (3 * 1000 <= ZEROS_SIZE)
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=shape).astype(dtype)
+    Z.flat[::7] = 0.0
+    relu = barenet.activations.get("relu")
+    expected = np.maximum(Z, 0)
+    np.testing.assert_array_equal(relu.forward(Z), expected, strict=True)
+    out = np.empty_like(Z)
+    assert relu.forward(Z, out=out) is out
+    np.testing.assert_array_equal(out, expected, strict=True)
+    in_place = Z.copy()
+    relu.forward(in_place, out=in_place)
+    np.testing.assert_array_equal(in_place, expected, strict=True)
+    # a transposed (non-contiguous) input takes the plain path, same numbers
+    np.testing.assert_array_equal(relu.forward(Z.T), expected.T, strict=True)
+    # backward: dA where a > 0, else 0, into a new array, into out, into dA itself
+    dA = rng.normal(size=shape).astype(dtype)
+    grad = dA * np.sign(expected)
+    np.testing.assert_array_equal(relu.backward(dA, Z, expected), grad, strict=True)
+    np.testing.assert_array_equal(relu.backward(dA, Z, expected, out=np.empty_like(Z)), grad,
+                                  strict=True)
+    dA_copy = dA.copy()
+    assert relu.backward(dA_copy, Z, expected, out=dA_copy) is dA_copy
+    np.testing.assert_array_equal(dA_copy, grad, strict=True)
+
+
+def test_relu_keeps_integers_and_nan():
+    relu = barenet.activations.get("relu")
+    np.testing.assert_array_equal(relu.forward(np.array([[-2, 0, 3]])), [[0, 0, 3]], strict=True)
+    out = relu.forward(np.array([[np.nan, -1.0, 2.0]]))
+    assert np.isnan(out[0, 0]) and out[0, 1] == 0 and out[0, 2] == 2
+
+
+def test_zeros_views_are_read_only_and_bounded(monkeypatch):
+    from barenet import _buffers
+    zeros = _buffers.zeros_of((4, 5), np.dtype(np.float32))
+    assert zeros.shape == (4, 5) and zeros.dtype == np.float32 and not zeros.any()
+    with pytest.raises(ValueError):
+        zeros[0, 0] = 1.0
+    assert _buffers.zeros_of((4, 5), np.dtype(np.float32)) is zeros  # made once
+    assert _buffers.zeros_of((_buffers.ZEROS_SIZE + 1,), np.dtype(np.float32)) is None
+    monkeypatch.setattr(_buffers, "_zero_views", {})
+    for m in range(1, 600):  # many shapes: the cache is cleared, never grows past 256
+        _buffers.zeros_of((3, m), np.dtype(np.float64))
+        assert len(_buffers._zero_views) <= 256
+
+
+@pytest.mark.parametrize("name", ["gd", "momentum", "nesterov", "rmsprop", "rmsprop_bc", "adam",
+                                  "adamw"])
+def test_zero_d_operands_give_the_python_scalars_results(name):
+    # the optimizers pass their scalars as 0-d arrays of the parameters' dtype:
+    # the same numbers as the Python floats, which NumPy rounds to that dtype
+    kwargs = {"nesterov": ("momentum", {"nesterov": True}),
+              "rmsprop_bc": ("rmsprop", {"bias_correction": True})}
+    base, extra = kwargs.get(name, (name, {}))
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        p = rng.normal(size=50).astype(dtype)
+        opt = barenet.optimizers.REGISTRY[base](lr=0.03, **extra)
+        reference = p.copy()
+        m = v = s = np.zeros_like(p)
+        for t in range(1, 6):
+            g = rng.normal(size=50).astype(dtype)
+            opt.step([p], [g])
+            if base == "gd":
+                reference -= g * opt.lr
+            elif base == "momentum":
+                m = m * opt.beta + g
+                step = (m * opt.beta + g) if opt.nesterov else m
+                reference -= step * (opt.lr * (1 - opt.beta))
+            elif base == "rmsprop":
+                s = s * opt.beta + g * g
+                c = 1 - opt.beta**t if opt.bias_correction else 1.0
+                a = math.sqrt((1 - opt.beta) / c)
+                reference -= g / (np.sqrt(s) + opt.eps / a) * (opt.lr / a)
+            else:
+                if base == "adamw":
+                    reference *= 1 - opt.lr * opt.weight_decay
+                m = m * opt.beta1 + g
+                v = v * opt.beta2 + g * g
+                b = (1 - opt.beta1) / (1 - opt.beta1**t)
+                a = math.sqrt((1 - opt.beta2) / (1 - opt.beta2**t))
+                reference -= m / (np.sqrt(v) + opt.eps / a) * (opt.lr * b / a)
+            np.testing.assert_array_equal(p, reference, strict=True)

@@ -5,6 +5,7 @@ Each check names the argument it looks at, says what was expected, and raises
 of range, before any work is done.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -76,6 +77,18 @@ def check_bool(name, value):
     return bool(value)
 
 
+def _all_finite(A):
+    """Whether every value of the float array ``A`` is finite, without a
+    boolean copy of it: its sum of squares (one multithreaded BLAS pass) is
+    finite when they are, unless it overflows; then min and max, which
+    propagate NaN and show infinities, decide."""
+    if A.flags.c_contiguous or A.flags.f_contiguous:
+        flat = A.ravel(order="K")  # a view
+        if math.isfinite(np.vdot(flat, flat)):
+            return True
+    return bool(np.isfinite(A.min()) and np.isfinite(A.max()))
+
+
 def check_array(name, X, ndim=None, dtype=None):
     """Return ``X`` as a finite, non-empty numeric array, cast to ``dtype`` when
     given, with ``ndim`` dimensions when given.
@@ -98,9 +111,8 @@ def check_array(name, X, ndim=None, dtype=None):
     if dtype is not None:
         with np.errstate(over="ignore"):  # values too large for dtype are reported below
             cast = X.astype(dtype, copy=False)
-    # min and max propagate NaN and show infinities, without a boolean copy of X
-    if cast.dtype.kind == "f" and not (np.isfinite(cast.min()) and np.isfinite(cast.max())):
-        if cast is not X and X.dtype.kind == "f" and np.isfinite(X.min()) and np.isfinite(X.max()):
+    if cast.dtype.kind == "f" and not _all_finite(cast):
+        if cast is not X and X.dtype.kind == "f" and _all_finite(X):
             raise ValueError(
                 f"{name} holds values as large as {float(np.abs(X).max()):g}, beyond the range "
                 f"of {cast.dtype.name} (about {float(np.finfo(cast.dtype).max):.3g}); scale "

@@ -59,6 +59,7 @@ class Workspace:
             self.dropped = [np.empty((n, m), dtype) if rate else None
                             for n, rate in zip(sizes[1:], dropout)]
             self.forward_plan = self.backward_plan = None
+            self.inverse_m = np.array(1 / m, dtype)  # 0-d: a cheap ufunc operand
 
 
 class Engine:
@@ -139,7 +140,7 @@ class Engine:
         ``dW`` and ``db`` below is a sum."""
         dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
                                      weights, out=ws.dZ[-1])
-        dZ *= 1 / Y.shape[1]
+        dZ *= ws.inverse_m  # 1 / m
         return dZ
 
     def _backward_bound(self, ws, Y, weights=None):

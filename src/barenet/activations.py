@@ -19,7 +19,11 @@ loop reuses its buffers from step to step instead of allocating new ones.
 
 import numpy as np
 
+from ._buffers import maximum_zero, zero_operand
 from ._checks import check_fraction, from_registry
+
+# Up to this many elements, ReLU's derivative takes sign() (see ReLU.backward).
+SMALL_SIZE = 4096
 
 
 class Activation:
@@ -71,18 +75,24 @@ class Linear(Activation):
 class Sigmoid(Activation):
     r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, :math:`\sigma' = \sigma(1 - \sigma)`.
 
-    Computed as :math:`\sigma(z) = \exp(z - \log(1 + e^{z}))` with NumPy's
-    ``logaddexp(0, z)`` for :math:`\log(1 + e^z)`, which never overflows:
-    the exponent is :math:`\log \sigma(z) \le 0`, so any input, 1e4
-    included, gives a finite result without warnings, accurate to a few
-    units in the last place.
+    Computed as :math:`\sigma(z) = e^{\min(z, 0)} / (1 + e^{-|z|})`, which
+    is :math:`1 / (1 + e^{-z})` for :math:`z \ge 0` and :math:`e^z / (e^z +
+    1)` below: both exponents are at most 0, so any input, 1e4 included,
+    gives a finite result without warnings, and no step cancels, so it is
+    accurate to a few units in the last place (3 at most in float32 and
+    float64 over the whole range; the tests measure it).
     """
 
     name = "sigmoid"
 
     def forward(self, Z, out=None, xp=np):
-        out = xp.subtract(Z, xp.logaddexp(0, Z), out=out)  # log sigma(z); Z may be out
-        return xp.exp(out, out=out)
+        e = xp.abs(Z)  # a new array: out may be Z
+        xp.negative(e, out=e)
+        xp.exp(e, out=e)
+        xp.add(e, 1, out=e)  # 1 + exp(-|z|), in (1, 2]
+        numerator = xp.minimum(Z, zero_operand(Z) if xp is np else 0, out=out)
+        xp.exp(numerator, out=numerator)  # exp(min(z, 0)), in (0, 1]
+        return xp.divide(numerator, e, out=numerator)
 
     def backward(self, dA, Z, A, out=None, xp=np):
         out = xp.multiply(dA, A, out=out)
@@ -96,15 +106,20 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, Z, out=None, xp=np):
+        if xp is np and Z.dtype.kind == "f":
+            return maximum_zero(Z, out=out)  # against zeros: about 3x faster than against 0
         return xp.maximum(Z, 0, out=out)
 
     def backward(self, dA, Z, A, out=None, xp=np):
-        # sign(A) is the derivative: 1 where z > 0 (a = z > 0), 0 where a = 0
-        if out is None or out is dA:
-            return xp.multiply(dA, xp.sign(A), out=out)
-        xp.sign(A, out=out)
-        out *= dA
-        return out
+        # the derivative is 1 where z > 0 (a = z > 0), 0 where a = 0: sign(a),
+        # or (a > 0) as a float, the same for every a >= 0 (a nan gives nan
+        # through sign, 0 through the comparison). sign is the faster call
+        # on a small array, the comparison (against zeros) on a large one.
+        if xp is not np or A.size <= SMALL_SIZE:
+            derivative = xp.sign(A, out=None if out is dA else out)
+        else:
+            derivative = np.greater(A, zero_operand(A), out=None if out is dA else out)
+        return xp.multiply(dA, derivative, out=out)
 
 
 class LeakyReLU(Activation):

@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from ._buffers import scalars
 from ._checks import (
     check_bool,
     check_fraction,
@@ -110,9 +111,11 @@ class Optimizer:
     arrays with the gradient ``g`` of one parameter array and returns the
     amount to subtract from that array (in its scratch buffer). It also
     provides ``_init_state(params)`` making the state, ``_state(i)``
-    returning the ``i``-th array's, and ``_config()`` giving its own
-    arguments; ``_subtract(p, u)`` applies the update (AdamW also decays
-    there). Moments are kept in the scale that costs the fewest vector
+    returning the ``i``-th array's (ending with its scratch buffer and its
+    ``_n_scalars`` 0-d operands: scalars as 0-d arrays of the parameter's dtype
+    make a small array's ufunc call about twice as fast, see
+    :mod:`barenet._buffers`), and ``_config()`` giving its own arguments;
+    ``_subtract(p, u)`` applies the update (AdamW also decays there). Moments are kept in the scale that costs the fewest vector
     passes (each rule's ``_formula_names`` says how); the properties named after
     the formulas' quantities (``m``, ``v``, ``velocities``, ``squares``)
     return them in the formulas' scale.
@@ -121,6 +124,7 @@ class Optimizer:
     """
 
     name = None
+    _n_scalars = 0
 
     def __init__(self, lr, clipnorm=None):
         self.lr = check_positive("lr", lr)
@@ -257,9 +261,10 @@ class Optimizer:
 
     def _init_state(self, params):
         self._scratch = [np.empty_like(p) for p in params]
+        self._operands = [scalars(p.dtype, self._n_scalars) for p in params]
 
     def _state(self, i):
-        return (self._scratch[i],)
+        return self._scratch[i], self._operands[i]
 
     def _update(self, g, *state):
         raise NotImplementedError
@@ -289,12 +294,15 @@ class GD(Optimizer):
     """
 
     name = "gd"
+    _n_scalars = 1
 
     def __init__(self, lr=0.01, clipnorm=None):
         super().__init__(lr, clipnorm)
 
-    def _update(self, g, t):
-        return np.multiply(g, self.lr, out=t)
+    def _update(self, g, t, s):
+        (lr,) = s
+        lr[()] = self.lr
+        return np.multiply(g, lr, out=t)
 
 
 class Momentum(Optimizer):
@@ -331,6 +339,7 @@ class Momentum(Optimizer):
     """
 
     name = "momentum"
+    _n_scalars = 2
 
     def __init__(self, lr=0.01, beta=0.9, nesterov=False, clipnorm=None):
         super().__init__(lr, clipnorm)
@@ -338,8 +347,8 @@ class Momentum(Optimizer):
         self.nesterov = check_bool("nesterov", nesterov)
 
     def _init_state(self, params):
+        super()._init_state(params)
         self._velocity_sums = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
 
     def _formula_names(self):  # v' = v / (1 - beta) is PyTorch's momentum buffer
         return {"velocities": ("velocity_sums", 1 - self.beta)}
@@ -350,17 +359,19 @@ class Momentum(Optimizer):
         return self._formula_state(*self._formula_names()["velocities"])
 
     def _state(self, i):
-        return self._velocity_sums[i], self._scratch[i]
+        return (self._velocity_sums[i], *super()._state(i))
 
-    def _update(self, g, v, t):
-        v *= self.beta
+    def _update(self, g, v, t, s):
+        beta, scale = s
+        beta[()], scale[()] = self.beta, self.lr * (1 - self.beta)
+        v *= beta
         v += g  # v' = beta v' + g, with v = (1 - beta) v'
         if self.nesterov:  # the look-ahead: beta v + (1 - beta) g = (1 - beta)(beta v' + g)
-            np.multiply(v, self.beta, out=t)
+            np.multiply(v, beta, out=t)
             t += g
-            t *= self.lr * (1 - self.beta)
+            t *= scale
             return t
-        return np.multiply(v, self.lr * (1 - self.beta), out=t)
+        return np.multiply(v, scale, out=t)
 
     def _config(self):
         return {"beta": self.beta, "nesterov": self.nesterov}
@@ -384,6 +395,7 @@ class RMSProp(Optimizer):
     """
 
     name = "rmsprop"
+    _n_scalars = 3
 
     def __init__(self, lr=0.001, beta=0.9, eps=1e-8, bias_correction=False, clipnorm=None):
         super().__init__(lr, clipnorm)
@@ -392,8 +404,8 @@ class RMSProp(Optimizer):
         self.bias_correction = check_bool("bias_correction", bias_correction)
 
     def _init_state(self, params):
+        super()._init_state(params)
         self._square_sums = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
 
     def _formula_names(self):
         return {"squares": ("square_sums", 1 - self.beta)}
@@ -404,21 +416,23 @@ class RMSProp(Optimizer):
         return self._formula_state(*self._formula_names()["squares"])
 
     def _state(self, i):
-        return self._square_sums[i], self._scratch[i]
+        return (self._square_sums[i], *super()._state(i))
 
-    def _update(self, g, s, t):
-        np.multiply(g, g, out=t)
-        s *= self.beta
-        s += t  # s' = beta s' + g^2
+    def _update(self, g, s, t, operands):
+        beta, shift, scale = operands
         # g / (sqrt(s_hat) + eps) with s_hat = a^2 s', a^2 = (1 - beta) / c, folded
         # into scalars: (1 / a) g / (sqrt(s') + eps / a); c = 1 - beta^t, or 1
         # without bias correction
         c = 1 - self.beta**self.t if self.bias_correction else 1.0
         a = math.sqrt((1 - self.beta) / c)
+        beta[()], shift[()], scale[()] = self.beta, self.eps / a, self.lr / a
+        np.multiply(g, g, out=t)
+        s *= beta
+        s += t  # s' = beta s' + g^2
         np.sqrt(s, out=t)
-        t += self.eps / a
+        t += shift
         np.divide(g, t, out=t)
-        t *= self.lr / a
+        t *= scale
         return t
 
     def _config(self):
@@ -448,6 +462,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    _n_scalars = 4
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clipnorm=None):
         super().__init__(lr, clipnorm)
@@ -456,9 +471,9 @@ class Adam(Optimizer):
         self.eps = check_positive("eps", eps)
 
     def _init_state(self, params):
+        super()._init_state(params)
         self._m_sums = [np.zeros_like(p) for p in params]
         self._v_sums = [np.zeros_like(p) for p in params]
-        self._scratch = [np.empty_like(p) for p in params]
 
     def _formula_names(self):
         return {"m": ("m_sums", 1 - self.beta1), "v": ("v_sums", 1 - self.beta2)}
@@ -474,23 +489,26 @@ class Adam(Optimizer):
         return self._formula_state(*self._formula_names()["v"])
 
     def _state(self, i):
-        return self._m_sums[i], self._v_sums[i], self._scratch[i]
+        return (self._m_sums[i], self._v_sums[i], *super()._state(i))
 
-    def _update(self, g, m, v, t):
-        m *= self.beta1
-        m += g  # m' = beta1 m' + g
-        np.multiply(g, g, out=t)
-        v *= self.beta2
-        v += t  # v' = beta2 v' + g^2
+    def _update(self, g, m, v, t, s):
+        beta1, beta2, shift, scale = s
         # m_hat = b m', sqrt(v_hat) = a sqrt(v'), so the step is
         # (b / a) m' / (sqrt(v') + eps / a), with
         # b = (1 - beta1) / (1 - beta1^t) and a = sqrt((1 - beta2) / (1 - beta2^t))
         b = (1 - self.beta1) / (1 - self.beta1**self.t)
         a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
+        beta1[()], beta2[()] = self.beta1, self.beta2
+        shift[()], scale[()] = self.eps / a, self.lr * b / a
+        m *= beta1
+        m += g  # m' = beta1 m' + g
+        np.multiply(g, g, out=t)
+        v *= beta2
+        v += t  # v' = beta2 v' + g^2
         np.sqrt(v, out=t)
-        t += self.eps / a
+        t += shift
         np.divide(m, t, out=t)
-        t *= self.lr * b / a
+        t *= scale
         return t
 
     def _config(self):

@@ -88,7 +88,9 @@ class Engine:
         A small network's step is bound by per-call overhead (each NumPy call
         costs about half a microsecond, about as much as the Python around it),
         so the step without batch normalization runs over tuples made here
-        instead of indexing lists layer by layer. Per layer ``l``:
+        instead of indexing lists layer by layer, and calls the ``dot``
+        method (the same BLAS call as ``np.dot``, without the dispatch that
+        costs ``np.dot`` another 0.3-0.5 us). Per layer ``l``:
 
         - forward: ``(l, W, b, Z, A, activation.forward, dropout rate)``;
         - backward, from the last layer: ``(l, dA, activation.backward, Z, A,
@@ -120,7 +122,7 @@ class Engine:
         (``linear_forward`` unrolled), so the same numbers bit for bit."""
         ws.inputs[0] = A = X_T
         for l, W, b, Z, out, forward, rate in ws.forward_plan:
-            np.dot(W, A, out=Z)
+            W.dot(A, out=Z)
             Z += b
             A = forward(Z, out=out)
             if rate:
@@ -152,10 +154,10 @@ class Engine:
                 if ws.masks[l] is not None:
                     dA *= ws.masks[l]
                 dZ = backward(dA, Z, A, out=dZ_out)
-            np.dot(dZ, (ws.inputs[0] if A_prev is None else A_prev).T, out=dW)
-            np.dot(dZ, ones, out=db)
+            dZ.dot((ws.inputs[0] if A_prev is None else A_prev).T, out=dW)
+            dZ.dot(ones, out=db)
             if dA_prev is not None:
-                np.dot(W.T, dZ, out=dA_prev)
+                W.T.dot(dZ, out=dA_prev)
         add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _forward(self, A, training=False, masks=None):

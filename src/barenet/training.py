@@ -34,10 +34,16 @@ def minibatch_indices(m, batch_size, rng, shuffle=True, min_size=1):
     m = check_int("m", m, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     order = rng.permutation(m) if shuffle else np.arange(m)
+    return [order[a:b] for a, b in _batch_bounds(m, batch_size, min_size)]
+
+
+def _batch_bounds(m, batch_size, min_size=1):
+    """The ``(start, stop)`` of each batch of :func:`minibatch_indices` in the
+    epoch's order of samples."""
     starts = list(range(0, m, batch_size))
     if len(starts) > 1 and m - starts[-1] < min_size:
         starts.pop()
-    return [order[a:b] for a, b in zip(starts, starts[1:] + [m])]
+    return list(zip(starts, starts[1:] + [m]))
 
 
 class History(dict):
@@ -67,21 +73,23 @@ class History(dict):
 SHUFFLE_COPY_BYTES = 16 * 2**20
 
 
-def _gather(batches, order, X, Y, weights):
-    """The ``(X, Y, weights)`` rows of each batch of indices, in order;
-    ``order`` is the batches end to end."""
-    if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(batches) > 1:
+def _gather(order, bounds, X, Y, weights):
+    """The epoch's batches, and its targets and weights in ``order``.
+
+    Returns ``(batches, Y_epoch, weights_epoch)``: ``batches`` yields the
+    ``(X, Y, weights)`` rows of each batch, ``bounds`` giving each one's
+    ``(start, stop)`` in ``order``; ``Y_epoch`` is None when it was not made
+    on the way (each batch gathered on its own).
+    """
+    if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(bounds) > 1:
         X, Y = X.take(order, axis=0), Y.take(order, axis=0)
         weights = None if weights is None else weights.take(order)
-        start = 0
-        for idx in batches:
-            stop = start + len(idx)
-            yield X[start:stop], Y[start:stop], None if weights is None else weights[start:stop]
-            start = stop
-    else:
-        for idx in batches:
-            yield (X.take(idx, axis=0), Y.take(idx, axis=0),
-                   None if weights is None else weights.take(idx))
+        batches = ((X[a:b], Y[a:b], None if weights is None else weights[a:b])
+                   for a, b in bounds)
+        return batches, Y, weights
+    batches = ((X.take(order[a:b], axis=0), Y.take(order[a:b], axis=0),
+                None if weights is None else weights.take(order[a:b])) for a, b in bounds)
+    return batches, None, None if weights is None else weights.take(order)
 
 
 def _diverged(what, epoch, step):
@@ -153,6 +161,9 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
         type(callback).on_step_end is not Callback.on_step_end for callback in callbacks)
     if per_epoch:
         outputs = np.empty((Y.shape[1], m), dtype=Y.dtype)
+    bounds = _batch_bounds(m, check_int("batch_size", batch_size, minimum=1),
+                           min_size=2 if any(model.batch_norm) else 1)
+    in_order = None if shuffle else np.arange(m)
     for callback in callbacks:
         callback.on_train_begin(model, epochs, -(-m // batch_size))
     try:
@@ -165,10 +176,10 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     callback.on_epoch_begin(epoch)
                 total_loss = total_metric = 0.0
                 start = 0
-                batches = minibatch_indices(m, batch_size, rng, shuffle,
-                                            min_size=2 if any(model.batch_norm) else 1)
-                order = np.concatenate(batches)
-                for step, (Xb, Yb, wb) in enumerate(_gather(batches, order, X, Y, weights), 1):
+                # the order minibatch_indices(m, batch_size, rng, shuffle) draws
+                order = rng.permutation(m) if shuffle else in_order
+                batches, Y_epoch, weights_epoch = _gather(order, bounds, X, Y, weights)
+                for step, (Xb, Yb, wb) in enumerate(batches, 1):
                     size = len(Xb)
                     if per_epoch:
                         AL, penalty = model._step_grad(Xb.T, Yb.T, wb)
@@ -181,7 +192,7 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     except TrainingDiverged as error:  # nothing was applied
                         raise TrainingDiverged(_diverged(error.what, epoch, step)) from None
                     if per_epoch:
-                        np.copyto(outputs[:, start:start + size], AL)
+                        outputs[:, start:start + size] = AL
                         total_loss += penalty * size
                     else:
                         score = model._metric(AL, Yb.T)
@@ -195,9 +206,9 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     if interrupt.requested:
                         raise KeyboardInterrupt
                 if per_epoch:
-                    figures = model._figures(
-                        outputs, Y.take(order, axis=0).T,
-                        None if weights is None else weights.take(order))
+                    if Y_epoch is None:
+                        Y_epoch = Y.take(order, axis=0)
+                    figures = model._figures(outputs, Y_epoch.T, weights_epoch)
                     figures["loss"] += total_loss / m
                 else:
                     figures = {"loss": total_loss / m, metric: total_metric / m}

@@ -365,7 +365,7 @@ class Momentum(Optimizer):
         return self._formula_state(*self._formula_names()["velocities"])
 
     def _state(self, i):
-        return (self._velocity_sums[i], *super()._state(i))
+        return self._velocity_sums[i], self._scratch[i], self._operands[i]
 
     def _update(self, g, v, t, s):
         beta, scale = s
@@ -422,7 +422,7 @@ class RMSProp(Optimizer):
         return self._formula_state(*self._formula_names()["squares"])
 
     def _state(self, i):
-        return (self._square_sums[i], *super()._state(i))
+        return self._square_sums[i], self._scratch[i], self._operands[i]
 
     def _update(self, g, s, t, operands):
         beta, shift, scale = operands
@@ -495,7 +495,7 @@ class Adam(Optimizer):
         return self._formula_state(*self._formula_names()["v"])
 
     def _state(self, i):
-        return (self._m_sums[i], self._v_sums[i], *super()._state(i))
+        return self._m_sums[i], self._v_sums[i], self._scratch[i], self._operands[i]
 
     def _update(self, g, m, v, t, s):
         beta1, beta2, shift, scale = s

@@ -826,3 +826,87 @@ def test_state_in_the_formulas_names_is_converted(make):
         b.step(pb, grads)
     for x, y in zip(pa, pb):
         close(x, y, rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------- the update bound that skips a check
+
+BOUND_RULES = [("gd", {}), ("momentum", {}), ("momentum", {"nesterov": True}), ("rmsprop", {}),
+               ("rmsprop", {"bias_correction": True}), ("adam", {}), ("adamw", {}),
+               ("adam", {"clipnorm": 0.5}), ("adam", {"beta1": 0.99})]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, kwargs", BOUND_RULES)
+@pytest.mark.parametrize("gradients", ["heavy-tailed", "constant"])
+def test_update_bound_holds_for_every_value(name, kwargs, dtype, gradients):
+    # heavy-tailed gradients, from 1e-30 to 1e12, or a constant one (with which
+    # Adam's m' / sqrt(v') grows past 3 for beta1 = 0.99), over 40 steps: every
+    # value of every update stays within the bound the step computes
+    rng = np.random.default_rng(7)
+    opt = optimizers.REGISTRY[name](lr=0.05, **kwargs)
+    params = [rng.normal(size=(6, 5)).astype(dtype), rng.normal(size=7).astype(dtype)]
+    for _ in range(40):
+        if gradients == "constant":
+            grads = [np.full(p.shape, 3.0, dtype) for p in params]
+        else:
+            grads = [(rng.standard_cauchy(size=p.shape) * 10.0 ** rng.integers(-30, 12, p.shape))
+                     .astype(dtype) for p in params]
+        before = [p.copy() for p in params]
+        if opt._shapes is None:
+            opt.step(params, grads)
+            continue
+        norm = optimizers._finite_norm(grads)
+        if opt.clipnorm is not None:
+            grads = optimizers.clip_by_global_norm(grads, opt.clipnorm, norm)
+            norm = min(norm, opt.clipnorm)
+        opt.t += 1
+        updates = [opt._update(g, *opt._state(i)).copy() for i, g in enumerate(grads)]
+        bound = opt._update_bound(norm * opt._norm_slack)
+        assert max(float(np.abs(u).max()) for u in updates) <= bound
+        assert bound < opt._safe_update  # such gradients never need the check
+        for p, b, u in zip(params, before, updates):
+            p[...] = b
+            opt._subtract(p, u)
+
+
+def test_the_update_check_runs_only_when_the_bound_is_too_large(monkeypatch):
+    calls = []
+    original = optimizers.Optimizer._safe
+    monkeypatch.setattr(optimizers.Optimizer, "_safe",
+                        lambda self, p, u: calls.append(1) or original(self, p, u))
+    p = np.ones(4, np.float32)
+    g = np.full(4, 0.5, np.float32)
+    opt = optimizers.Adam(lr=0.01)
+    for _ in range(3):
+        opt.step([p], [g])
+    assert calls == []  # the bound (about lr / eps) is far below float32's limit
+    huge = optimizers.Adam(lr=1e30)  # a bound of about lr |m'| / eps passes float32's limit
+    huge.step([p], [g])
+    assert calls == [1]  # checked, and applied: the update itself, about lr, is finite
+    edge = np.full(4, -3.3e38, np.float32)
+    with pytest.raises(optimizers.TrainingDiverged, match="update"), \
+            np.errstate(over="ignore", invalid="ignore"):
+        optimizers.Adam(lr=1e38).step([edge], [g])  # -3.3e38 - 1e38 is past the largest float
+    assert calls == [1, 1]
+    assert (edge == np.float32(-3.3e38)).all()
+
+
+@pytest.mark.parametrize("name", ["adam", "momentum"])
+def test_a_refused_step_and_a_restored_state_keep_the_sum_bound(name):
+    rng = np.random.default_rng(2)
+    p = rng.normal(size=10).astype(np.float32)
+    opt = optimizers.REGISTRY[name](lr=1e-3)
+    for _ in range(5):
+        opt.step([p], [rng.normal(size=10).astype(np.float32) * 100])
+    sums = opt._m_sums if name == "adam" else opt._velocity_sums
+    assert float(np.abs(sums[0]).max()) <= opt._sum_bound
+    twin = optimizers.REGISTRY[name](lr=1e-3)
+    twin.set_state(opt.get_state())
+    assert twin._sum_bound == float(np.abs(sums[0]).max())
+    bound = opt._sum_bound
+    opt.lr = 1e38  # the next update takes -3.3e38 past the largest float: refused
+    p[...] = -3.3e38
+    with pytest.raises(optimizers.TrainingDiverged, match="update"), \
+            np.errstate(over="ignore", invalid="ignore"):
+        opt.step([p], [np.full(10, 1e10, np.float32)])
+    assert opt._sum_bound == bound  # and the bound goes back with the step count

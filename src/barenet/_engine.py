@@ -94,8 +94,8 @@ class Engine:
 
         - forward: ``(l, W, b, Z, A, activation.forward, dropout rate)``;
         - backward, from the last layer: ``(l, dA, activation.backward, Z, A,
-          dZ, dW, db, W, input, dA_prev, ones)``, with ``dA`` None for the
-          output layer, ``input`` None for the first (the batch itself) and
+          dZ, dW, db, W.T, input.T, dA_prev, ones)``, with ``dA`` None for the
+          output layer, ``input.T`` None for the first (the batch itself) and
           ``dA_prev`` None where no gradient flows further back.
         """
         L = len(self.weights)
@@ -111,8 +111,8 @@ class Engine:
         ones = _constant_column(m, 1, self.dtype)
         ws.backward_plan = [
             (l, ws.dA[l] if l < L - 1 else None, self.activations[l].backward, ws.Z[l], ws.A[l],
-             ws.dZ[l], self._dweights[l], self._dbiases[l], self.weights[l],
-             outputs[l - 1] if l > 0 else None, ws.dA[l - 1] if l > 0 else None, ones)
+             ws.dZ[l], self._dweights[l], self._dbiases[l], self.weights[l].T,
+             outputs[l - 1].T if l > 0 else None, ws.dA[l - 1] if l > 0 else None, ones)
             for l in range(L - 1, -1, -1)
         ]
 
@@ -149,15 +149,15 @@ class Engine:
         """:meth:`_backward` without batch normalization, over the bound plan
         (``linear_backward(mean=False)`` unrolled): the same numbers bit for bit."""
         dZ = self._output_gradient(ws, Y, weights)
-        for l, dA, backward, Z, A, dZ_out, dW, db, W, A_prev, dA_prev, ones in ws.backward_plan:
+        for l, dA, backward, Z, A, dZ_out, dW, db, W_T, input_T, dA_prev, ones in ws.backward_plan:
             if dA is not None:
                 if ws.masks[l] is not None:
                     dA *= ws.masks[l]
                 dZ = backward(dA, Z, A, out=dZ_out)
-            dZ.dot((ws.inputs[0] if A_prev is None else A_prev).T, out=dW)
+            dZ.dot(ws.inputs[0].T if input_T is None else input_T, out=dW)
             dZ.dot(ones, out=db)
             if dA_prev is not None:
-                W.T.dot(dZ, out=dA_prev)
+                W_T.dot(dZ, out=dA_prev)
         add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _forward(self, A, training=False, masks=None):

@@ -103,6 +103,15 @@ def clip_by_global_norm(grads, clipnorm, norm=None):
     return grads
 
 
+def _divided_bound(numerator, shift, scale):
+    """A bound on ``scale * x / (y + shift)`` for ``|x| <= numerator``, ``y >= 0``,
+    with ``shift`` and ``scale`` the 0-d operands of one dtype (2 covers
+    the roundings); inf when ``shift`` is not a positive normal number."""
+    if not shift >= np.finfo(shift.dtype).tiny:
+        return math.inf
+    return 2 * float(scale) * numerator / float(shift)
+
+
 def _not_finite(what, detail):
     error = TrainingDiverged(f"the {what} is nan or infinite; {detail}")
     error.what = what
@@ -167,14 +176,37 @@ class Optimizer:
             self._init_state(params)
         if self.clipnorm is not None:
             grads = clip_by_global_norm(grads, self.clipnorm, norm)
+            norm = min(norm, self.clipnorm)
         self.t += 1
         updates = [self._update(g, *self._state(i)) for i, g in enumerate(grads)]
-        if not self._safe(params, updates):
+        sum_bound = self._sum_bound
+        if (not self._update_bound(norm * self._norm_slack) < self._safe_update
+                and not self._safe(params, updates)):
             self.t -= 1
+            self._sum_bound = sum_bound
             raise _not_finite("update", "the parameters are unchanged (the optimizer's moments "
                               "took the step)")
         for p, u in zip(params, updates):
             self._subtract(p, u)
+
+    def _update_bound(self, value_bound):
+        """A bound on every value of this step's update, given one on every
+        value of the gradient (``value_bound``), from the scalars the rule's
+        ``_update`` used (``self._step_scalars``); inf where the rule has none.
+
+        When it is below ``_safe_update`` the update cannot make a parameter
+        infinite and :meth:`_safe` is skipped (one pass over the parameters
+        fewer). Rules with a running sum of gradients (Adam's m', Momentum's
+        v') advance ``_sum_bound``, a bound on each of its values, here.
+        """
+        return math.inf
+
+    def _advance_sum_bound(self, decay, value_bound):
+        """``_sum_bound`` after ``sum = decay * sum + g``, each operation
+        rounding by at most a unit in the last place (``4 eps`` covers them)."""
+        grow = 1 + 4 * self._eps
+        self._sum_bound = grow * (decay * self._sum_bound + value_bound)
+        return self._sum_bound
 
     def _safe(self, params, updates):
         """Whether subtracting ``updates`` leaves ``params`` finite.
@@ -234,7 +266,11 @@ class Optimizer:
         for name, saved in zip(names, lists):
             for target, value in zip(getattr(self, "_" + name), saved):
                 target[...] = value
+        self._restored()
         self.t = int(t)
+
+    def _restored(self):
+        """Called after :meth:`set_state` has copied the state arrays in."""
 
     def _formula_names(self):
         """``{formula's name: (state name, scale)}``: the state arrays are kept
@@ -265,9 +301,31 @@ class Optimizer:
         self.t = 0
         self._shapes = None
 
+    def _restore_sum_bound(self, name):
+        """``_sum_bound`` from the restored running sums ``self._<name>``."""
+        self._sum_bound = max((float(np.abs(a).max()) for a in getattr(self, "_" + name)
+                               if a.size), default=0.0)
+
     def _init_state(self, params):
         self._scratch = [np.empty_like(p) for p in params]
         self._operands = [scalars(p.dtype, self._n_scalars) for p in params]
+        self._sum_bound = 0.0
+        floats = [np.finfo(p.dtype) for p in params if p.dtype.kind == "f"]
+        if len(floats) < len(params) or not params:
+            self._safe_update, self._eps, self._norm_slack = 0.0, 1.0, math.inf
+            return
+        # Subtracting an update below a quarter of the spacing of the floats
+        # next to the largest one cannot take a finite parameter to infinity:
+        # the difference rounds back to at most the largest float.
+        self._safe_update = min(float(f.max - np.nextafter(f.max, f.dtype.type(0))) / 4
+                                for f in floats)
+        self._eps = max(float(f.eps) for f in floats)
+        # The computed sum of n squares (positive terms, each rounding by at
+        # most eps, in any order) is at least (1 - eps)^(n+1) times the true
+        # one: the global norm times this slack bounds every gradient value.
+        n = sum(p.size for p in params)
+        exponent = -(n + 1) / 2 * math.log1p(-self._eps)
+        self._norm_slack = math.exp(exponent) if exponent < 700 else math.inf
 
     def _state(self, i):
         return self._scratch[i], self._operands[i]
@@ -309,6 +367,9 @@ class GD(Optimizer):
         (lr,) = s
         lr[()] = self.lr
         return np.multiply(g, lr, out=t)
+
+    def _update_bound(self, value_bound):
+        return 2 * self.lr * value_bound
 
 
 class Momentum(Optimizer):
@@ -379,6 +440,15 @@ class Momentum(Optimizer):
             return t
         return np.multiply(v, scale, out=t)
 
+    def _update_bound(self, value_bound):
+        velocity = self._advance_sum_bound(self.beta, value_bound)  # |v'|
+        if self.nesterov:
+            velocity = self.beta * velocity + value_bound
+        return 2 * self.lr * (1 - self.beta) * velocity
+
+    def _restored(self):
+        self._restore_sum_bound("velocity_sums")
+
     def _config(self):
         return {"beta": self.beta, "nesterov": self.nesterov}
 
@@ -432,6 +502,7 @@ class RMSProp(Optimizer):
         c = 1 - self.beta**self.t if self.bias_correction else 1.0
         a = math.sqrt((1 - self.beta) / c)
         beta[()], shift[()], scale[()] = self.beta, self.eps / a, self.lr / a
+        self._step_scalars = shift[()], scale[()]
         np.multiply(g, g, out=t)
         s *= beta
         s += t  # s' = beta s' + g^2
@@ -440,6 +511,10 @@ class RMSProp(Optimizer):
         np.divide(g, t, out=t)
         t *= scale
         return t
+
+    def _update_bound(self, value_bound):
+        # |g / (sqrt(s') + shift)| <= |g| / shift: sqrt(s') >= 0
+        return _divided_bound(value_bound, *self._step_scalars)
 
     def _config(self):
         return {"beta": self.beta, "eps": self.eps, "bias_correction": self.bias_correction}
@@ -506,6 +581,7 @@ class Adam(Optimizer):
         a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
         beta1[()], beta2[()] = self.beta1, self.beta2
         shift[()], scale[()] = self.eps / a, self.lr * b / a
+        self._step_scalars = shift[()], scale[()]
         m *= beta1
         m += g  # m' = beta1 m' + g
         np.multiply(g, g, out=t)
@@ -516,6 +592,14 @@ class Adam(Optimizer):
         np.divide(m, t, out=t)
         t *= scale
         return t
+
+    def _update_bound(self, value_bound):
+        # |m' / (sqrt(v') + shift)| <= |m'| / shift: sqrt(v') >= 0
+        return _divided_bound(self._advance_sum_bound(self.beta1, value_bound),
+                              *self._step_scalars)
+
+    def _restored(self):
+        self._restore_sum_bound("m_sums")
 
     def _config(self):
         return {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -318,6 +318,17 @@ def test_relu_keeps_integers_and_nan():
     assert np.isnan(out[0, 0]) and out[0, 1] == 0 and out[0, 2] == 2
 
 
+def test_activations_still_take_lists_and_integers():
+    relu, sigmoid = barenet.activations.get("relu"), barenet.activations.get("sigmoid")
+    np.testing.assert_array_equal(relu.forward([[-2, 3]]), [[0, 3]])
+    np.testing.assert_array_equal(relu.backward(np.ones((1, 2)), None, [[0, 3]]), [[0.0, 1.0]])
+    expected = 1 / (1 + np.exp(-np.array([[1.0, -2.0, 0.0]])))
+    for Z in ([[1, -2, 0]], np.array([[1, -2, 0]]), [[1.0, -2.0, 0.0]]):
+        A = sigmoid.forward(Z)
+        assert A.dtype == np.float64
+        np.testing.assert_allclose(A, expected, rtol=1e-15)
+
+
 def test_zeros_views_are_read_only_and_bounded(monkeypatch):
     from barenet import _buffers
     zeros = _buffers.zeros_of((4, 5), np.dtype(np.float32))

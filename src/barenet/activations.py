@@ -87,6 +87,8 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, Z, out=None, xp=np):
+        if getattr(Z, "dtype", np.dtype(int)).kind != "f":
+            Z = xp.asarray(Z, dtype=float)  # lists and integers give float64, as exp does
         f = xp.minimum(Z, zero_operand(Z) if xp is np else 0)  # min(z, 0), a new array
         g = xp.subtract(f, Z, out=out)  # -max(z, 0); out may be Z
         xp.exp(g, out=g)
@@ -106,7 +108,8 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, Z, out=None, xp=np):
-        if xp is np and Z.dtype.kind == "f":  # against zeros: about 3x faster than against 0
+        if xp is np and getattr(Z, "dtype", None) is not None and Z.dtype.kind == "f":
+            # against zeros: about 3x faster than against 0
             zeros = zeros_of(Z.shape, Z.dtype)
             return maximum_zero(Z, out) if zeros is None else np.maximum(Z, zeros, out=out)
         return xp.maximum(Z, 0, out=out)
@@ -116,7 +119,7 @@ class ReLU(Activation):
         # or (a > 0) as a float, the same for every a >= 0 (a nan gives nan
         # through sign, 0 through the comparison). sign is the faster call
         # on a small array, the comparison (against zeros) on a large one.
-        if xp is not np or A.size <= SMALL_SIZE:
+        if xp is not np or not isinstance(A, np.ndarray) or A.size <= SMALL_SIZE:
             derivative = xp.sign(A, out=None if out is dA else out)
         else:
             derivative = np.greater(A, zero_operand(A), out=None if out is dA else out)

@@ -87,7 +87,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, Z, out=None, xp=np):
-        if getattr(Z, "dtype", np.dtype(int)).kind != "f":
+        if getattr(Z, "dtype", None) is None or Z.dtype.kind != "f":
             Z = xp.asarray(Z, dtype=float)  # lists and integers give float64, as exp does
         f = xp.minimum(Z, zero_operand(Z) if xp is np else 0)  # min(z, 0), a new array
         g = xp.subtract(f, Z, out=out)  # -max(z, 0); out may be Z

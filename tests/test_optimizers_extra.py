@@ -889,6 +889,10 @@ def test_the_update_check_runs_only_when_the_bound_is_too_large(monkeypatch):
         optimizers.Adam(lr=1e38).step([edge], [g])  # -3.3e38 - 1e38 is past the largest float
     assert calls == [1, 1]
     assert (edge == np.float32(-3.3e38)).all()
+    # eps / a is subnormal in float32 (not in float64): no bound, checked
+    tiny_eps = optimizers.Adam(lr=0.01, eps=1e-40)
+    tiny_eps.step([p, np.ones(3)], [g, np.ones(3)])
+    assert calls == [1, 1, 1]
 
 
 @pytest.mark.parametrize("name", ["adam", "momentum"])

@@ -103,13 +103,17 @@ def clip_by_global_norm(grads, clipnorm, norm=None):
     return grads
 
 
-def _divided_bound(numerator, shift, scale):
+def _divided_bound(numerator, operands):
     """A bound on ``scale * x / (y + shift)`` for ``|x| <= numerator``, ``y >= 0``,
-    with ``shift`` and ``scale`` the 0-d operands of one dtype (2 covers
-    the roundings); inf when ``shift`` is not a positive normal number."""
-    if not shift >= np.finfo(shift.dtype).tiny:
-        return math.inf
-    return 2 * float(scale) * numerator / float(shift)
+    over every parameter array's ``(..., shift, scale)`` 0-d operands (2
+    covers the roundings); inf when a ``shift`` is not a positive normal
+    number of its dtype."""
+    bound = 0.0
+    for *_, shift, scale in operands:
+        if not shift >= np.finfo(shift.dtype).tiny:
+            return math.inf
+        bound = max(bound, 2 * float(scale) * numerator / float(shift))
+    return bound
 
 
 def _not_finite(what, detail):
@@ -192,7 +196,7 @@ class Optimizer:
     def _update_bound(self, value_bound):
         """A bound on every value of this step's update, given one on every
         value of the gradient (``value_bound``), from the scalars the rule's
-        ``_update`` used (``self._step_scalars``); inf where the rule has none.
+        ``_update`` left in its 0-d operands; inf where the rule has none.
 
         When it is below ``_safe_update`` the update cannot make a parameter
         infinite and :meth:`_safe` is skipped (one pass over the parameters
@@ -502,7 +506,6 @@ class RMSProp(Optimizer):
         c = 1 - self.beta**self.t if self.bias_correction else 1.0
         a = math.sqrt((1 - self.beta) / c)
         beta[()], shift[()], scale[()] = self.beta, self.eps / a, self.lr / a
-        self._step_scalars = shift[()], scale[()]
         np.multiply(g, g, out=t)
         s *= beta
         s += t  # s' = beta s' + g^2
@@ -514,7 +517,7 @@ class RMSProp(Optimizer):
 
     def _update_bound(self, value_bound):
         # |g / (sqrt(s') + shift)| <= |g| / shift: sqrt(s') >= 0
-        return _divided_bound(value_bound, *self._step_scalars)
+        return _divided_bound(value_bound, self._operands)
 
     def _config(self):
         return {"beta": self.beta, "eps": self.eps, "bias_correction": self.bias_correction}
@@ -581,7 +584,6 @@ class Adam(Optimizer):
         a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
         beta1[()], beta2[()] = self.beta1, self.beta2
         shift[()], scale[()] = self.eps / a, self.lr * b / a
-        self._step_scalars = shift[()], scale[()]
         m *= beta1
         m += g  # m' = beta1 m' + g
         np.multiply(g, g, out=t)
@@ -596,7 +598,7 @@ class Adam(Optimizer):
     def _update_bound(self, value_bound):
         # |m' / (sqrt(v') + shift)| <= |m'| / shift: sqrt(v') >= 0
         return _divided_bound(self._advance_sum_bound(self.beta1, value_bound),
-                              *self._step_scalars)
+                              self._operands)
 
     def _restored(self):
         self._restore_sum_bound("m_sums")

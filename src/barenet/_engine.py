@@ -27,6 +27,13 @@ from .regularization import add_l2_gradient, dropout_mask, l2_penalty
 INFER_BLOCK = 16384
 
 
+def _bias_operand(b):
+    """The bias column ``b`` as the operand of ``Z += b``: a 0-d view for a
+    single unit (a broadcast of a (1, 1) array costs three times as much),
+    ``b`` itself otherwise; the same sums either way."""
+    return b.reshape(()) if b.size == 1 else b
+
+
 class Workspace:
     """The arrays of one forward (and backward) pass over ``m`` samples.
 
@@ -101,8 +108,8 @@ class Engine:
         L = len(self.weights)
         rates = [rate if l < L - 1 else 0.0 for l, rate in enumerate(self.dropout)]
         ws.forward_plan = [
-            (l, self.weights[l], self.biases[l], ws.Z[l], ws.A[l], self.activations[l].forward,
-             rates[l])
+            (l, self.weights[l], _bias_operand(self.biases[l]), ws.Z[l], ws.A[l],
+             self.activations[l].forward, rates[l])
             for l in range(L)
         ]
         outputs = [ws.dropped[l] if rates[l] else ws.A[l] for l in range(L)]

@@ -103,17 +103,15 @@ def clip_by_global_norm(grads, clipnorm, norm=None):
     return grads
 
 
-def _divided_bound(numerator, operands):
+def _divided_bound(numerator, shift, scale, tiny):
     """A bound on ``scale * x / (y + shift)`` for ``|x| <= numerator``, ``y >= 0``,
-    over every parameter array's ``(..., shift, scale)`` 0-d operands (2
-    covers the roundings); inf when a ``shift`` is not a positive normal
-    number of its dtype."""
-    bound = 0.0
-    for *_, shift, scale in operands:
-        if not shift >= np.finfo(shift.dtype).tiny:
-            return math.inf
-        bound = max(bound, 2 * float(scale) * numerator / float(shift))
-    return bound
+    with ``shift`` and ``scale`` the Python floats that the parameter arrays'
+    dtypes round (2 covers the roundings); inf when ``shift`` is below
+    ``tiny``, the smallest normal number of the least precise of them (it
+    may round to a subnormal or to 0 there)."""
+    if not shift >= tiny:
+        return math.inf
+    return 2 * scale * numerator / shift
 
 
 def _not_finite(what, detail):
@@ -134,10 +132,11 @@ class Optimizer:
     ``_n_scalars`` 0-d operands: scalars as 0-d arrays of the parameter's dtype
     make a small array's ufunc call about twice as fast, see
     :mod:`barenet._buffers`), and ``_config()`` giving its own arguments;
-    ``_subtract(p, u)`` applies the update (AdamW also decays there). Moments are kept in the scale that costs the fewest vector
-    passes (each rule's ``_formula_names`` says how); the properties named after
-    the formulas' quantities (``m``, ``v``, ``velocities``, ``squares``)
-    return them in the formulas' scale.
+    ``_subtract(p, u)`` applies the update (AdamW also decays there), and
+    ``_update_bound`` bounds it. Moments are kept in the scale that costs the
+    fewest vector passes (each rule's ``_formula_names`` says how); the
+    properties named after the formulas' quantities (``m``, ``v``,
+    ``velocities``, ``squares``) return them in the formulas' scale.
     (Updating large arrays a slice per thread was tried: on two cores it gained
     nothing during training, where the BLAS threads hold the other core.)
     """
@@ -196,7 +195,7 @@ class Optimizer:
     def _update_bound(self, value_bound):
         """A bound on every value of this step's update, given one on every
         value of the gradient (``value_bound``), from the scalars the rule's
-        ``_update`` left in its 0-d operands; inf where the rule has none.
+        ``_update`` used (``self._step_scalars``); inf where the rule has none.
 
         When it is below ``_safe_update`` the update cannot make a parameter
         infinite and :meth:`_safe` is skipped (one pass over the parameters
@@ -316,7 +315,7 @@ class Optimizer:
         self._sum_bound = 0.0
         floats = [np.finfo(p.dtype) for p in params if p.dtype.kind == "f"]
         if len(floats) < len(params) or not params:
-            self._safe_update, self._eps, self._norm_slack = 0.0, 1.0, math.inf
+            self._safe_update, self._eps, self._tiny, self._norm_slack = 0.0, 1.0, 1.0, math.inf
             return
         # Subtracting an update below a quarter of the spacing of the floats
         # next to the largest one cannot take a finite parameter to infinity:
@@ -324,6 +323,7 @@ class Optimizer:
         self._safe_update = min(float(f.max - np.nextafter(f.max, f.dtype.type(0))) / 4
                                 for f in floats)
         self._eps = max(float(f.eps) for f in floats)
+        self._tiny = max(float(f.tiny) for f in floats)
         # The computed sum of n squares (positive terms, each rounding by at
         # most eps, in any order) is at least (1 - eps)^(n+1) times the true
         # one: the global norm times this slack bounds every gradient value.
@@ -505,7 +505,9 @@ class RMSProp(Optimizer):
         # without bias correction
         c = 1 - self.beta**self.t if self.bias_correction else 1.0
         a = math.sqrt((1 - self.beta) / c)
-        beta[()], shift[()], scale[()] = self.beta, self.eps / a, self.lr / a
+        self._step_scalars = self.eps / a, self.lr / a
+        beta[()] = self.beta
+        shift[()], scale[()] = self._step_scalars
         np.multiply(g, g, out=t)
         s *= beta
         s += t  # s' = beta s' + g^2
@@ -517,7 +519,7 @@ class RMSProp(Optimizer):
 
     def _update_bound(self, value_bound):
         # |g / (sqrt(s') + shift)| <= |g| / shift: sqrt(s') >= 0
-        return _divided_bound(value_bound, self._operands)
+        return _divided_bound(value_bound, *self._step_scalars, self._tiny)
 
     def _config(self):
         return {"beta": self.beta, "eps": self.eps, "bias_correction": self.bias_correction}
@@ -583,7 +585,8 @@ class Adam(Optimizer):
         b = (1 - self.beta1) / (1 - self.beta1**self.t)
         a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
         beta1[()], beta2[()] = self.beta1, self.beta2
-        shift[()], scale[()] = self.eps / a, self.lr * b / a
+        self._step_scalars = self.eps / a, self.lr * b / a
+        shift[()], scale[()] = self._step_scalars
         m *= beta1
         m += g  # m' = beta1 m' + g
         np.multiply(g, g, out=t)
@@ -598,7 +601,7 @@ class Adam(Optimizer):
     def _update_bound(self, value_bound):
         # |m' / (sqrt(v') + shift)| <= |m'| / shift: sqrt(v') >= 0
         return _divided_bound(self._advance_sum_bound(self.beta1, value_bound),
-                              self._operands)
+                              *self._step_scalars, self._tiny)
 
     def _restored(self):
         self._restore_sum_bound("m_sums")

@@ -26,15 +26,34 @@ import numpy as np
 from ._checks import from_registry
 
 
-_EPS = {np.dtype(np.float32): float(np.finfo(np.float32).eps),
-        np.dtype(np.float64): float(np.finfo(np.float64).eps)}
+def _read_only(value, dtype):
+    array = np.array(value, dtype)
+    array.flags.writeable = False
+    return array
+
+
+# (eps, 1 - eps, 1) as 0-d arrays of each dtype: cheaper ufunc operands than
+# Python floats (see barenet._buffers), the same numbers.
+_CONSTANTS = {
+    np.dtype(t): tuple(_read_only(v, t) for v in (np.finfo(t).eps, 1 - np.finfo(t).eps, 1))
+    for t in (np.float32, np.float64)
+}
+
+
+def _constants(A, xp):
+    """``(eps, 1 - eps, 1)`` for ``A``'s dtype."""
+    constants = _CONSTANTS.get(A.dtype) if xp is np else None
+    if constants is None:
+        eps = float(xp.finfo(A.dtype).eps)
+        constants = (eps, 1 - eps, 1)
+    return constants
 
 
 def _clip(A, xp):
     """``A`` limited to ``[eps, 1 - eps]``, in a new array."""
-    eps = _EPS.get(A.dtype) or float(xp.finfo(A.dtype).eps)
+    eps, top, _ = _constants(A, xp)
     out = xp.maximum(A, eps)
-    return xp.minimum(out, 1 - eps, out=out)
+    return xp.minimum(out, top, out=out)
 
 
 class Loss:
@@ -58,7 +77,8 @@ class Loss:
         losses = self.elementwise(A, Y, xp)
         if weights is not None:
             losses *= weights
-        return float(losses.sum()) / A.shape[1]
+        total = np.add.reduce(losses, axis=None) if xp is np else losses.sum()
+        return float(total) / A.shape[1]
 
     def gradient(self, A, Y, xp=np):
         """Each sample's derivative with respect to ``A``, elementwise."""
@@ -88,7 +108,7 @@ class BinaryCrossEntropy(Loss):
 
     def elementwise(self, A, Y, xp=np):
         A = _clip(A, xp)
-        log_1ma = xp.log(xp.subtract(1, A))
+        log_1ma = xp.log(xp.subtract(_constants(A, xp)[2], A))
         # -(y log a + (1 - y) log(1 - a)) = -(log(1 - a) + y (log a - log(1 - a)))
         loss = xp.log(A, out=A)
         loss -= log_1ma

@@ -126,6 +126,10 @@ def _restore_run(net, run, arrays, fail):
             schedule = schedules.REGISTRY[config.pop("name")](**config)
         rng = np.random.default_rng()
         rng.bit_generator.state = run["random_state"]
+        # NumPy 1.x takes some invalid states (a negative integer, wrapped)
+        # where 2.x raises: a state that does not read back as saved is damaged
+        if rng.bit_generator.state != run["random_state"]:
+            raise ValueError("the random state does not read back as it was saved")
         order = arrays.get("run.order")
         epochs, epoch, batch_size = run["epochs"], run["epoch"], run["batch_size"]
         if not all(isinstance(v, int) and not isinstance(v, bool)

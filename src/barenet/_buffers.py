@@ -35,6 +35,15 @@ def scalars(dtype, count):
     return [np.zeros((), dtype) for _ in range(count)]
 
 
+def constants(dtype, *values):
+    """Read-only 0-d arrays of ``dtype`` holding ``values``: fixed scalar
+    operands for ufuncs, to share."""
+    arrays = tuple(np.array(value, dtype) for value in values)
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
 def zeros_of(shape, dtype):
     """Read-only zeros of ``shape`` and ``dtype`` (a view of one buffer per
     dtype, made once per shape), or None above ``ZEROS_SIZE`` elements."""
@@ -62,11 +71,9 @@ def zero_operand(A):
 
 
 def maximum_zero(A, out=None):
-    """``np.maximum(A, 0, out=out)`` for a float array, against zeros arrays
-    (in blocks of ``ZEROS_SIZE`` elements when ``A`` is larger)."""
-    zeros = zeros_of(A.shape, A.dtype)
-    if zeros is not None:
-        return np.maximum(A, zeros, out=out)
+    """``np.maximum(A, 0, out=out)`` for a float array larger than
+    :func:`zeros_of` hands out: against its zeros, in blocks of ``ZEROS_SIZE``
+    elements (a smaller array takes ``np.maximum(A, zeros_of(...))`` at once)."""
     if out is None:
         out = np.empty_like(A)
     if not (A.flags.c_contiguous and out.flags.c_contiguous):

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from . import losses as _losses
+from ._buffers import constants
 from .linear import _constant_column, linear_backward, linear_forward
 from .normalization import (
     batchnorm_backward,
@@ -66,7 +67,7 @@ class Workspace:
             self.dropped = [np.empty((n, m), dtype) if rate else None
                             for n, rate in zip(sizes[1:], dropout)]
             self.forward_plan = self.backward_plan = None
-            self.inverse_m = np.array(1 / m, dtype)  # 0-d: a cheap ufunc operand
+            (self.inverse_m,) = constants(dtype, 1 / m)  # 0-d: a cheap ufunc operand
 
 
 class Engine:

@@ -23,30 +23,22 @@ or 1 give a large finite cost, never nan or inf.
 
 import numpy as np
 
+from ._buffers import constants
 from ._checks import from_registry
-
-
-def _read_only(value, dtype):
-    array = np.array(value, dtype)
-    array.flags.writeable = False
-    return array
-
 
 # (eps, 1 - eps, 1) as 0-d arrays of each dtype: cheaper ufunc operands than
 # Python floats (see barenet._buffers), the same numbers.
-_CONSTANTS = {
-    np.dtype(t): tuple(_read_only(v, t) for v in (np.finfo(t).eps, 1 - np.finfo(t).eps, 1))
-    for t in (np.float32, np.float64)
-}
+_CONSTANTS = {np.dtype(t): constants(t, np.finfo(t).eps, 1 - np.finfo(t).eps, 1)
+              for t in (np.float32, np.float64)}
 
 
 def _constants(A, xp):
     """``(eps, 1 - eps, 1)`` for ``A``'s dtype."""
-    constants = _CONSTANTS.get(A.dtype) if xp is np else None
-    if constants is None:
+    values = _CONSTANTS.get(A.dtype) if xp is np else None
+    if values is None:
         eps = float(xp.finfo(A.dtype).eps)
-        constants = (eps, 1 - eps, 1)
-    return constants
+        values = (eps, 1 - eps, 1)
+    return values
 
 
 def _clip(A, xp):

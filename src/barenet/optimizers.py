@@ -124,25 +124,27 @@ class Optimizer:
     """Base class: validates ``lr`` and ``clipnorm``, counts steps, checks the
     parameter shapes, clips the gradients, guards against non-finite steps.
 
-    A subclass implements ``_update(g, *state)``: it advances its state
-    arrays with the gradient ``g`` of one parameter array and returns the
-    amount to subtract from that array (in its scratch buffer). It also
-    provides ``_init_state(params)`` making the state, ``_state(i)``
-    returning the ``i``-th array's (ending with its scratch buffer and its
-    ``_n_scalars`` 0-d operands: scalars as 0-d arrays of the parameter's dtype
-    make a small array's ufunc call about twice as fast, see
-    :mod:`barenet._buffers`), and ``_config()`` giving its own arguments;
+    A subclass names its state arrays in ``_formula_names`` (made as zeros of
+    the parameters' shapes on the first step) and implements
+    ``_update(g, *state)``: with the gradient ``g`` of one parameter array
+    and that array's state arrays, scratch buffer and ``_n_scalars`` 0-d
+    operands (scalars as 0-d arrays of the parameter's dtype make a small
+    array's ufunc call about twice as fast, see :mod:`barenet._buffers`), it
+    advances the state and returns the amount to subtract from the array (in
+    the scratch buffer). ``_config()`` gives its own arguments;
     ``_subtract(p, u)`` applies the update (AdamW also decays there), and
-    ``_update_bound`` bounds it. Moments are kept in the scale that costs the
-    fewest vector passes (each rule's ``_formula_names`` says how); the
-    properties named after the formulas' quantities (``m``, ``v``,
-    ``velocities``, ``squares``) return them in the formulas' scale.
+    ``_update_bound`` bounds it (``_sum_name`` names the state array that is a
+    running sum of gradients, whose bound it keeps). Moments are kept in the
+    scale that costs the fewest vector passes (each rule's ``_formula_names``
+    says how); the properties named after the formulas' quantities (``m``,
+    ``v``, ``velocities``, ``squares``) return them in the formulas' scale.
     (Updating large arrays a slice per thread was tried: on two cores it gained
     nothing during training, where the BLAS threads hold the other core.)
     """
 
     name = None
     _n_scalars = 0
+    _sum_name = None  # the state array that is a running sum of gradients, if any
 
     def __init__(self, lr, clipnorm=None):
         self.lr = check_positive("lr", lr)
@@ -269,11 +271,11 @@ class Optimizer:
         for name, saved in zip(names, lists):
             for target, value in zip(getattr(self, "_" + name), saved):
                 target[...] = value
-        self._restored()
+        if self._sum_name is not None:  # the bound on the running sum, from the sum
+            self._sum_bound = max((float(np.abs(a).max())
+                                   for a in getattr(self, "_" + self._sum_name) if a.size),
+                                  default=0.0)
         self.t = int(t)
-
-    def _restored(self):
-        """Called after :meth:`set_state` has copied the state arrays in."""
 
     def _formula_names(self):
         """``{formula's name: (state name, scale)}``: the state arrays are kept
@@ -304,14 +306,17 @@ class Optimizer:
         self.t = 0
         self._shapes = None
 
-    def _restore_sum_bound(self, name):
-        """``_sum_bound`` from the restored running sums ``self._<name>``."""
-        self._sum_bound = max((float(np.abs(a).max()) for a in getattr(self, "_" + name)
-                               if a.size), default=0.0)
-
     def _init_state(self, params):
+        """Zeros for each state array the rule names (``_formula_names``), a
+        scratch buffer and the 0-d operands per parameter array, and the
+        tuple ``_update`` receives for each of them."""
+        names = self._state_names()
+        for name in names:
+            setattr(self, "_" + name, [np.zeros_like(p) for p in params])
         self._scratch = [np.empty_like(p) for p in params]
         self._operands = [scalars(p.dtype, self._n_scalars) for p in params]
+        self._states = [(*(getattr(self, "_" + name)[i] for name in names), self._scratch[i],
+                         self._operands[i]) for i in range(len(params))]
         self._sum_bound = 0.0
         floats = [np.finfo(p.dtype) for p in params if p.dtype.kind == "f"]
         if len(floats) < len(params) or not params:
@@ -332,7 +337,7 @@ class Optimizer:
         self._norm_slack = math.exp(exponent) if exponent < 700 else math.inf
 
     def _state(self, i):
-        return self._scratch[i], self._operands[i]
+        return self._states[i]
 
     def _update(self, g, *state):
         raise NotImplementedError
@@ -411,15 +416,12 @@ class Momentum(Optimizer):
 
     name = "momentum"
     _n_scalars = 2
+    _sum_name = "velocity_sums"
 
     def __init__(self, lr=0.01, beta=0.9, nesterov=False, clipnorm=None):
         super().__init__(lr, clipnorm)
         self.beta = check_fraction("beta", beta)
         self.nesterov = check_bool("nesterov", nesterov)
-
-    def _init_state(self, params):
-        super()._init_state(params)
-        self._velocity_sums = [np.zeros_like(p) for p in params]
 
     def _formula_names(self):  # v' = v / (1 - beta) is PyTorch's momentum buffer
         return {"velocities": ("velocity_sums", 1 - self.beta)}
@@ -428,9 +430,6 @@ class Momentum(Optimizer):
     def velocities(self):
         """The velocities :math:`v`, one new array per parameter array."""
         return self._formula_state(*self._formula_names()["velocities"])
-
-    def _state(self, i):
-        return self._velocity_sums[i], self._scratch[i], self._operands[i]
 
     def _update(self, g, v, t, s):
         beta, scale = s
@@ -449,9 +448,6 @@ class Momentum(Optimizer):
         if self.nesterov:
             velocity = self.beta * velocity + value_bound
         return 2 * self.lr * (1 - self.beta) * velocity
-
-    def _restored(self):
-        self._restore_sum_bound("velocity_sums")
 
     def _config(self):
         return {"beta": self.beta, "nesterov": self.nesterov}
@@ -483,10 +479,6 @@ class RMSProp(Optimizer):
         self.eps = check_positive("eps", eps)
         self.bias_correction = check_bool("bias_correction", bias_correction)
 
-    def _init_state(self, params):
-        super()._init_state(params)
-        self._square_sums = [np.zeros_like(p) for p in params]
-
     def _formula_names(self):
         return {"squares": ("square_sums", 1 - self.beta)}
 
@@ -494,9 +486,6 @@ class RMSProp(Optimizer):
     def squares(self):
         """The running mean squares :math:`s`, one new array per parameter array."""
         return self._formula_state(*self._formula_names()["squares"])
-
-    def _state(self, i):
-        return self._square_sums[i], self._scratch[i], self._operands[i]
 
     def _update(self, g, s, t, operands):
         beta, shift, scale = operands
@@ -549,17 +538,13 @@ class Adam(Optimizer):
 
     name = "adam"
     _n_scalars = 4
+    _sum_name = "m_sums"
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clipnorm=None):
         super().__init__(lr, clipnorm)
         self.beta1 = check_fraction("beta1", beta1)
         self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
-
-    def _init_state(self, params):
-        super()._init_state(params)
-        self._m_sums = [np.zeros_like(p) for p in params]
-        self._v_sums = [np.zeros_like(p) for p in params]
 
     def _formula_names(self):
         return {"m": ("m_sums", 1 - self.beta1), "v": ("v_sums", 1 - self.beta2)}
@@ -573,9 +558,6 @@ class Adam(Optimizer):
     def v(self):
         """The second moments :math:`v`, one new array per parameter array."""
         return self._formula_state(*self._formula_names()["v"])
-
-    def _state(self, i):
-        return self._m_sums[i], self._v_sums[i], self._scratch[i], self._operands[i]
 
     def _update(self, g, m, v, t, s):
         beta1, beta2, shift, scale = s
@@ -602,9 +584,6 @@ class Adam(Optimizer):
         # |m' / (sqrt(v') + shift)| <= |m'| / shift: sqrt(v') >= 0
         return _divided_bound(self._advance_sum_bound(self.beta1, value_bound),
                               *self._step_scalars, self._tiny)
-
-    def _restored(self):
-        self._restore_sum_bound("m_sums")
 
     def _config(self):
         return {"beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -78,8 +78,8 @@ def _gather(order, bounds, X, Y, weights):
 
     Returns ``(batches, Y_epoch, weights_epoch)``: ``batches`` yields the
     ``(X, Y, weights)`` rows of each batch, ``bounds`` giving each one's
-    ``(start, stop)`` in ``order``; ``Y_epoch`` is None when it was not made
-    on the way (each batch gathered on its own).
+    ``(start, stop)`` in ``order``; ``Y_epoch`` and ``weights_epoch`` are None
+    when they were not made on the way (each batch gathered on its own).
     """
     if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(bounds) > 1:
         X, Y = X.take(order, axis=0), Y.take(order, axis=0)
@@ -89,7 +89,7 @@ def _gather(order, bounds, X, Y, weights):
         return batches, Y, weights
     batches = ((X.take(order[a:b], axis=0), Y.take(order[a:b], axis=0),
                 None if weights is None else weights.take(order[a:b])) for a, b in bounds)
-    return batches, None, None if weights is None else weights.take(order)
+    return batches, None, None
 
 
 def _diverged(what, epoch, step):
@@ -208,6 +208,7 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                 if per_epoch:
                     if Y_epoch is None:
                         Y_epoch = Y.take(order, axis=0)
+                        weights_epoch = None if weights is None else weights.take(order)
                     figures = model._figures(outputs, Y_epoch.T, weights_epoch)
                     figures["loss"] += total_loss / m
                 else:

@@ -385,3 +385,114 @@ def test_zero_d_operands_give_the_python_scalars_results(name):
                 a = math.sqrt((1 - opt.beta2) / (1 - opt.beta2**t))
                 reference -= m / (np.sqrt(v) + opt.eps / a) * (opt.lr * b / a)
             np.testing.assert_array_equal(p, reference, strict=True)
+
+
+# ------------------------------------- biases inside the products past layer 1
+
+
+def test_layers_past_the_first_keep_W_and_b_in_one_block():
+    """Layer 1's W and b lie apart; every later layer's [W | b] is one row-major
+    block (bias last), of the parameter vector and of the gradient vector alike."""
+    net = barenet.Network([3, 4, 5, 2], ["relu", "tanh", "softmax"], seed=0,
+                          batch_norm=[False, True], dtype="float64")
+    net.parameters[...] = np.arange(net.parameters.size)
+    start = 0
+    for l, (n_in, n_out) in enumerate(zip(net.layer_sizes[:-1], net.layer_sizes[1:])):
+        if l == 0:
+            assert net._blocks[0] is None
+            np.testing.assert_array_equal(net.weights[0].ravel(), np.arange(12))
+            np.testing.assert_array_equal(net.biases[0].ravel(), np.arange(12, 16))
+            start = 16
+        else:
+            block = np.arange(start, start + n_out * (n_in + 1)).reshape(n_out, n_in + 1)
+            np.testing.assert_array_equal(net._blocks[l], block)
+            np.testing.assert_array_equal(net.weights[l], block[:, :-1])
+            np.testing.assert_array_equal(net.biases[l], block[:, -1:])
+            assert net.biases[l].shape == (n_out, 1)
+            start += block.size
+        if net.batch_norm[l]:
+            np.testing.assert_array_equal(net.gammas[l].ravel(), np.arange(start, start + n_out))
+            np.testing.assert_array_equal(net.betas[l].ravel(),
+                                          np.arange(start + n_out, start + 2 * n_out))
+            start += 2 * n_out
+    assert start == net.parameters.size
+    for ours, theirs in ((net._dweights, net.weights), (net._dbiases, net.biases)):
+        for g, p in zip(ours, theirs):
+            assert g.shape == p.shape and g.strides == p.strides
+            assert np.shares_memory(g, net._grad)
+
+
+def test_file_order_lists_every_layer_s_W_then_b():
+    """_file_order puts the vector in the notebook's order W1, b1, (gamma1,
+    beta1,) W2, b2, ...: one permutation of the positions."""
+    net = barenet.Network([3, 4, 5, 2], ["relu", "tanh", "softmax"], seed=0,
+                          batch_norm=[True, False], dtype="float64")
+    order = net._file_order()
+    np.testing.assert_array_equal(np.sort(order), np.arange(net.parameters.size))
+    pieces = []
+    for l in range(3):
+        pieces += [net.weights[l], net.biases[l]]
+        if net.batch_norm[l]:
+            pieces += [net.gammas[l], net.betas[l]]
+    np.testing.assert_array_equal(net.parameters[order],
+                                  np.concatenate([p.ravel() for p in pieces]))
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dropout": 0.4}, {"batch_norm": True, "dropout": 0.2}])
+def test_hidden_outputs_keep_their_row_of_ones(kwargs):
+    """The row of ones under each hidden layer's output (the next layer's
+    input to its [W | b]) survives training steps, dropout and inference."""
+    X, y = data()
+    net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1, **kwargs)
+    net.fit(X, y, epochs=3, batch_size=16)
+    assert sorted(net._workspaces) == [10, 16]
+    for ws in net._workspaces.values():
+        assert len(ws.extended) == 2
+        for l, extended in enumerate(ws.extended):
+            assert np.all(extended[-1] == 1)
+            output = ws.dropped[l] if net.dropout[l] else ws.A[l]
+            assert np.shares_memory(output, extended) and output.shape == extended[:-1].shape
+    _, ws = net._forward(X.T.astype(net.dtype))
+    assert all(np.all(extended[-1] == 1) for extended in ws.extended)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dropout": 0.3, "l2": 0.1},
+                                    {"batch_norm": [False, True], "dropout": 0.2}])
+def test_a_step_equals_the_notebooks_functions_with_biases_added_apart(kwargs):
+    """The biases inside the products compute W A + b, dW, db and W^T dZ: in
+    float64 a training step agrees to rounding with linear_forward and
+    linear_backward, which add b after the product and sum dZ for db."""
+    from barenet.linear import linear_backward, linear_forward
+
+    X, y = data(m=40)
+    net = barenet.Network([3, 7, 6, 3], ["relu", "tanh", "softmax"], seed=3, dtype="float64",
+                          **kwargs)
+    Y = net._encode_targets(y, len(y))[0]
+    net._step_value_and_grad(X.T, Y.T)
+    ws = net._workspace(len(y))
+    masks = list(ws.masks)
+    # the same pass with plain functions, on copies, with the step's dropout masks
+    A, inputs, Zs = X.T, [], []
+    for l in range(3):
+        inputs.append(A)
+        Z = linear_forward(net.weights[l].copy(), A, net.biases[l].copy())
+        np.testing.assert_allclose(ws.Z[l], Z, rtol=1e-13, atol=1e-14)
+        if net.batch_norm[l]:
+            Z = ws.Zact[l]  # batch normalization's own output, checked elsewhere
+        A = net.activations[l].forward(Z)
+        if masks[l] is not None:
+            A = A * masks[l]
+    # backward: each layer's dZ (the output's with its 1/m, the others from
+    # the activations) is in the workspace; a batch-normalized layer's
+    # linear step gets batch normalization's dZ instead, checked elsewhere
+    for l in (2, 1, 0):
+        if net.batch_norm[l]:
+            continue
+        dA_prev, dW, db = linear_backward(ws.dZ[l], inputs[l], net.weights[l].copy(),
+                                          mean=False)
+        if l > 0:  # dA of the layer below, times its dropout mask in place
+            mask = 1 if masks[l - 1] is None else masks[l - 1]
+            np.testing.assert_allclose(ws.dA[l - 1], dA_prev * mask, rtol=1e-13, atol=1e-15)
+        expected_dW = dW + (net.l2 / len(y)) * net.weights[l] if net.l2 else dW
+        np.testing.assert_allclose(net._dweights[l], expected_dW, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(net._dbiases[l], db, rtol=1e-13, atol=1e-15)

@@ -808,3 +808,42 @@ def test_saved_file_gets_the_usual_permissions(tmp_path):
     net.save(tmp_path / "model.npz")
     mode = os.stat(tmp_path / "model.npz").st_mode & 0o777
     assert mode == os.stat(reference).st_mode & 0o777
+
+
+def test_files_hold_each_layer_s_W_and_b_apart_in_the_notebook_s_order(tmp_path):
+    """In memory, layers past the first keep [W | b] as one block; a file holds
+    W1, b1, (gamma1, beta1,) W2, b2, ... whatever that layout, and so do a
+    checkpoint's optimizer arrays."""
+    X, y = blobs()
+    net = barenet.Network([2, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1, dtype="float64",
+                          batch_norm=[True, False])
+    net.fit(X, y, epochs=2, batch_size=20)
+    path = tmp_path / "model.npz"
+    net.save(path, training_state=True)
+    arrays = read_arrays(path)
+
+    def notebook_order(views):
+        return np.concatenate([v.ravel() for layer in zip(*views) for v in layer
+                               if v is not None])
+
+    expected = notebook_order([net.weights, net.biases, net.gammas, net.betas])
+    np.testing.assert_array_equal(arrays["parameters"], expected, strict=True)
+    m_sums = net.optimizer_._m_sums[0]
+    views = net._layer_views(barenet._buffers.flat_views(m_sums, net._shapes()[0]))
+    np.testing.assert_array_equal(arrays["optimizer.m_sums.0"], notebook_order(views[:4]),
+                                  strict=True)
+
+    # a file written in that order by hand loads into the right views
+    values = np.arange(expected.size, dtype=np.float64)
+    hand = write_model(tmp_path / "hand.npz", {**arrays, "parameters": values},
+                       decode_metadata(arrays["metadata"]))
+    loaded = barenet.load(hand)
+    np.testing.assert_array_equal(loaded.weights[0].ravel(), values[:12])
+    np.testing.assert_array_equal(loaded.biases[0].ravel(), values[12:18])
+    np.testing.assert_array_equal(loaded.gammas[0].ravel(), values[18:24])
+    np.testing.assert_array_equal(loaded.betas[0].ravel(), values[24:30])
+    np.testing.assert_array_equal(loaded.weights[1].ravel(), values[30:60])
+    np.testing.assert_array_equal(loaded.biases[1].ravel(), values[60:65])
+    np.testing.assert_array_equal(loaded.weights[2].ravel(), values[65:80])
+    np.testing.assert_array_equal(loaded.biases[2].ravel(), values[80:83])
+    assert values.size == 83

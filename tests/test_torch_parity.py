@@ -202,9 +202,10 @@ def test_network_forward_cost_and_gradients_match_torch(sizes, activations, loss
     for l in range(len(net.weights)):
         close(net._dweights[l], dW_t[l], what=f"dW{l + 1}")
         close(net._dbiases[l], db_t[l], what=f"db{l + 1}")
-    # the gradient vector holds exactly these views, in order
+    # the gradient vector holds exactly these views (in the saved files' order
+    # once _file_order has put each W and b back apart)
     flat = np.concatenate([g.ravel() for pair in zip(dW_t, db_t) for g in pair])
-    close(net._grad, flat, what="flat gradient vector")
+    close(net._grad[net._file_order()], flat, what="flat gradient vector")
 
 
 @pytest.mark.parametrize("sizes, activations, loss", [case_params(c) for c in GRAD_CASES])
@@ -306,11 +307,15 @@ def torch_step(model, optimizer, loss, Xt, Yt):
     return J.item()
 
 
-def torch_flat(model):
-    return np.concatenate([
+def torch_flat(model, net):
+    """The torch model's weights and biases laid out as ``net.parameters``."""
+    flat = np.concatenate([
         t.detach().numpy().ravel()
         for lin in torch_linears(model) for t in (lin.weight, lin.bias)
     ])
+    laid_out = np.empty_like(flat)
+    laid_out[net._file_order()] = flat  # W1, b1, W2, ... as files hold them
+    return laid_out
 
 
 @pytest.mark.parametrize("sizes, activations, loss", [case_params(c) for c in TRAJ_MODELS])
@@ -332,7 +337,7 @@ def test_network_trajectory_matches_torch_optim(make_ours, make_theirs, sizes, a
         ours.step([net.parameters], [net._grad])
         J_t = torch_step(model, theirs, loss, Xt, Yt)
         close(J, J_t, rtol=TRAJ_RTOL, atol=TRAJ_ATOL, what=f"cost before step {step}")
-        close(net.parameters, torch_flat(model), rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
+        close(net.parameters, torch_flat(model, net), rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
               what=f"parameters after step {step}")
     assert ours.t == N_STEPS
     # the run actually trained: the comparison was not between two frozen models
@@ -422,14 +427,15 @@ def test_momentum_equals_torch_sgd_with_rescaled_lr(lr, beta):
         ours.step([net.parameters], [net._grad])
         J_t = torch_step(model, theirs, CE, Xt, Yt)
         close(J, J_t, rtol=TRAJ_RTOL, atol=TRAJ_ATOL, what=f"cost before step {step}")
-        close(net.parameters, torch_flat(model), rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
+        close(net.parameters, torch_flat(model, net), rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
               what=f"parameters after step {step}")
     # and the velocities are related by exactly the factor (1 - beta)
     bufs = np.concatenate([
         theirs.state[t]["momentum_buffer"].numpy().ravel()
         for lin in torch_linears(model) for t in (lin.weight, lin.bias)
     ])
-    close(ours.velocities[0], (1 - beta) * bufs, rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
+    close(ours.velocities[0][net._file_order()], (1 - beta) * bufs, rtol=TRAJ_RTOL,
+          atol=TRAJ_ATOL,
           what="velocity vs (1 - beta) * torch momentum buffer")
 
 
@@ -453,16 +459,16 @@ def test_momentum_is_not_torch_sgd_with_dampening_beta():
     torch_step(model, theirs, CE, Xt, Yt)
     # first step: ours moves by lr (1 - beta) g, torch by lr g (10 times as far)
     close(start - net.parameters, lr * (1 - beta) * g, what="our first update")
-    close(start - torch_flat(model), lr * g, what="torch's first update")
+    close(start - torch_flat(model, net), lr * g, what="torch's first update")
     assert np.abs(g).max() > 1e-3
-    first_gap = np.abs(net.parameters - torch_flat(model)).max()
+    first_gap = np.abs(net.parameters - torch_flat(model, net)).max()
     assert first_gap > 0.5 * lr * beta * np.abs(g).max()
 
     for _ in range(N_STEPS - 1):
         net._step_value_and_grad(X.T, Y.T)
         ours.step([net.parameters], [net._grad])
         torch_step(model, theirs, CE, Xt, Yt)
-    final_gap = np.abs(net.parameters - torch_flat(model)).max()
+    final_gap = np.abs(net.parameters - torch_flat(model, net)).max()
     assert final_gap > 1e-3, "dampening=beta unexpectedly matched barenet's Momentum"
 
 

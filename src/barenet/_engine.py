@@ -35,6 +35,15 @@ def _bias_operand(b):
     return b.reshape(()) if b.size == 1 else b
 
 
+def _with_ones_row(n, m, dtype):
+    """A new ``(n + 1, m)`` array whose last row is ones: a hidden layer's
+    output in its first ``n`` rows (a C-contiguous view) is then, whole, the
+    next layer's input ``[A; 1]``, and ``[W | b] @ [A; 1] = W A + b``."""
+    extended = np.empty((n + 1, m), dtype)
+    extended[n] = 1
+    return extended
+
+
 class Workspace:
     """The arrays of one forward (and backward) pass over ``m`` samples.
 
@@ -47,7 +56,11 @@ class Workspace:
     - ``A[l]``: the activation's output, before dropout; ``masks[l]``, ``bn[l]``:
       dropout's scaled mask and batch normalization's cache, or None;
     - for training, ``dZ[l]`` and ``dA[l]``: gradient buffers, and
-      ``dropped[l]``: the output after dropout.
+      ``dropped[l]``: the output after dropout (``dA[l]`` is the first rows
+      of ``dA_extended[l]``, below);
+    - for a hidden layer, ``extended[l]``: its output (after dropout) with a
+      row of ones below, the next layer's input to its ``[W | b]`` block, and
+      for training ``dA_extended[l]``: ``[W | b]^T dZ`` of the next layer.
 
     For inference ``A[l]`` is ``Z[l]``: activations are applied in place.
     ``forward_plan`` and ``backward_plan`` (training, without batch
@@ -57,17 +70,26 @@ class Workspace:
 
     def __init__(self, sizes, m, dtype, training, dropout=()):
         L = len(sizes) - 1
-        self.Z = [np.empty((n, m), dtype) for n in sizes[1:]]
-        self.A = [np.empty((n, m), dtype) for n in sizes[1:]] if training else self.Z
-        self.inputs, self.Zact = [None] * L, [None] * L
-        self.masks, self.bn = [None] * L, [None] * L
+        self.extended = [_with_ones_row(n, m, dtype) for n in sizes[1:-1]]
+        # a hidden layer's output lands in the first rows of its extended array
+        outputs = [extended[:-1] for extended in self.extended]
         if training:
+            self.Z = [np.empty((n, m), dtype) for n in sizes[1:]]
+            rates = list(dropout[:L - 1]) + [0.0]
+            self.dropped = [outputs[l] if rate else None for l, rate in enumerate(rates)]
+            self.A = [np.empty((n, m), dtype) if rate or l == L - 1 else outputs[l]
+                      for l, (n, rate) in enumerate(zip(sizes[1:], rates))]
             self.dZ = [np.empty((n, m), dtype) for n in sizes[1:]]
-            self.dA = [np.empty((n, m), dtype) for n in sizes[1:-1]]
-            self.dropped = [np.empty((n, m), dtype) if rate else None
-                            for n, rate in zip(sizes[1:], dropout)]
+            # W^T dZ is the first rows of [W | b]^T dZ: NumPy's dot copies a
+            # W strided inside its block, and takes the whole block as it is
+            self.dA_extended = [np.empty((n + 1, m), dtype) for n in sizes[1:-1]]
+            self.dA = [dA[:-1] for dA in self.dA_extended]
             self.forward_plan = self.backward_plan = None
             (self.inverse_m,) = constants(dtype, 1 / m)  # 0-d: a cheap ufunc operand
+        else:
+            self.Z = self.A = outputs + [np.empty((sizes[-1], m), dtype)]
+        self.inputs, self.Zact = [None] * L, [None] * L
+        self.masks, self.bn = [None] * L, [None] * L
 
 
 class Engine:
@@ -100,41 +122,51 @@ class Engine:
         method (the same BLAS call as ``np.dot``, without the dispatch that
         costs ``np.dot`` another 0.3-0.5 us). Per layer ``l``:
 
-        - forward: ``(l, W, b, Z, A, activation.forward, dropout rate)``;
+        - forward: ``(l, W, b, Z, A, activation.forward, dropout rate, output)``:
+          for the first layer ``W`` and ``b`` (its input, the batch, has no row
+          of ones), for the others ``[W | b]`` and None; ``output`` is the
+          next layer's input (the extended array of a hidden layer);
         - backward, from the last layer: ``(l, dA, activation.backward, Z, A,
-          dZ, dW, db, W.T, input.T, dA_prev, ones)``, with ``dA`` None for the
-          output layer, ``input.T`` None for the first (the batch itself) and
-          ``dA_prev`` None where no gradient flows further back.
+          dZ, dW, db, [W | b].T, input.T, dA_prev, ones)``, with ``dA`` None
+          for the output layer; past the first layer ``dW`` is the gradient's
+          ``[W | b]`` block, ``db`` None, ``input.T`` the extended input's and
+          ``dA_prev`` the extended ``dA`` of the layer before; for the first
+          layer ``dW`` and ``db`` are its own and the rest None (the
+          batch changes from step to step, and no gradient flows further back).
         """
         L = len(self.weights)
         rates = [rate if l < L - 1 else 0.0 for l, rate in enumerate(self.dropout)]
+        outputs = ws.extended + [ws.A[-1]]
+        linear = [(self.weights[0], _bias_operand(self.biases[0]))] + [
+            (block, None) for block in self._blocks[1:]]
         ws.forward_plan = [
-            (l, self.weights[l], _bias_operand(self.biases[l]), ws.Z[l], ws.A[l],
-             self.activations[l].forward, rates[l])
+            (l, *linear[l], ws.Z[l], ws.A[l], self.activations[l].forward, rates[l], outputs[l])
             for l in range(L)
         ]
-        outputs = [ws.dropped[l] if rates[l] else ws.A[l] for l in range(L)]
         ws.Zact[:] = ws.Z  # what the general loop would record at every step
-        ws.inputs[1:] = outputs[:-1]
+        ws.inputs[1:] = [ws.dropped[l] if rates[l] else ws.A[l] for l in range(L - 1)]
         ones = _constant_column(m, 1, self.dtype)
         ws.backward_plan = [
             (l, ws.dA[l] if l < L - 1 else None, self.activations[l].backward, ws.Z[l], ws.A[l],
-             ws.dZ[l], self._dweights[l], self._dbiases[l], self.weights[l].T,
-             outputs[l - 1].T if l > 0 else None, ws.dA[l - 1] if l > 0 else None, ones)
+             ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
+             None if l else self._dbiases[0], self._blocks[l].T if l else None,
+             ws.extended[l - 1].T if l else None, ws.dA_extended[l - 1] if l else None, ones)
             for l in range(L - 1, -1, -1)
         ]
 
     def _forward_bound(self, X_T, ws, masks=None):
         """:meth:`_forward` in training mode without batch normalization, over
-        the bound plan: the same operations in the same order
-        (``linear_forward`` unrolled), so the same numbers bit for bit."""
+        the bound plan: the same operations in the same order, so the same
+        numbers bit for bit."""
         ws.inputs[0] = A = X_T
-        for l, W, b, Z, out, forward, rate in ws.forward_plan:
+        for l, W, b, Z, out, forward, rate, output in ws.forward_plan:
             W.dot(A, out=Z)
-            Z += b
-            A = forward(Z, out=out)
+            if b is not None:
+                Z += b
+            forward(Z, out=out)
             if rate:
-                A = self._drop(ws, l, A, rate, masks)
+                self._drop(ws, l, out, rate, masks)
+            A = output
         return A
 
     def _drop(self, ws, l, A, rate, masks=None):
@@ -155,17 +187,19 @@ class Engine:
 
     def _backward_bound(self, ws, Y, weights=None):
         """:meth:`_backward` without batch normalization, over the bound plan
-        (``linear_backward(mean=False)`` unrolled): the same numbers bit for bit."""
+        (the same operations in the same order): the same numbers bit for bit."""
         dZ = self._output_gradient(ws, Y, weights)
-        for l, dA, backward, Z, A, dZ_out, dW, db, W_T, input_T, dA_prev, ones in ws.backward_plan:
+        for (l, dA, backward, Z, A, dZ_out, dW, db, block_T, input_T, dA_prev,
+             ones) in ws.backward_plan:
             if dA is not None:
                 if ws.masks[l] is not None:
                     dA *= ws.masks[l]
                 dZ = backward(dA, Z, A, out=dZ_out)
             dZ.dot(ws.inputs[0].T if input_T is None else input_T, out=dW)
-            dZ.dot(ones, out=db)
+            if db is not None:
+                dZ.dot(ones, out=db)
             if dA_prev is not None:
-                W_T.dot(dZ, out=dA_prev)
+                block_T.dot(dZ, out=dA_prev)
         add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _forward(self, A, training=False, masks=None):
@@ -182,9 +216,12 @@ class Engine:
         if training and ws.forward_plan is not None:
             return self._forward_bound(A, ws, masks), ws
         last = len(self.weights) - 1
-        for l, (W, b, activation) in enumerate(zip(self.weights, self.biases, self.activations)):
+        for l, activation in enumerate(self.activations):
             ws.inputs[l] = A
-            Z = linear_forward(W, A, b, out=ws.Z[l])
+            if l == 0:
+                Z = linear_forward(self.weights[0], A, self.biases[0], out=ws.Z[0])
+            else:  # W A + b in one product, over the input's row of ones
+                Z = self._blocks[l].dot(ws.extended[l - 1], out=ws.Z[l])
             if self.batch_norm[l]:
                 if training:
                     Z, ws.bn[l] = batchnorm_forward(Z, self.gammas[l], self.betas[l], self.bn_eps)
@@ -213,9 +250,12 @@ class Engine:
             if self.batch_norm[l]:
                 dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(
                     dZ, ws.bn[l], mean=False)
-            linear_backward(dZ, ws.inputs[l], self.weights[l], dW=self._dweights[l],
-                            db=self._dbiases[l], need_dA_prev=l > 0,
-                            dA_prev=ws.dA[l - 1] if l > 0 else None, mean=False)
+            if l == 0:
+                linear_backward(dZ, ws.inputs[0], self.weights[0], dW=self._dweights[0],
+                                db=self._dbiases[0], need_dA_prev=False, mean=False)
+            else:  # dW and db in one product, dA_prev = W^T dZ in the first rows of another
+                dZ.dot(ws.extended[l - 1].T, out=self._dblocks[l])
+                self._blocks[l].T.dot(dZ, out=ws.dA_extended[l - 1])
         add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _objective(self, AL, Y_T, weights=None):

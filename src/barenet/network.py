@@ -12,7 +12,11 @@ and targets, and its public API.
 All parameters live in one flat vector, ``parameters``; ``weights[l]`` (shape
 ``(n_{l+1}, n_l)``) and ``biases[l]`` (shape ``(n_{l+1}, 1)``) are views into
 it, and the gradients fill a twin vector the same way. An optimizer step is
-therefore a few vector operations, whatever the depth.
+therefore a few vector operations, whatever the depth. Every layer after the
+first keeps its bias as the last column of one row-major block ``[W | b]``:
+its input, a hidden layer's output, carries a row of ones (see
+:mod:`barenet._engine`), so one matrix product gives ``W A + b`` and another
+both ``dW`` and ``db``. Saved files hold W and b apart, layer by layer.
 """
 
 import numpy as np
@@ -188,12 +192,15 @@ class Network(Engine):
         return tuple(values) + (off,)
 
     def _shapes(self):
-        """Shapes of the trained arrays (W, b, and gamma, beta with batch
-        normalization, layer by layer) and of the running statistics."""
+        """Shapes of the blocks of the flat parameter vector, layer by layer,
+        and of the running statistics: the first layer's W and b, every other
+        layer's ``[W | b]`` (see the module's docstring), then gamma and beta
+        with batch normalization."""
         shapes, state_shapes = [], []
-        for (n_in, n_out), bn in zip(zip(self.layer_sizes[:-1], self.layer_sizes[1:]),
-                                     self.batch_norm):
-            shapes += [(n_out, n_in), (n_out, 1)] + [(n_out, 1), (n_out, 1)] * bn
+        for l, ((n_in, n_out), bn) in enumerate(zip(
+                zip(self.layer_sizes[:-1], self.layer_sizes[1:]), self.batch_norm)):
+            shapes += [(n_out, n_in), (n_out, 1)] if l == 0 else [(n_out, n_in + 1)]
+            shapes += [(n_out, 1), (n_out, 1)] * bn
             state_shapes += [(n_out, 1), (n_out, 1)] * bn
         return shapes, state_shapes
 
@@ -215,10 +222,10 @@ class Network(Engine):
     def _bind_views(self):
         """Per-layer views into the flat vectors (no copies)."""
         shapes, state_shapes = self._shapes()
-        (self.weights, self.biases, self.gammas, self.betas) = self._layer_views(
+        (self.weights, self.biases, self.gammas, self.betas, self._blocks) = self._layer_views(
             flat_views(self.parameters, shapes))
-        (self._dweights, self._dbiases, self._dgammas, self._dbetas) = self._layer_views(
-            flat_views(self._grad, shapes))
+        (self._dweights, self._dbiases, self._dgammas, self._dbetas,
+         self._dblocks) = self._layer_views(flat_views(self._grad, shapes))
         views = iter(flat_views(self._state, state_shapes))
         self.running_means, self.running_vars = [], []
         for bn in self.batch_norm:
@@ -229,8 +236,8 @@ class Network(Engine):
         # The per-layer views are rebuilt on unpickling (a copy would cut them
         # loose from the flat vectors); workspaces are scratch space.
         state = dict(self.__dict__)
-        for name in ("weights", "biases", "gammas", "betas", "_dweights", "_dbiases",
-                     "_dgammas", "_dbetas", "running_means", "running_vars"):
+        for name in ("weights", "biases", "gammas", "betas", "_blocks", "_dweights", "_dbiases",
+                     "_dgammas", "_dbetas", "_dblocks", "running_means", "running_vars"):
             del state[name]
         state["_workspaces"] = {}
         return state
@@ -240,14 +247,30 @@ class Network(Engine):
         self._bind_views()
 
     def _layer_views(self, views):
-        """Split the flat views into per-layer W, b, gamma, beta lists (None
-        for gamma and beta where a layer has no batch normalization)."""
+        """Split the flat views into per-layer W, b, gamma, beta and ``[W | b]``
+        lists (None for gamma and beta where a layer has no batch
+        normalization, and for the first layer's ``[W | b]``)."""
         views = iter(views)
-        lists = ([], [], [], [])
-        for bn in self.batch_norm:
-            for target, present in zip(lists, (True, True, bn, bn)):
-                target.append(next(views) if present else None)
+        lists = ([], [], [], [], [])
+        for l, bn in enumerate(self.batch_norm):
+            if l == 0:
+                W, b, block = next(views), next(views), None
+            else:
+                block = next(views)
+                W, b = block[:, :-1], block[:, -1:]
+            for target, view in zip(lists, (W, b, next(views) if bn else None,
+                                             next(views) if bn else None, block)):
+                target.append(view)
         return lists
+
+    def _file_order(self):
+        """Where each value of a saved parameter vector lives in ``parameters``:
+        files hold W, b (gamma, beta) layer by layer, each row-major, so that
+        the format does not depend on the layout kept in memory."""
+        index = np.arange(self.parameters.size)
+        layers = zip(*self._layer_views(flat_views(index, self._shapes()[0]))[:4])
+        return np.concatenate([view.ravel() for layer in layers for view in layer
+                               if view is not None])
 
     def _reset_batch_norm(self):
         for gamma, beta, mean, var in zip(self.gammas, self.betas, self.running_means,

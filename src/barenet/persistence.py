@@ -2,7 +2,11 @@
 
 A saved model is one ``.npz`` file (a zip of ``.npy`` arrays) holding
 
-- ``parameters``: the network's flat parameter vector, in its dtype;
+- ``parameters``: the network's parameters as one vector in its dtype: W
+  (row-major), b, and gamma, beta with batch normalization, layer by layer
+  (the order of the notebook's ``W1, b1, ..., WL, bL``, whatever the layout
+  ``Network.parameters`` keeps in memory); a checkpoint's optimizer arrays
+  shaped like it are in the same order;
 - ``state``: the running statistics of batch normalization (empty without it);
 - ``classes``: the class labels of a classifier (numbers or strings);
 - ``metadata``: a JSON document (UTF-8 bytes, as a uint8 array) with the format name and
@@ -64,9 +68,11 @@ def save(net, path, training_state=False):
         "training": net.fit_config_,
         "history": dict(net.history_) if net.history_ is not None else None,
     }
-    arrays = {"parameters": net.parameters, "state": net._state}
+    # files hold W and b apart, layer by layer, whatever the layout in memory
+    order = net._file_order()
+    arrays = {"parameters": net.parameters[order], "state": net._state}
     if training_state:
-        metadata["run"] = _run_metadata(net, arrays)
+        metadata["run"] = _run_metadata(net, arrays, order)
     document = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
     arrays["metadata"] = document
     if net.classes_ is not None:
@@ -75,8 +81,9 @@ def save(net, path, training_state=False):
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
-def _run_metadata(net, arrays):
-    """The current run as JSON, its arrays added to ``arrays``."""
+def _run_metadata(net, arrays, order):
+    """The current run as JSON, its arrays added to ``arrays`` (those shaped
+    like the parameters in the file's ``order``)."""
     run = net._run
     if run is None or net.optimizer_ is None:
         raise ValueError("training_state=True needs a run: call fit first")
@@ -91,7 +98,7 @@ def _run_metadata(net, arrays):
     state = optimizer.get_state()
     for name, values in state["arrays"].items():
         for i, value in enumerate(values):
-            arrays[f"optimizer.{name}.{i}"] = value
+            arrays[f"optimizer.{name}.{i}"] = value[order] if value.shape == order.shape else value
     if run["order"] is not None:
         arrays["run.order"] = run["order"]
     schedule = run["schedule"]
@@ -107,14 +114,27 @@ def _run_metadata(net, arrays):
     }
 
 
+def _in_memory(order, saved):
+    """A vector saved in a file's ``order`` (see :func:`save`), in the layout
+    of the parameters in memory; one of another shape is left as it is (the
+    checks that follow refuse it)."""
+    if saved.shape != order.shape:
+        return saved
+    restored = np.empty_like(saved)
+    restored[order] = saved
+    return restored
+
+
 def _restore_run(net, run, arrays, fail):
     """Give ``net`` the run saved by :func:`_run_metadata`."""
     from . import optimizers, schedules
 
+    order = net._file_order()
     try:
         config = dict(run["optimizer"])
         optimizer = optimizers.REGISTRY[config.pop("name")](**config)
-        state_arrays = {name: [arrays[f"optimizer.{name}.{i}"] for i in range(count)]
+        state_arrays = {name: [_in_memory(order, arrays[f"optimizer.{name}.{i}"])
+                               for i in range(count)]
                         for name, count in run["optimizer_arrays"].items()}
         shapes = {a.shape for values in state_arrays.values() for a in values}
         if len(shapes) > 1:
@@ -237,7 +257,7 @@ def load(path):
         fail(f"its parameters are {parameters.dtype}, but its metadata says {net.dtype}")
     if not np.isfinite(parameters).all():
         fail("its parameters contain NaN or infinity")
-    net.parameters[...] = parameters
+    net.parameters[net._file_order()] = parameters
     state = arrays.get("state", np.empty(0, net.dtype))
     if state.shape != net._state.shape or state.dtype != net.dtype:
         fail(

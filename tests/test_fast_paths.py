@@ -496,3 +496,24 @@ def test_a_step_equals_the_notebooks_functions_with_biases_added_apart(kwargs):
         expected_dW = dW + (net.l2 / len(y)) * net.weights[l] if net.l2 else dW
         np.testing.assert_allclose(net._dweights[l], expected_dW, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(net._dbiases[l], db, rtol=1e-13, atol=1e-15)
+
+
+def test_a_pickled_network_keeps_its_layout_and_refuses_another():
+    """A pickle holds the flat vectors as laid out in memory, with the layout's
+    number: a round trip gives views bound to the new vectors and the same
+    outputs; a pickle without that number (another layout) is refused."""
+    import pickle
+
+    X, y = data()
+    net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1)
+    net.fit(X, y, epochs=2, batch_size=16)
+    again = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(again.parameters, net.parameters, strict=True)
+    np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X), strict=True)
+    assert np.shares_memory(again._blocks[2], again.parameters)
+    assert np.shares_memory(again.weights[2], again._blocks[2])
+    state = net.__getstate__()
+    del state["_layout"]
+    old = barenet.Network.__new__(barenet.Network)
+    with pytest.raises(ValueError, match="another layout.*Network.save"):
+        old.__setstate__(state)

@@ -64,6 +64,10 @@ def check_dropout(name, rate):
 # The loss each output activation implies when none is named.
 _DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
 
+# The layout of the flat vectors in memory (the module's docstring), which a
+# pickle of a Network records: 2 since layers past the first keep [W | b] blocks.
+PARAMETER_LAYOUT = 2
+
 
 class Network(Engine):
     """A fully connected network: layer sizes, one activation per weight layer.
@@ -240,9 +244,17 @@ class Network(Engine):
                      "_dgammas", "_dbetas", "_dblocks", "running_means", "running_vars"):
             del state[name]
         state["_workspaces"] = {}
+        state["_layout"] = PARAMETER_LAYOUT
         return state
 
     def __setstate__(self, state):
+        # a pickle holds the flat vectors as laid out in memory: one from a
+        # barenet with another layout would give each view the wrong values
+        if state.pop("_layout", None) != PARAMETER_LAYOUT:
+            raise ValueError(
+                "this Network was pickled by a barenet whose parameter vector has another "
+                "layout; load a file written by Network.save instead (files do not depend on it)"
+            )
         self.__dict__.update(state)
         self._bind_views()
 

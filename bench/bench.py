@@ -15,7 +15,8 @@ left at each library's default. The matrix-product "floor" is the time of the
 forward and backward matrix products alone for the same shapes, with no
 activation, loss or update: what the BLAS needs whatever the library.
 
-Needs: barenet, scikit-learn, torch (the test extra installs both).
+Needs: barenet, scikit-learn, torch and numba (the test extra installs them all; without
+numba, every barenet row is NumPy only).
 """
 
 import argparse
@@ -73,12 +74,26 @@ def interleaved(fns, repeats, scale=1.0):
 
 # --------------------------------------------------------------- the peers
 
-def barenet_fit(X, y, sizes, activations, lr, batch, epochs, dtype, seed=0):
+# Adam through NumPy's passes even where numba is installed (a subclass that
+# names no compiled loop, see barenet._fused): barenet without the `fast` extra.
+NumPyAdam = type("NumPyAdam", (barenet.Adam,), {"_fused_name": None})
+
+
+def barenet_fit(X, y, sizes, activations, lr, batch, epochs, dtype, seed=0, adam=barenet.Adam):
     def run():
         net = barenet.Network(sizes, activations, seed=seed, dtype=dtype)
-        net.fit(X, y, optimizer=barenet.Adam(lr=lr), epochs=epochs, batch_size=batch)
+        net.fit(X, y, optimizer=adam(lr=lr), epochs=epochs, batch_size=batch)
         return net
     return run
+
+
+def barenet_fits(*args):
+    """``{'barenet': fit}`` for ``barenet_fit(*args)``, and, where numba compiles
+    the optimizer's loop, the same fit through NumPy's passes alone."""
+    fns = {"barenet": barenet_fit(*args)}
+    if barenet._fused.kernels():
+        fns["barenet, NumPy only"] = barenet_fit(*args, adam=NumPyAdam)
+    return fns
 
 
 def sklearn_fit(X, y, hidden, activation, lr, batch, epochs, seed=0):
@@ -160,8 +175,8 @@ def mnist_shaped(repeats, m, dtype):
     X = rng.random((m, 784), dtype=dtype)
     y = rng.integers(0, 10, m)
     sizes, batch, lr = [784, 256, 128, 10], 128, 1e-3
-    fns = {"barenet": barenet_fit(X, y, sizes, ["relu", "relu", "softmax"], lr, batch, 1,
-                                  np.dtype(dtype).name)}
+    fns = barenet_fits(X, y, sizes, ["relu", "relu", "softmax"], lr, batch, 1,
+                       np.dtype(dtype).name)
     if sklearn:
         fns["scikit-learn"] = sklearn_fit(X, y, (256, 128), "relu", lr, batch, 1)
     if torch:
@@ -191,8 +206,7 @@ def workload_small(repeats, quick):
     epochs = 500 if quick else 5000
     batch, lr, sizes = 64, 0.0007, [2, 5, 2, 1]
     steps = epochs * -(-len(X) // batch)
-    fns = {"barenet": barenet_fit(X, y, sizes, ["relu", "relu", "sigmoid"], lr, batch, epochs,
-                                  "float32")}
+    fns = barenet_fits(X, y, sizes, ["relu", "relu", "sigmoid"], lr, batch, epochs, "float32")
     if sklearn:
         fns["scikit-learn"] = sklearn_fit(X, y, (5, 2), "relu", lr, batch, epochs)
     if torch:
@@ -209,7 +223,7 @@ def workload_wide(repeats, quick):
     y = rng.integers(0, 10, m)
     sizes, batch, lr = [512, 1024, 1024, 1024, 10], 256, 1e-3
     acts = ["relu", "relu", "relu", "softmax"]
-    fns = {"barenet": barenet_fit(X, y, sizes, acts, lr, batch, 1, "float32")}
+    fns = barenet_fits(X, y, sizes, acts, lr, batch, 1, "float32")
     if torch:
         fns["PyTorch"] = torch_fit(X, y, sizes, lr, batch, 1, binary=False)
     if sklearn:
@@ -284,7 +298,18 @@ def machine():
         f"Python {platform.python_version()}, NumPy {np.__version__} (BLAS: {blas})",
         f"barenet {barenet.__version__}, scikit-learn {getattr(sklearn, '__version__', 'absent')}, "
         f"PyTorch {getattr(torch, '__version__', 'absent')} ({torch.get_num_threads() if torch else 0} threads)",
+        f"numba {numba_version()} (barenet's `fast` extra: Adam's update as one compiled loop; "
+        "the 'barenet, NumPy only' rows run without it)",
     ]
+
+
+def numba_version():
+    """numba's version when barenet compiled its loops with it, else why not."""
+    if not barenet._fused.kernels():
+        return "absent (or BARENET_NUMBA=0): every barenet row is NumPy only"
+    import numba
+
+    return numba.__version__
 
 
 # (workload, peer, the most barenet / peer may be): the targets barenet aims at

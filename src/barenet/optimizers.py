@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from . import _fused
 from ._buffers import scalars
 from ._checks import (
     check_bool,
@@ -114,6 +115,24 @@ def _divided_bound(numerator, shift, scale, tiny):
     return 2 * scale * numerator / shift
 
 
+def _fused_rule(cls):
+    """The name of ``cls``'s compiled loop (its ``_fused_name``), unless it
+    changes the rule of the class that named the loop (a subclass with its
+    own ``_update``, ``_subtract`` or scalars)."""
+    owner = next(c for c in cls.__mro__ if "_fused_name" in vars(c))
+    if owner._fused_name is None or any(getattr(cls, name) is not getattr(owner, name)
+                                        for name in ("_update", "_subtract", "_step_values")):
+        return None
+    return owner._fused_name
+
+
+def _fusable(p, g):
+    """Whether a compiled loop can update ``p`` from ``g`` in place: both
+    contiguous, of the same float dtype."""
+    return (p.dtype == g.dtype and p.dtype.kind == "f" and p.flags.c_contiguous
+            and g.flags.c_contiguous and p.flags.writeable)
+
+
 def _not_finite(what, detail):
     error = TrainingDiverged(f"the {what} is nan or infinite; {detail}")
     error.what = what
@@ -140,11 +159,17 @@ class Optimizer:
     ``v``, ``velocities``, ``squares``) return them in the formulas' scale.
     (Updating large arrays a slice per thread was tried: on two cores it gained
     nothing during training, where the BLAS threads hold the other core.)
+    A rule may also name a compiled loop (``_fused_name``, see
+    :mod:`barenet._fused`) that does its ``_update`` and ``_subtract`` in one
+    pass over each array, from the scalars its ``_step_values()`` returns; the
+    loop runs when numba is installed, with the same numbers bit for bit.
     """
 
     name = None
     _n_scalars = 0
     _sum_name = None  # the state array that is a running sum of gradients, if any
+    _fused_name = None  # the rule's compiled loop in barenet._fused, if it has one
+    _fused = None  # that name when this class keeps the rule as written (see _fused_rule)
 
     def __init__(self, lr, clipnorm=None):
         self.lr = check_positive("lr", lr)
@@ -183,6 +208,8 @@ class Optimizer:
             grads = clip_by_global_norm(grads, self.clipnorm, norm)
             norm = min(norm, self.clipnorm)
         self.t += 1
+        if self._fused is not None and self._fused_step(params, grads, norm):
+            return
         updates = [self._update(g, *self._state(i)) for i, g in enumerate(grads)]
         sum_bound = self._sum_bound
         if (not self._update_bound(norm * self._norm_slack) < self._safe_update
@@ -193,6 +220,28 @@ class Optimizer:
                               "took the step)")
         for p, u in zip(params, updates):
             self._subtract(p, u)
+
+    def _fused_step(self, params, grads, norm):
+        """The step in one compiled loop per array (:mod:`barenet._fused`):
+        the rule's passes and the subtraction, value by value, the same
+        numbers bit for bit. Taken when numba is installed, the arrays are
+        contiguous floats of one dtype each, and the update's bound proves it
+        safe; otherwise False, and nothing has changed."""
+        kernel = _fused.kernels().get(self._fused)
+        if kernel is None or not all(_fusable(p, g) for p, g in zip(params, grads)):
+            return False
+        values = self._step_values()
+        sum_bound = self._sum_bound
+        if not self._update_bound(norm * self._norm_slack) < self._safe_update:
+            self._sum_bound = sum_bound  # the NumPy passes advance it again
+            return False
+        for p, g, state, row in zip(params, grads, self._states, self._fused_scalars):
+            row[:] = values  # rounded to the dtype, as the 0-d operands are
+            if p.ndim == 1:  # Network's flat vector
+                kernel(p, g, *state[:-2], row)
+            else:  # flat views of contiguous arrays (g and the state have p's shape)
+                kernel(*(a.reshape(-1) for a in (p, g, *state[:-2])), row)
+        return True
 
     def _update_bound(self, value_bound):
         """A bound on every value of this step's update, given one on every
@@ -318,6 +367,9 @@ class Optimizer:
         self._states = [(*(getattr(self, "_" + name)[i] for name in names), self._scratch[i],
                          self._operands[i]) for i in range(len(params))]
         self._sum_bound = 0.0
+        self._fused = _fused_rule(type(self))
+        if self._fused is not None:  # the step's scalars, per array, in its dtype
+            self._fused_scalars = [np.empty(self._n_scalars, p.dtype) for p in params]
         floats = [np.finfo(p.dtype) for p in params if p.dtype.kind == "f"]
         if len(floats) < len(params) or not params:
             self._safe_update, self._eps, self._tiny, self._norm_slack = 0.0, 1.0, 1.0, math.inf
@@ -533,12 +585,15 @@ class Adam(Optimizer):
 
     Inside, :math:`m' = m / (1 - \beta_1)` and :math:`v' = v / (1 - \beta_2)`
     are kept, and every constant is folded into two scalars: a step is ten
-    vector passes. :attr:`m` and :attr:`v` return :math:`m` and :math:`v`.
+    vector passes, or one compiled loop when numba is installed (the ``fast``
+    extra; the same numbers, see :mod:`barenet._fused`). :attr:`m` and
+    :attr:`v` return :math:`m` and :math:`v`.
     """
 
     name = "adam"
     _n_scalars = 4
     _sum_name = "m_sums"
+    _fused_name = "adam"
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, clipnorm=None):
         super().__init__(lr, clipnorm)
@@ -559,16 +614,19 @@ class Adam(Optimizer):
         """The second moments :math:`v`, one new array per parameter array."""
         return self._formula_state(*self._formula_names()["v"])
 
-    def _update(self, g, m, v, t, s):
-        beta1, beta2, shift, scale = s
+    def _step_values(self):
+        """This step's scalars ``(beta1, beta2, shift, scale)`` as Python floats."""
         # m_hat = b m', sqrt(v_hat) = a sqrt(v'), so the step is
         # (b / a) m' / (sqrt(v') + eps / a), with
         # b = (1 - beta1) / (1 - beta1^t) and a = sqrt((1 - beta2) / (1 - beta2^t))
         b = (1 - self.beta1) / (1 - self.beta1**self.t)
         a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
-        beta1[()], beta2[()] = self.beta1, self.beta2
         self._step_scalars = self.eps / a, self.lr * b / a
-        shift[()], scale[()] = self._step_scalars
+        return (self.beta1, self.beta2, *self._step_scalars)
+
+    def _update(self, g, m, v, t, s):
+        beta1, beta2, shift, scale = s
+        beta1[()], beta2[()], shift[()], scale[()] = self._step_values()
         m *= beta1
         m += g  # m' = beta1 m' + g
         np.multiply(g, g, out=t)
@@ -619,6 +677,7 @@ class AdamW(Adam):
     """
 
     name = "adamw"
+    _fused_name = None  # the decay happens in _subtract, which Adam's loop does not do
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
                  clipnorm=None):

@@ -1,0 +1,175 @@
+"""The compiled update loops (barenet._fused, with numba installed) give the
+NumPy passes' numbers bit for bit, and are taken only where they apply."""
+
+import copy
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import barenet
+from barenet import _fused
+from barenet.errors import TrainingDiverged
+
+pytest.importorskip("numba")
+if os.environ.get("BARENET_NUMBA") == "0":
+    pytest.skip("BARENET_NUMBA=0 keeps the NumPy passes", allow_module_level=True)
+
+
+class PlainAdam(barenet.Adam):
+    """Adam through its NumPy passes: a subclass with its own ``_update`` is
+    never given the compiled loop (the same arithmetic here)."""
+
+    def _update(self, g, *state):
+        return super()._update(g, *state)
+
+
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """Count the calls of the compiled Adam loop (which must compile here)."""
+    kernels = _fused.kernels()
+    assert "adam" in kernels, "numba is installed, but the Adam loop did not compile"
+    calls = []
+    compiled = kernels["adam"]
+
+    def counted(*args):
+        calls.append(args[0].shape)
+        return compiled(*args)
+
+    monkeypatch.setitem(kernels, "adam", counted)
+    return calls
+
+
+def gradients(rng, shapes, dtype, step):
+    """Gradients over many magnitudes, some exact zeros, a different draw each step."""
+    out = []
+    for shape in shapes:
+        g = rng.standard_normal(shape) * 10.0 ** rng.integers(-12, 4, shape)
+        g[rng.random(shape) < 0.1] = 0
+        out.append((g * (1 + step % 3)).astype(dtype))
+    return out
+
+
+def assert_same_state(a, b):
+    assert a.t == b.t
+    for name in ("m", "v"):
+        for x, y in zip(getattr(a, name), getattr(b, name)):
+            np.testing.assert_array_equal(x, y, strict=True)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shapes", [[(1000,)], [(7, 5), (5,), (3, 1)], [(31,)]])
+@pytest.mark.parametrize("kwargs", [{}, {"lr": 0.05, "beta1": 0.0, "eps": 1e-3},
+                                    {"lr": 3e-4, "beta2": 0.9, "clipnorm": 1.0}])
+def test_compiled_adam_equals_its_numpy_passes_bit_for_bit(dtype, shapes, kwargs, kernel_calls):
+    rng = np.random.default_rng(len(shapes))
+    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    twins = [p.copy() for p in params]
+    fused, plain = barenet.Adam(**kwargs), PlainAdam(**kwargs)
+    for step in range(25):
+        grads = gradients(rng, shapes, dtype, step)
+        fused.step(params, grads)
+        plain.step(twins, grads)
+        for p, q in zip(params, twins):
+            np.testing.assert_array_equal(p, q, strict=True)
+    assert_same_state(fused, plain)
+    assert fused._fused == "adam" and plain._fused is None
+    assert len(kernel_calls) == 25 * len(shapes)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_training_with_the_compiled_loop_is_bit_identical(dtype, kernel_calls):
+    data = barenet.datasets.make_moons(n_samples=200, noise=0.2, seed=0)
+    nets = []
+    for adam in (barenet.Adam(lr=0.01), PlainAdam(lr=0.01)):
+        net = barenet.Network([2, 8, 6, 1], ["relu", "tanh", "sigmoid"], seed=3, dtype=dtype)
+        net.fit(data.X_train, data.y_train, optimizer=adam, epochs=5, batch_size=32)
+        nets.append(net)
+    np.testing.assert_array_equal(nets[0].parameters, nets[1].parameters, strict=True)
+    assert nets[0].history_ == nets[1].history_
+    assert_same_state(nets[0].optimizer_, nets[1].optimizer_)
+    assert kernel_calls  # the first network's steps took the loop
+
+
+def test_an_update_that_could_overflow_takes_the_numpy_passes_and_their_check(kernel_calls):
+    """A bound too large to prove the update safe (lr = 1e36 in float32) leaves
+    the compiled loop out: the NumPy passes run and their check refuses the step."""
+    outcomes = []
+    for adam in (barenet.Adam(lr=1e36), PlainAdam(lr=1e36)):
+        p = np.full(10, -3.4e38, np.float32)  # one step of ~1e36 down overflows
+        g = np.full(10, 1.0, np.float32)
+        with pytest.raises(TrainingDiverged, match="update"):
+            adam.step([p], [g])
+        outcomes.append((p.copy(), adam))
+    np.testing.assert_array_equal(outcomes[0][0], outcomes[1][0], strict=True)
+    assert_same_state(outcomes[0][1], outcomes[1][1])
+    assert outcomes[0][1]._sum_bound == outcomes[1][1]._sum_bound
+    assert kernel_calls == []
+
+
+@pytest.mark.parametrize("case", ["strided", "mixed dtypes", "Fortran order"])
+def test_arrays_the_loop_cannot_take_go_through_the_numpy_passes(case, kernel_calls):
+    rng = np.random.default_rng(0)
+    if case == "strided":
+        base = rng.standard_normal((6, 8)).astype(np.float32)
+        params, grads = [base[:, ::2]], [rng.standard_normal((6, 4)).astype(np.float32)]
+    elif case == "mixed dtypes":
+        params = [rng.standard_normal(9).astype(np.float32)]
+        grads = [rng.standard_normal(9)]  # float64 gradients for float32 parameters
+    else:
+        params = [np.asfortranarray(rng.standard_normal((5, 3)).astype(np.float32))]
+        grads = [np.asfortranarray(rng.standard_normal((5, 3)).astype(np.float32))]
+    twins = [p.copy() for p in params]
+    fused, plain = barenet.Adam(0.1), PlainAdam(0.1)
+    for _ in range(3):
+        fused.step(params, grads)
+        plain.step(twins, grads)
+    for p, q in zip(params, twins):
+        np.testing.assert_array_equal(p, q, strict=True)
+    assert kernel_calls == []
+
+
+def test_rules_with_their_own_arithmetic_are_not_given_the_loop():
+    class Decaying(barenet.Adam):
+        def _subtract(self, p, u):
+            p *= 0.5
+            p -= u
+
+    p, g = np.ones(4), np.ones(4)
+    for optimizer in (barenet.AdamW(0.1), Decaying(0.1), PlainAdam(0.1), barenet.RMSProp(0.1)):
+        optimizer.step([p], [g])
+        assert optimizer._fused is None, type(optimizer).__name__
+    adam = barenet.Adam(0.1)
+    adam.step([p], [g])
+    assert adam._fused == "adam"
+
+
+def test_a_copied_or_restored_optimizer_continues_exactly(kernel_calls):
+    rng = np.random.default_rng(1)
+    p = rng.standard_normal(50)
+    adam = barenet.Adam(0.01)
+    for step in range(4):
+        adam.step([p], gradients(rng, [(50,)], np.float64, step))
+    copied, q = copy.deepcopy(adam), p.copy()
+    restored, r = barenet.Adam(0.01), p.copy()
+    restored.set_state(adam.get_state())
+    for step in range(6):
+        g = gradients(rng, [(50,)], np.float64, step)
+        for optimizer, x in ((adam, p), (copied, q), (restored, r)):
+            optimizer.step([x], g)
+    np.testing.assert_array_equal(p, q, strict=True)
+    np.testing.assert_array_equal(p, r, strict=True)
+    assert_same_state(adam, copied)
+    assert_same_state(adam, restored)
+
+
+def test_the_environment_variable_keeps_the_numpy_passes():
+    code = ("import numpy as np, barenet; from barenet import _fused; "
+            "a = barenet.Adam(); a.step([np.ones(3)], [np.ones(3)]); "
+            "print(sorted(_fused.kernels()), a._fused)")
+    env = dict(os.environ, BARENET_NUMBA="0")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "adam"]  # the rule has a loop; none is compiled, so none runs

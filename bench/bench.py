@@ -266,6 +266,9 @@ def peak_memory_mnist(quick):
     y = rng.integers(0, 10, m)
     net = barenet.Network([784, 256, 128, 10], ["relu", "relu", "softmax"], seed=0)
     base = X.nbytes + net.parameters.nbytes
+    # numba's compiled loop is loaded at the first Adam step of a process (as an
+    # import would be, some megabytes whatever the data): load it before counting
+    barenet.Adam().step([np.zeros(1, np.float32)], [np.ones(1, np.float32)])
     tracemalloc.start()
     tracemalloc.reset_peak()
     net.fit(X, y, optimizer=barenet.Adam(lr=1e-3), epochs=1, batch_size=128)

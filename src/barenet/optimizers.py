@@ -128,9 +128,10 @@ def _fused_rule(cls):
 
 def _fusable(p, g):
     """Whether a compiled loop can update ``p`` from ``g`` in place: both
-    contiguous, of the same float dtype."""
-    return (p.dtype == g.dtype and p.dtype.kind == "f" and p.flags.c_contiguous
-            and g.flags.c_contiguous and p.flags.writeable)
+    contiguous NumPy arrays of the same float dtype."""
+    return (type(p) is np.ndarray and type(g) is np.ndarray and p.dtype == g.dtype
+            and p.dtype.kind == "f" and p.flags.c_contiguous and g.flags.c_contiguous
+            and p.flags.writeable)
 
 
 def _not_finite(what, detail):

@@ -75,10 +75,10 @@ class Workspace:
         outputs = [extended[:-1] for extended in self.extended]
         if training:
             self.Z = [np.empty((n, m), dtype) for n in sizes[1:]]
-            rates = list(dropout[:L - 1]) + [0.0]
-            self.dropped = [outputs[l] if rate else None for l, rate in enumerate(rates)]
+            # dropout holds a rate per layer, 0 for the output layer
+            self.dropped = [outputs[l] if rate else None for l, rate in enumerate(dropout)]
             self.A = [np.empty((n, m), dtype) if rate or l == L - 1 else outputs[l]
-                      for l, (n, rate) in enumerate(zip(sizes[1:], rates))]
+                      for l, (n, rate) in enumerate(zip(sizes[1:], dropout))]
             self.dZ = [np.empty((n, m), dtype) for n in sizes[1:]]
             # W^T dZ is the first rows of [W | b]^T dZ: NumPy's dot copies a
             # W strided inside its block, and takes the whole block as it is
@@ -134,8 +134,7 @@ class Engine:
           layer ``dW`` and ``db`` are its own and the rest None (the
           batch changes from step to step, and no gradient flows further back).
         """
-        L = len(self.weights)
-        rates = [rate if l < L - 1 else 0.0 for l, rate in enumerate(self.dropout)]
+        L, rates = len(self.weights), self.dropout  # the output layer's rate is 0
         outputs = ws.extended + [ws.A[-1]]
         linear = [(self.weights[0], _bias_operand(self.biases[0]))] + [
             (block, None) for block in self._blocks[1:]]
@@ -144,7 +143,7 @@ class Engine:
             for l in range(L)
         ]
         ws.Zact[:] = ws.Z  # what the general loop would record at every step
-        ws.inputs[1:] = [ws.dropped[l] if rates[l] else ws.A[l] for l in range(L - 1)]
+        ws.inputs[1:] = [extended[:-1] for extended in ws.extended]  # after dropout
         ones = _constant_column(m, 1, self.dtype)
         ws.backward_plan = [
             (l, ws.dA[l] if l < L - 1 else None, self.activations[l].backward, ws.Z[l], ws.A[l],

@@ -125,11 +125,11 @@ def _in_memory(order, saved):
     return restored
 
 
-def _restore_run(net, run, arrays, fail):
-    """Give ``net`` the run saved by :func:`_run_metadata`."""
+def _restore_run(net, run, arrays, fail, order):
+    """Give ``net`` the run saved by :func:`_run_metadata` (its optimizer
+    arrays in the file's ``order``)."""
     from . import optimizers, schedules
 
-    order = net._file_order()
     try:
         config = dict(run["optimizer"])
         optimizer = optimizers.REGISTRY[config.pop("name")](**config)
@@ -257,7 +257,8 @@ def load(path):
         fail(f"its parameters are {parameters.dtype}, but its metadata says {net.dtype}")
     if not np.isfinite(parameters).all():
         fail("its parameters contain NaN or infinity")
-    net.parameters[net._file_order()] = parameters
+    order = net._file_order()
+    net.parameters[order] = parameters
     state = arrays.get("state", np.empty(0, net.dtype))
     if state.shape != net._state.shape or state.dtype != net.dtype:
         fail(
@@ -299,5 +300,5 @@ def load(path):
             fail("its history is not a dict of lists of numbers")
         net.history_ = History(history)
     if metadata.get("run") is not None:
-        _restore_run(net, metadata["run"], arrays, fail)
+        _restore_run(net, metadata["run"], arrays, fail, order)
     return net

@@ -173,3 +173,134 @@ def test_the_environment_variable_keeps_the_numpy_passes():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["[]", "adam"]  # the rule has a loop; none is compiled, so none runs
+
+
+# ----------------------------------------------------------------- ReLU
+
+def special_values(rng, shape, dtype):
+    """Normal draws with exact zeros of both signs, nans and infinities spread through."""
+    a = rng.standard_normal(shape).astype(dtype)
+    flat = a.reshape(-1)
+    for start, step, value in ((0, 7, 0.0), (1, 11, -0.0), (2, 13, np.nan), (3, 17, np.inf),
+                               (4, 19, -np.inf), (5, 23, -1e-30)):
+        flat[start::step] = value
+    return a
+
+
+def same_bits(x, y):
+    """Equal bit for bit, where a nan may be any nan (its payload is the CPU's)."""
+    assert x.dtype == y.dtype and x.shape == y.shape
+    ints = np.int32 if x.dtype == np.float32 else np.int64
+    same = (x.view(ints) == y.view(ints)) | (np.isnan(x) & np.isnan(y))
+    assert same.all(), (x[~same][:5], y[~same][:5])
+
+
+@pytest.fixture
+def numpy_only(monkeypatch):
+    """Run ``f()`` with the compiled loops unloaded (ReLU's NumPy passes)."""
+    kernels = _fused.kernels()
+    assert {"relu", "relu_backward"} <= set(kernels), "numba is installed, but ReLU's loops did not compile"
+
+    def run(f):
+        with monkeypatch.context() as patch:
+            patch.setattr(_fused, "_kernels", {})
+            return f()
+    return run
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(2, 64), (64, 64), (300, 70)])  # sign() and comparison paths
+def test_relu_loops_give_the_numpy_numbers(dtype, shape, numpy_only):
+    rng = np.random.default_rng(shape[0])
+    relu = barenet.activations.ReLU()
+    Z, dA = special_values(rng, shape, dtype), special_values(rng, shape, dtype)
+    with np.errstate(invalid="ignore"):  # inf * 0 in the NumPy passes
+        A = relu.forward(Z)
+        same_bits(A, numpy_only(lambda: relu.forward(Z)))
+        assert not np.signbit(A[Z == 0]).any()  # max(-0.0, 0) is +0.0, as NumPy has it
+        for a in (A, Z):  # a ReLU output, and any array (backward is public)
+            same_bits(relu.backward(dA, Z, a), numpy_only(lambda: relu.backward(dA, Z, a)))
+        # in place, as the training step and inference call them
+        in_place = Z.copy()
+        assert relu.forward(in_place, out=in_place) is in_place
+        same_bits(in_place, A)
+        d = dA.copy()
+        assert relu.backward(d, Z, A, out=d) is d
+        same_bits(d, numpy_only(lambda: relu.backward(dA, Z, A)))
+
+
+def test_relu_arrays_the_loops_cannot_take_go_through_numpy(numpy_only, monkeypatch):
+    calls = []
+    kernels = _fused.kernels()
+    for name in ("relu", "relu_backward"):
+        monkeypatch.setitem(kernels, name, lambda *args, compiled=kernels[name]: (
+            calls.append(args), compiled(*args))[1])
+    relu = barenet.activations.ReLU()
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((6, 8))
+    for z in (Z[:, ::2], np.asfortranarray(Z), Z.astype(np.float16), Z.astype(np.float32)):
+        out = None if z.dtype != np.float32 else np.empty((6, 8))  # mixed dtypes
+        got = relu.forward(z, out=out)
+        np.testing.assert_array_equal(got, numpy_only(lambda: relu.forward(z, out=out)))
+    overlapping = np.zeros(60)
+    z, out = overlapping[:48].reshape(6, 8), overlapping[4:52].reshape(6, 8)
+    z[...] = Z
+    expected = numpy_only(lambda: relu.forward(z.copy()))
+    np.testing.assert_array_equal(relu.forward(z, out=out), expected)  # NumPy handles overlap
+    assert calls == []
+    relu.forward(Z)  # a plain array takes the loop
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("config", ["plain", "dropout", "batch norm"])
+def test_training_with_relu_loops_is_bit_identical(dtype, config, numpy_only):
+    data = barenet.datasets.make_moons(n_samples=300, noise=0.2, seed=1)
+    kwargs = {"dropout": [0.2, 0.0]} if config == "dropout" else (
+        {"batch_norm": True} if config == "batch norm" else {})
+
+    def fit():
+        net = barenet.Network([2, 70, 60, 1], ["relu", "relu", "sigmoid"], seed=5, dtype=dtype,
+                              **kwargs)
+        net.fit(data.X_train, data.y_train, optimizer=PlainAdam(0.01), epochs=3, batch_size=64)
+        return net
+
+    compiled, plain = fit(), numpy_only(fit)
+    np.testing.assert_array_equal(compiled.parameters, plain.parameters, strict=True)
+    assert compiled.history_ == plain.history_
+    if config != "batch norm":  # the bound plan holds the loops, bound to its arrays
+        plan = next(iter(compiled._workspaces.values())).forward_plan
+        assert plan[0][5] != compiled.activations[0].forward
+        plan = next(iter(plain._workspaces.values())).forward_plan
+        assert plan[0][5] == plain.activations[0].forward
+
+
+def test_inference_alone_does_not_load_numba(tmp_path):
+    path = tmp_path / "net.npz"
+
+    def run(code):
+        code = f"import sys, numpy as np, barenet; path = {str(path)!r}; " + code
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True).stdout.split()
+
+    trained = run("net = barenet.Network([3, 4, 2], ['relu', 'softmax'], seed=0); "
+                  "net.fit(np.ones((4, 3)), [0, 1, 0, 1], optimizer='gd', epochs=1); "
+                  "net.save(path); print('numba' in sys.modules)")
+    assert trained == ["True"]  # training loads the loops
+    inferred = run("net = barenet.load(path); net.predict_proba(np.ones((5, 3))); "
+                   "barenet.activations.ReLU().forward(np.ones(3)); print('numba' in sys.modules)")
+    assert inferred == ["False"]
+
+
+def test_a_relu_subclass_with_its_own_backward_keeps_it():
+    calls = []
+
+    class Counted(barenet.activations.ReLU):
+        def backward(self, dA, Z, A, out=None, xp=np):
+            calls.append(A.shape)
+            return super().backward(dA, Z, A, out=out, xp=xp)
+
+    data = barenet.datasets.make_moons(n_samples=100, noise=0.2, seed=0)
+    net = barenet.Network([2, 4, 1], [Counted(), "sigmoid"], seed=0)
+    net.fit(data.X_train, data.y_train, epochs=2, batch_size=50)
+    assert "relu" in _fused.kernels() and len(calls) == 2 * -(-len(data.X_train) // 50)

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from . import _fused
 from . import losses as _losses
 from ._buffers import constants
 from .linear import _constant_column, linear_backward, linear_forward
@@ -106,6 +107,7 @@ class Engine:
         """The training workspace for batches of ``m`` samples (made once)."""
         ws = self._workspaces.get(m)
         if ws is None:
+            _fused.kernels()  # training loads the compiled loops, where numba is installed
             ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype, True,
                                                  self.dropout)
             if not any(self.batch_norm):
@@ -122,13 +124,16 @@ class Engine:
         method (the same BLAS call as ``np.dot``, without the dispatch that
         costs ``np.dot`` another 0.3-0.5 us). Per layer ``l``:
 
-        - forward: ``(l, W, b, Z, A, activation.forward, dropout rate, output)``:
+        - forward: ``(l, W, b, Z, A, forward, dropout rate, output)``, where
+          ``forward`` is the activation's, bound to ``Z`` and ``A`` (see
+          :mod:`barenet.activations`);
           for the first layer ``W`` and ``b`` (its input, the batch, has no row
           of ones), for the others ``[W | b]`` and None; ``output`` is the
           next layer's input (the extended array of a hidden layer);
-        - backward, from the last layer: ``(l, dA, activation.backward, Z, A,
-          dZ, dW, db, [W | b].T, input.T, dA_prev, ones)``, with ``dA`` None
-          for the output layer; past the first layer ``dW`` is the gradient's
+        - backward, from the last layer: ``(l, dA, backward, Z, A,
+          dZ, dW, db, [W | b].T, input.T, dA_prev, ones)``, with ``backward``
+          the activation's bound to its arrays, ``dA`` and it None for the
+          output layer; past the first layer ``dW`` is the gradient's
           ``[W | b]`` block, ``db`` None, ``input.T`` the extended input's and
           ``dA_prev`` the extended ``dA`` of the layer before; for the first
           layer ``dW`` and ``db`` are its own and the rest None (the
@@ -138,16 +143,19 @@ class Engine:
         outputs = ws.extended + [ws.A[-1]]
         linear = [(self.weights[0], _bias_operand(self.biases[0]))] + [
             (block, None) for block in self._blocks[1:]]
+        acts = self.activations
         ws.forward_plan = [
-            (l, *linear[l], ws.Z[l], ws.A[l], self.activations[l].forward, rates[l], outputs[l])
+            (l, *linear[l], ws.Z[l], ws.A[l], acts[l]._bound_forward(ws.Z[l], ws.A[l]), rates[l],
+             outputs[l])
             for l in range(L)
         ]
         ws.Zact[:] = ws.Z  # what the general loop would record at every step
         ws.inputs[1:] = [extended[:-1] for extended in ws.extended]  # after dropout
         ones = _constant_column(m, 1, self.dtype)
         ws.backward_plan = [
-            (l, ws.dA[l] if l < L - 1 else None, self.activations[l].backward, ws.Z[l], ws.A[l],
-             ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
+            (l, ws.dA[l] if l < L - 1 else None,
+             acts[l]._bound_backward(ws.dA[l], ws.Z[l], ws.A[l], ws.dZ[l]) if l < L - 1 else None,
+             ws.Z[l], ws.A[l], ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
              None if l else self._dbiases[0], self._blocks[l].T if l else None,
              ws.extended[l - 1].T if l else None, ws.dA_extended[l - 1] if l else None, ones)
             for l in range(L - 1, -1, -1)

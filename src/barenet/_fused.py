@@ -15,6 +15,11 @@ and divisions are correctly rounded in SIMD as well); ``error_model='numpy'``
 lets a division by zero give inf as NumPy's does, instead of a branch that
 would stop the vectorizing.
 
+ReLU's forward and backward passes get loops too (:func:`flat_views` says
+which arrays they take). Those are used only once training has loaded the
+loops (:func:`loaded`): inference and the notebook's functions alone never
+pay numba's import.
+
 Set the environment variable ``BARENET_NUMBA=0`` before the first step to
 keep the NumPy passes although numba is installed.
 """
@@ -22,6 +27,9 @@ keep the NumPy passes although numba is installed.
 import math
 import os
 
+import numpy as np
+
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _kernels = None  # {name: compiled function} once tried; {} when numba is not usable
 
 
@@ -39,6 +47,31 @@ def kernels():
             except Exception:  # no numba, or one that cannot compile here: NumPy passes
                 _kernels = {}
     return _kernels
+
+
+def loaded():
+    """The compiled loops if :func:`kernels` has loaded them (training does),
+    else ``{}``; never loads them itself."""
+    return _kernels or {}
+
+
+def flat_views(*arrays):
+    """1-D views of ``arrays`` (inputs, then the output) for an elementwise
+    loop, or None unless they all are NumPy arrays (not subclasses) of one
+    shape and one dtype, float32 or float64, C-contiguous, and the output is
+    writeable and either one of the inputs or apart from all of them."""
+    out = arrays[-1]
+    shape, dtype = out.shape, out.dtype
+    if not (type(out) is np.ndarray and dtype in FLOATS and out.flags.c_contiguous
+            and out.flags.writeable):
+        return None
+    for a in arrays[:-1]:
+        if not (type(a) is np.ndarray and a.shape == shape and a.dtype == dtype
+                and a.flags.c_contiguous):
+            return None
+        if a is not out and np.may_share_memory(a, out):
+            return None
+    return [a.reshape(-1) for a in arrays]
 
 
 def _compile():
@@ -65,4 +98,26 @@ def _compile():
             t = t * scale
             p[i] = p[i] - t
 
-    return {"adam": adam}
+    @jit
+    def relu(z, a):  # pragma: no cover - compiled
+        # np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest (-0.0 included)
+        for i in range(z.shape[0]):
+            zi = z[i]
+            a[i] = zi if zi > 0 or zi != zi else 0
+
+    @jit
+    def relu_backward(da, a, out, sign):  # pragma: no cover - compiled
+        # dA * (a > 0) as a float, or with sign, dA * sign(a): ReLU.backward's
+        # two NumPy paths (dA * 1 is dA; sign(nan) is nan)
+        for i in range(a.shape[0]):
+            ai = a[i]
+            if ai > 0:
+                out[i] = da[i]
+            elif sign and ai < 0:
+                out[i] = -da[i]
+            elif sign and ai != ai:
+                out[i] = da[i] * ai
+            else:
+                out[i] = da[i] * 0
+
+    return {"adam": adam, "relu": relu, "relu_backward": relu_backward}

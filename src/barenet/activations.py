@@ -14,16 +14,46 @@ Every activation has
 may be ``Z`` itself in ``forward``, or ``dA`` in ``backward``): the training
 loop reuses its buffers from step to step instead of allocating new ones.
 
+A training step calls ``_bound_forward(Z, out)`` and ``_bound_backward(dA,
+Z, A, out)`` once per workspace: each returns ``forward`` or ``backward``
+itself, or a faster function bound to those arrays (ReLU's compiled loops,
+see :mod:`barenet._fused`) that gives the same numbers.
+
 ``get(name_or_activation)`` is the one way to look an activation up by name.
 """
 
 import numpy as np
 
+from . import _fused
 from ._buffers import maximum_zero, zero_operand, zeros_of
 from ._checks import check_fraction, from_registry
 
 # Up to this many elements, ReLU's derivative takes sign() (see ReLU.backward).
 SMALL_SIZE = 4096
+
+
+def _compiled(name, *inputs, out=None, flag=None):
+    """Run the compiled loop ``name`` (:mod:`barenet._fused`) over ``inputs``
+    into ``out`` (a new array when None) and return it; None, with nothing
+    done, when the loops are not loaded or the arrays do not suit them
+    (:func:`barenet._fused.flat_views`)."""
+    kernel = _fused.loaded().get(name)
+    if kernel is None:
+        return None
+    if out is None:
+        first = inputs[0]
+        if not (type(first) is np.ndarray and first.dtype in _fused.FLOATS
+                and first.flags.c_contiguous):
+            return None
+        out = np.empty_like(first)
+    views = _fused.flat_views(*inputs, out)
+    if views is None:
+        return None
+    if flag is None:
+        kernel(*views)
+    else:
+        kernel(*views, flag)
+    return out
 
 
 class Activation:
@@ -36,6 +66,14 @@ class Activation:
 
     def backward(self, dA, Z, A, out=None, xp=np):
         raise NotImplementedError
+
+    def _bound_forward(self, Z, out):
+        """``forward`` for a training step that always passes ``(Z, out=out)``."""
+        return self.forward
+
+    def _bound_backward(self, dA, Z, A, out):
+        """``backward`` for a training step that always passes ``(dA, Z, A, out=out)``."""
+        return self.backward
 
     def __call__(self, Z, xp=np):
         return self.forward(Z, xp=xp)
@@ -107,23 +145,62 @@ class ReLU(Activation):
 
     name = "relu"
 
+    # With numba loaded by training, both directions run as one compiled loop
+    # (_fused.relu, _fused.relu_backward) on contiguous float arrays: the same
+    # numbers as these NumPy calls, nan and signed zeros included.
+
     def forward(self, Z, out=None, xp=np):
         if xp is np and getattr(Z, "dtype", None) is not None and Z.dtype.kind == "f":
+            result = _compiled("relu", Z, out=out)
+            if result is not None:
+                return result
             # against zeros: about 3x faster than against 0
             zeros = zeros_of(Z.shape, Z.dtype)
             return maximum_zero(Z, out) if zeros is None else np.maximum(Z, zeros, out=out)
         return xp.maximum(Z, 0, out=out)
+
+    def _bound_forward(self, Z, out):
+        kernel = _fused.loaded().get("relu")
+        # only for ReLU's own forward: a subclass's (or a patched one) is called as it is
+        views = kernel and type(self).forward is _RELU_FORWARD and _fused.flat_views(Z, out)
+        if not views:
+            return self.forward
+
+        def forward(Z_, out=out):  # the step's arrays: views of them are bound
+            kernel(*views)
+            return out
+        return forward
+
+    def _bound_backward(self, dA, Z, A, out):
+        kernel = _fused.loaded().get("relu_backward")
+        views = kernel and type(self).backward is _RELU_BACKWARD and _fused.flat_views(dA, A, out)
+        if not views:
+            return self.backward
+        sign = A.size <= SMALL_SIZE
+
+        def backward(dA_, Z_, A_, out=out):  # the step's arrays: views of them are bound
+            kernel(*views, sign)
+            return out
+        return backward
 
     def backward(self, dA, Z, A, out=None, xp=np):
         # the derivative is 1 where z > 0 (a = z > 0), 0 where a = 0: sign(a),
         # or (a > 0) as a float, the same for every a >= 0 (a nan gives nan
         # through sign, 0 through the comparison). sign is the faster call
         # on a small array, the comparison (against zeros) on a large one.
+        if xp is np and isinstance(A, np.ndarray):
+            result = _compiled("relu_backward", dA, A, out=out, flag=A.size <= SMALL_SIZE)
+            if result is not None:
+                return result
         if xp is not np or not isinstance(A, np.ndarray) or A.size <= SMALL_SIZE:
             derivative = xp.sign(A, out=None if out is dA else out)
         else:
             derivative = np.greater(A, zero_operand(A), out=None if out is dA else out)
         return xp.multiply(dA, derivative, out=out)
+
+
+# ReLU's own passes, which its compiled loops stand for in a training step
+_RELU_FORWARD, _RELU_BACKWARD = ReLU.forward, ReLU.backward
 
 
 class LeakyReLU(Activation):

@@ -79,7 +79,7 @@ def _gather(order, bounds, X, Y, weights):
     Returns ``(batches, Y_epoch, weights_epoch)``: ``batches`` yields the
     ``(X, Y, weights)`` rows of each batch, ``bounds`` giving each one's
     ``(start, stop)`` in ``order``; ``Y_epoch`` and ``weights_epoch`` are None
-    when they were not made on the way (each batch gathered on its own).
+    when they were not made on the way (targets too large to gather at once).
     """
     if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(bounds) > 1:
         X, Y = X.take(order, axis=0), Y.take(order, axis=0)
@@ -87,9 +87,17 @@ def _gather(order, bounds, X, Y, weights):
         batches = ((X[a:b], Y[a:b], None if weights is None else weights[a:b])
                    for a, b in bounds)
         return batches, Y, weights
-    batches = ((X.take(order[a:b], axis=0), Y.take(order[a:b], axis=0),
-                None if weights is None else weights.take(order[a:b])) for a, b in bounds)
-    return batches, None, None
+    # a large X: each batch of it gathered on its own; the targets and weights
+    # (a few values per sample) at once, unless they are large as well
+    if Y.nbytes > SHUFFLE_COPY_BYTES:
+        batches = ((X.take(order[a:b], axis=0), Y.take(order[a:b], axis=0),
+                    None if weights is None else weights.take(order[a:b])) for a, b in bounds)
+        return batches, None, None
+    Y = Y.take(order, axis=0)
+    weights = None if weights is None else weights.take(order)
+    batches = ((X.take(order[a:b], axis=0), Y[a:b], None if weights is None else weights[a:b])
+               for a, b in bounds)
+    return batches, Y, weights
 
 
 def _diverged(what, epoch, step):

@@ -74,25 +74,33 @@ def interleaved(fns, repeats, scale=1.0):
 
 # --------------------------------------------------------------- the peers
 
-# Adam through NumPy's passes even where numba is installed (a subclass that
-# names no compiled loop, see barenet._fused): barenet without the `fast` extra.
-NumPyAdam = type("NumPyAdam", (barenet.Adam,), {"_fused_name": None})
-
-
-def barenet_fit(X, y, sizes, activations, lr, batch, epochs, dtype, seed=0, adam=barenet.Adam):
+def barenet_fit(X, y, sizes, activations, lr, batch, epochs, dtype, seed=0):
     def run():
         net = barenet.Network(sizes, activations, seed=seed, dtype=dtype)
-        net.fit(X, y, optimizer=adam(lr=lr), epochs=epochs, batch_size=batch)
+        net.fit(X, y, optimizer=barenet.Adam(lr=lr), epochs=epochs, batch_size=batch)
         return net
+    return run
+
+
+def numpy_only(fn):
+    """``fn`` run with barenet's compiled loops unloaded (see barenet._fused):
+    barenet as it runs without the `fast` extra, NumPy passes only."""
+    def run():
+        loops = barenet._fused._kernels
+        barenet._fused._kernels = {}
+        try:
+            return fn()
+        finally:
+            barenet._fused._kernels = loops
     return run
 
 
 def barenet_fits(*args):
     """``{'barenet': fit}`` for ``barenet_fit(*args)``, and, where numba compiles
-    the optimizer's loop, the same fit through NumPy's passes alone."""
+    barenet's loops, the same fit through NumPy's passes alone."""
     fns = {"barenet": barenet_fit(*args)}
     if barenet._fused.kernels():
-        fns["barenet, NumPy only"] = barenet_fit(*args, adam=NumPyAdam)
+        fns["barenet, NumPy only"] = numpy_only(barenet_fit(*args))
     return fns
 
 
@@ -266,8 +274,8 @@ def peak_memory_mnist(quick):
     y = rng.integers(0, 10, m)
     net = barenet.Network([784, 256, 128, 10], ["relu", "relu", "softmax"], seed=0)
     base = X.nbytes + net.parameters.nbytes
-    # numba's compiled loop is loaded at the first Adam step of a process (as an
-    # import would be, some megabytes whatever the data): load it before counting
+    # numba's compiled loops are loaded by the first training step of a process (as
+    # an import would be, some megabytes whatever the data): load them before counting
     barenet.Adam().step([np.zeros(1, np.float32)], [np.ones(1, np.float32)])
     tracemalloc.start()
     tracemalloc.reset_peak()
@@ -301,8 +309,8 @@ def machine():
         f"Python {platform.python_version()}, NumPy {np.__version__} (BLAS: {blas})",
         f"barenet {barenet.__version__}, scikit-learn {getattr(sklearn, '__version__', 'absent')}, "
         f"PyTorch {getattr(torch, '__version__', 'absent')} ({torch.get_num_threads() if torch else 0} threads)",
-        f"numba {numba_version()} (barenet's `fast` extra: Adam's update as one compiled loop; "
-        "the 'barenet, NumPy only' rows run without it)",
+        f"numba {numba_version()} (barenet's `fast` extra: Adam's update and ReLU as compiled "
+        "loops; the 'barenet, NumPy only' rows run without them)",
     ]
 
 

@@ -137,13 +137,19 @@ def test_rules_with_their_own_arithmetic_are_not_given_the_loop():
             p *= 0.5
             p -= u
 
+    class Halved(barenet.AdamW):
+        def _step_values(self):
+            return (*super()._step_values()[:3], super()._step_values()[3] / 2,
+                    super()._step_values()[4])
+
     p, g = np.ones(4), np.ones(4)
-    for optimizer in (barenet.AdamW(0.1), Decaying(0.1), PlainAdam(0.1), barenet.RMSProp(0.1)):
+    for optimizer in (Decaying(0.1), PlainAdam(0.1), Halved(0.1)):
         optimizer.step([p], [g])
         assert optimizer._fused is None, type(optimizer).__name__
-    adam = barenet.Adam(0.1)
-    adam.step([p], [g])
-    assert adam._fused == "adam"
+    for optimizer in (barenet.Adam(0.1), barenet.AdamW(0.1), barenet.GD(0.1),
+                      barenet.Momentum(0.1), barenet.RMSProp(0.1)):
+        optimizer.step([p], [g])
+        assert optimizer._fused == optimizer.name
 
 
 def test_a_copied_or_restored_optimizer_continues_exactly(kernel_calls):
@@ -173,6 +179,71 @@ def test_the_environment_variable_keeps_the_numpy_passes():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["[]", "adam"]  # the rule has a loop; none is compiled, so none runs
+
+
+# ------------------------------------------------------ the other rules
+
+def plain(cls):
+    """``cls`` through its NumPy passes (a subclass with its own ``_update``)."""
+    return type("Plain" + cls.__name__, (cls,), {"_update": lambda self, g, *state:
+                                                  cls._update(self, g, *state)})
+
+
+RULES = [
+    (barenet.GD, {"lr": 0.1}), (barenet.GD, {"lr": 0.01, "clipnorm": 1.0}),
+    (barenet.Momentum, {}), (barenet.Momentum, {"beta": 0.8, "nesterov": True}),
+    (barenet.Momentum, {"beta": 0.0, "clipnorm": 0.5}),
+    (barenet.RMSProp, {}), (barenet.RMSProp, {"beta": 0.8, "eps": 1e-3, "bias_correction": True}),
+    (barenet.RMSProp, {"lr": 0.01, "clipnorm": 1.0}),
+    (barenet.AdamW, {}), (barenet.AdamW, {"lr": 0.05, "weight_decay": 0.1, "beta1": 0.0}),
+    (barenet.AdamW, {"weight_decay": 0.0, "clipnorm": 1.0}),
+]
+
+
+@pytest.fixture
+def rule_calls(monkeypatch):
+    """Count the calls of each optimizer's compiled loop, by name."""
+    kernels = _fused.kernels()
+    calls = []
+    for name in ("adam", "adamw", "gd", "momentum", "rmsprop"):
+        assert name in kernels, f"numba is installed, but the {name} loop did not compile"
+        monkeypatch.setitem(kernels, name, lambda *args, name=name, compiled=kernels[name]: (
+            calls.append(name), compiled(*args))[1])
+    return calls
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("cls, kwargs", RULES, ids=[f"{c.__name__}-{k}" for c, k in RULES])
+def test_each_rules_loop_equals_its_numpy_passes_bit_for_bit(cls, kwargs, dtype, rule_calls):
+    rng = np.random.default_rng(7)
+    shapes = [(40, 9), (9,), (300,)]
+    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    twins = [p.copy() for p in params]
+    fused, reference = cls(**kwargs), plain(cls)(**kwargs)
+    for step in range(20):
+        grads = gradients(rng, shapes, dtype, step)
+        fused.step(params, grads)
+        reference.step(twins, grads)
+        for p, q in zip(params, twins):
+            np.testing.assert_array_equal(p, q, strict=True)
+    assert fused.get_state()["t"] == reference.get_state()["t"] == 20
+    for name, arrays in fused.get_state()["arrays"].items():
+        for a, b in zip(arrays, reference.get_state()["arrays"][name]):
+            np.testing.assert_array_equal(a, b, strict=True)
+    assert reference._fused is None and rule_calls == [cls.name] * 20 * len(shapes)
+
+
+@pytest.mark.parametrize("cls, kwargs", RULES[::2], ids=[c.__name__ for c, _ in RULES[::2]])
+def test_training_with_each_rules_loop_is_bit_identical(cls, kwargs, rule_calls):
+    data = barenet.datasets.make_moons(n_samples=200, noise=0.2, seed=2)
+    nets = []
+    for rule in (cls(**kwargs), plain(cls)(**kwargs)):
+        net = barenet.Network([2, 8, 6, 1], ["tanh", "relu", "sigmoid"], seed=4)
+        net.fit(data.X_train, data.y_train, optimizer=rule, epochs=4, batch_size=32)
+        nets.append(net)
+    np.testing.assert_array_equal(nets[0].parameters, nets[1].parameters, strict=True)
+    assert nets[0].history_ == nets[1].history_
+    assert rule_calls and set(rule_calls) == {cls.name}
 
 
 # ----------------------------------------------------------------- ReLU

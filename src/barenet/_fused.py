@@ -2,9 +2,10 @@
 
 NumPy runs Adam's update as ten passes over the parameters (each of its
 operations reads and writes whole arrays); the same operations done element by
-element in one loop touch each value once. This module compiles that loop
-with numba, if it can be imported, and otherwise offers nothing: the
-optimizers then keep their NumPy passes.
+element in one loop touch each value once. This module compiles such a loop
+for each optimizer rule (``adam``, ``adamw``, ``gd``, ``momentum``,
+``rmsprop``) with numba, if it can be imported, and otherwise offers nothing:
+the optimizers then keep their NumPy passes.
 
 Each loop takes the parameter, gradient and state arrays (1-D) and an array
 of the step's scalars. It does exactly the NumPy path's operations, in the
@@ -99,6 +100,66 @@ def _compile():
             p[i] = p[i] - t
 
     @jit
+    def adamw(p, g, m, v, scalars):  # pragma: no cover - compiled
+        # Adam's passes, the parameter first decayed (AdamW._subtract: p *= decay; p -= t);
+        # scalars holds (beta1, beta2, shift, scale, decay)
+        beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
+        decay = scalars[4]
+        for i in range(p.shape[0]):
+            mi = beta1 * m[i]
+            mi = mi + g[i]
+            m[i] = mi
+            square = g[i] * g[i]
+            vi = beta2 * v[i]
+            vi = vi + square
+            v[i] = vi
+            t = math.sqrt(vi)
+            t = t + shift
+            t = mi / t
+            t = t * scale
+            pi = p[i] * decay
+            p[i] = pi - t
+
+    @jit
+    def gd(p, g, scalars):  # pragma: no cover - compiled
+        # GD._update then p -= t; scalars holds (lr,)
+        lr = scalars[0]
+        for i in range(p.shape[0]):
+            t = g[i] * lr
+            p[i] = p[i] - t
+
+    @jit
+    def momentum(p, g, v, scalars):  # pragma: no cover - compiled
+        # Momentum._update then p -= t; scalars holds (beta, scale, nesterov as 0 or 1)
+        beta, scale, nesterov = scalars[0], scalars[1], scalars[2] != 0
+        for i in range(p.shape[0]):
+            vi = beta * v[i]
+            vi = vi + g[i]
+            v[i] = vi
+            if nesterov:
+                t = vi * beta
+                t = t + g[i]
+                t = t * scale
+            else:
+                t = vi * scale
+            p[i] = p[i] - t
+
+    @jit
+    def rmsprop(p, g, s, scalars):  # pragma: no cover - compiled
+        # RMSProp._update then p -= t; scalars holds (beta, shift, scale)
+        beta, shift, scale = scalars[0], scalars[1], scalars[2]
+        for i in range(p.shape[0]):
+            square = g[i] * g[i]
+            si = beta * s[i]
+            si = si + square
+            s[i] = si
+            t = math.sqrt(si)
+            t = t + shift
+            t = g[i] / t
+            t = t * scale
+            p[i] = p[i] - t
+
+    @jit
     def relu(z, a):  # pragma: no cover - compiled
         # np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest (-0.0 included)
         for i in range(z.shape[0]):
@@ -120,4 +181,5 @@ def _compile():
             else:
                 out[i] = da[i] * 0
 
-    return {"adam": adam, "relu": relu, "relu_backward": relu_backward}
+    return {"adam": adam, "adamw": adamw, "gd": gd, "momentum": momentum, "rmsprop": rmsprop,
+            "relu": relu, "relu_backward": relu_backward}

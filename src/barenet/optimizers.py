@@ -236,6 +236,8 @@ class Optimizer:
         if not self._update_bound(norm * self._norm_slack) < self._safe_update:
             self._sum_bound = sum_bound  # the NumPy passes advance it again
             return False
+        if self._fused_scalars is None:
+            self._fused_scalars = [np.empty(len(values), p.dtype) for p in params]
         for p, g, state, row in zip(params, grads, self._states, self._fused_scalars):
             row[:] = values  # rounded to the dtype, as the 0-d operands are
             if p.ndim == 1:  # Network's flat vector
@@ -369,8 +371,7 @@ class Optimizer:
                          self._operands[i]) for i in range(len(params))]
         self._sum_bound = 0.0
         self._fused = _fused_rule(type(self))
-        if self._fused is not None:  # the step's scalars, per array, in its dtype
-            self._fused_scalars = [np.empty(self._n_scalars, p.dtype) for p in params]
+        self._fused_scalars = None  # the loop's scalars, per array, in its dtype (first step)
         floats = [np.finfo(p.dtype) for p in params if p.dtype.kind == "f"]
         if len(floats) < len(params) or not params:
             self._safe_update, self._eps, self._tiny, self._norm_slack = 0.0, 1.0, 1.0, math.inf
@@ -421,13 +422,18 @@ class GD(Optimizer):
 
     name = "gd"
     _n_scalars = 1
+    _fused_name = "gd"
 
     def __init__(self, lr=0.01, clipnorm=None):
         super().__init__(lr, clipnorm)
 
+    def _step_values(self):
+        """This step's scalars ``(lr,)``."""
+        return (self.lr,)
+
     def _update(self, g, t, s):
         (lr,) = s
-        lr[()] = self.lr
+        (lr[()],) = self._step_values()
         return np.multiply(g, lr, out=t)
 
     def _update_bound(self, value_bound):
@@ -470,6 +476,7 @@ class Momentum(Optimizer):
     name = "momentum"
     _n_scalars = 2
     _sum_name = "velocity_sums"
+    _fused_name = "momentum"
 
     def __init__(self, lr=0.01, beta=0.9, nesterov=False, clipnorm=None):
         super().__init__(lr, clipnorm)
@@ -484,9 +491,14 @@ class Momentum(Optimizer):
         """The velocities :math:`v`, one new array per parameter array."""
         return self._formula_state(*self._formula_names()["velocities"])
 
+    def _step_values(self):
+        """This step's scalars ``(beta, scale, nesterov)``: the loop's; the
+        NumPy passes use the first two."""
+        return (self.beta, self.lr * (1 - self.beta), float(self.nesterov))
+
     def _update(self, g, v, t, s):
         beta, scale = s
-        beta[()], scale[()] = self.beta, self.lr * (1 - self.beta)
+        beta[()], scale[()] = self._step_values()[:2]
         v *= beta
         v += g  # v' = beta v' + g, with v = (1 - beta) v'
         if self.nesterov:  # the look-ahead: beta v + (1 - beta) g = (1 - beta)(beta v' + g)
@@ -525,6 +537,7 @@ class RMSProp(Optimizer):
 
     name = "rmsprop"
     _n_scalars = 3
+    _fused_name = "rmsprop"
 
     def __init__(self, lr=0.001, beta=0.9, eps=1e-8, bias_correction=False, clipnorm=None):
         super().__init__(lr, clipnorm)
@@ -540,16 +553,19 @@ class RMSProp(Optimizer):
         """The running mean squares :math:`s`, one new array per parameter array."""
         return self._formula_state(*self._formula_names()["squares"])
 
-    def _update(self, g, s, t, operands):
-        beta, shift, scale = operands
+    def _step_values(self):
+        """This step's scalars ``(beta, shift, scale)`` as Python floats."""
         # g / (sqrt(s_hat) + eps) with s_hat = a^2 s', a^2 = (1 - beta) / c, folded
         # into scalars: (1 / a) g / (sqrt(s') + eps / a); c = 1 - beta^t, or 1
         # without bias correction
         c = 1 - self.beta**self.t if self.bias_correction else 1.0
         a = math.sqrt((1 - self.beta) / c)
         self._step_scalars = self.eps / a, self.lr / a
-        beta[()] = self.beta
-        shift[()], scale[()] = self._step_scalars
+        return (self.beta, *self._step_scalars)
+
+    def _update(self, g, s, t, operands):
+        beta, shift, scale = operands
+        beta[()], shift[()], scale[()] = self._step_values()
         np.multiply(g, g, out=t)
         s *= beta
         s += t  # s' = beta s' + g^2
@@ -616,7 +632,8 @@ class Adam(Optimizer):
         return self._formula_state(*self._formula_names()["v"])
 
     def _step_values(self):
-        """This step's scalars ``(beta1, beta2, shift, scale)`` as Python floats."""
+        """This step's scalars ``(beta1, beta2, shift, scale)`` as Python floats
+        (AdamW's loop takes one more; the NumPy passes use these four)."""
         # m_hat = b m', sqrt(v_hat) = a sqrt(v'), so the step is
         # (b / a) m' / (sqrt(v') + eps / a), with
         # b = (1 - beta1) / (1 - beta1^t) and a = sqrt((1 - beta2) / (1 - beta2^t))
@@ -627,7 +644,7 @@ class Adam(Optimizer):
 
     def _update(self, g, m, v, t, s):
         beta1, beta2, shift, scale = s
-        beta1[()], beta2[()], shift[()], scale[()] = self._step_values()
+        beta1[()], beta2[()], shift[()], scale[()] = self._step_values()[:4]
         m *= beta1
         m += g  # m' = beta1 m' + g
         np.multiply(g, g, out=t)
@@ -678,12 +695,16 @@ class AdamW(Adam):
     """
 
     name = "adamw"
-    _fused_name = None  # the decay happens in _subtract, which Adam's loop does not do
+    _fused_name = "adamw"
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
                  clipnorm=None):
         super().__init__(lr, beta1, beta2, eps, clipnorm)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
+
+    def _step_values(self):
+        """Adam's scalars and the decay factor ``1 - lr * weight_decay``."""
+        return (*super()._step_values(), 1 - self.lr * self.weight_decay)
 
     def _subtract(self, p, u):
         p *= 1 - self.lr * self.weight_decay  # as PyTorch computes it

@@ -314,6 +314,22 @@ def machine():
     ]
 
 
+def copy_bandwidth():
+    """GB/s read and written by copying 64 MiB (the median of 9 copies): how
+    fast the machine runs memory-bound work at the moment. Shared virtual
+    machines swing, and the update, the batch gathers and the activations
+    swing with them, more than the matrix products."""
+    a = np.ones(2**24, np.float32)
+    b = np.empty_like(a)
+    np.copyto(b, a)
+    times = []
+    for _ in range(9):
+        start = time.perf_counter()
+        np.copyto(b, a)
+        times.append(time.perf_counter() - start)
+    return 2 * a.nbytes / statistics.median(times) / 1e9
+
+
 def numba_version():
     """numba's version when barenet compiled its loops with it, else why not."""
     if not barenet._fused.kernels():
@@ -399,6 +415,7 @@ def main(argv=None):
     chosen = set((args.only or "mnist,float64,small,wide,inference,memory").split(","))
     results = {}
 
+    bandwidth = copy_bandwidth()
     lines = ["# barenet benchmark", "", *[f"- {line}" for line in machine()],
              f"- command: `python bench/bench.py{' --quick' if args.quick else ''}`, "
              f"{repeats} interleaved rounds after a warm-up", ""]
@@ -423,7 +440,9 @@ def main(argv=None):
                  f"of `fit`: {peak / 2**20:.1f} MiB; total / (data + parameters) = {factor:.2f}", ""]
         print("\n".join(block), flush=True)
         lines += block
-    block = targets(results)
+    block = [f"memory copy bandwidth: {bandwidth:.0f} GB/s before the workloads, "
+             f"{copy_bandwidth():.0f} GB/s after (it moves between runs on shared machines, "
+             "and memory-bound work with it)", "", *targets(results)]
     print("\n".join(block), flush=True)
     lines += block
     if args.markdown:

@@ -375,3 +375,17 @@ def test_a_relu_subclass_with_its_own_backward_keeps_it():
     net = barenet.Network([2, 4, 1], [Counted(), "sigmoid"], seed=0)
     net.fit(data.X_train, data.y_train, epochs=2, batch_size=50)
     assert "relu" in _fused.kernels() and len(calls) == 2 * -(-len(data.X_train) // 50)
+
+
+def test_a_copied_network_trains_on_its_own_arrays():
+    """The bound plan's loops hold views of one network's workspace: a copy
+    (deepcopy, pickle) starts without workspaces and binds its own."""
+    data = barenet.datasets.make_moons(n_samples=200, noise=0.2, seed=3)
+    net = barenet.Network([2, 16, 8, 1], ["relu", "relu", "sigmoid"], seed=2)
+    net.fit(data.X_train, data.y_train, epochs=2, batch_size=40)
+    twin = copy.deepcopy(net)
+    assert twin._workspaces == {}
+    for model in (net, twin):
+        model.fit(data.X_train, data.y_train, epochs=3, batch_size=40)
+    np.testing.assert_array_equal(net.parameters, twin.parameters, strict=True)
+    np.testing.assert_array_equal(net.predict_proba(data.X_test), twin.predict_proba(data.X_test))

@@ -138,9 +138,8 @@ def test_rules_with_their_own_arithmetic_are_not_given_the_loop():
             p -= u
 
     class Halved(barenet.AdamW):
-        def _step_values(self):
-            return (*super()._step_values()[:3], super()._step_values()[3] / 2,
-                    super()._step_values()[4])
+        def _decay(self):
+            return super()._decay() / 2
 
     p, g = np.ones(4), np.ones(4)
     for optimizer in (Decaying(0.1), PlainAdam(0.1), Halved(0.1)):
@@ -149,7 +148,7 @@ def test_rules_with_their_own_arithmetic_are_not_given_the_loop():
     for optimizer in (barenet.Adam(0.1), barenet.AdamW(0.1), barenet.GD(0.1),
                       barenet.Momentum(0.1), barenet.RMSProp(0.1)):
         optimizer.step([p], [g])
-        assert optimizer._fused == optimizer.name
+        assert optimizer._fused == ("adam" if optimizer.name == "adamw" else optimizer.name)
 
 
 def test_a_copied_or_restored_optimizer_continues_exactly(kernel_calls):
@@ -205,7 +204,7 @@ def rule_calls(monkeypatch):
     """Count the calls of each optimizer's compiled loop, by name."""
     kernels = _fused.kernels()
     calls = []
-    for name in ("adam", "adamw", "gd", "momentum", "rmsprop"):
+    for name in ("adam", "gd", "momentum", "rmsprop"):
         assert name in kernels, f"numba is installed, but the {name} loop did not compile"
         monkeypatch.setitem(kernels, name, lambda *args, name=name, compiled=kernels[name]: (
             calls.append(name), compiled(*args))[1])
@@ -230,7 +229,7 @@ def test_each_rules_loop_equals_its_numpy_passes_bit_for_bit(cls, kwargs, dtype,
     for name, arrays in fused.get_state()["arrays"].items():
         for a, b in zip(arrays, reference.get_state()["arrays"][name]):
             np.testing.assert_array_equal(a, b, strict=True)
-    assert reference._fused is None and rule_calls == [cls.name] * 20 * len(shapes)
+    assert reference._fused is None and rule_calls == [cls._fused_name] * 20 * len(shapes)
 
 
 @pytest.mark.parametrize("cls, kwargs", RULES[::2], ids=[c.__name__ for c, _ in RULES[::2]])
@@ -243,7 +242,7 @@ def test_training_with_each_rules_loop_is_bit_identical(cls, kwargs, rule_calls)
         nets.append(net)
     np.testing.assert_array_equal(nets[0].parameters, nets[1].parameters, strict=True)
     assert nets[0].history_ == nets[1].history_
-    assert rule_calls and set(rule_calls) == {cls.name}
+    assert rule_calls and set(rule_calls) == {cls._fused_name}
 
 
 # ----------------------------------------------------------------- ReLU

@@ -3,7 +3,7 @@
 NumPy runs Adam's update as ten passes over the parameters (each of its
 operations reads and writes whole arrays); the same operations done element by
 element in one loop touch each value once. This module compiles such a loop
-for each optimizer rule (``adam``, ``adamw``, ``gd``, ``momentum``,
+for each optimizer rule (``adam``, which AdamW shares, ``gd``, ``momentum``,
 ``rmsprop``) with numba, if it can be imported, and otherwise offers nothing:
 the optimizers then keep their NumPy passes.
 
@@ -82,27 +82,9 @@ def _compile():
 
     @jit
     def adam(p, g, m, v, scalars):  # pragma: no cover - compiled
-        # the Adam rule's NumPy passes (optimizers.Adam._update, then p -= t), per value;
-        # scalars holds (beta1, beta2, shift, scale) in the parameters' dtype
-        beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
-        for i in range(p.shape[0]):
-            mi = beta1 * m[i]
-            mi = mi + g[i]
-            m[i] = mi
-            square = g[i] * g[i]
-            vi = beta2 * v[i]
-            vi = vi + square
-            v[i] = vi
-            t = math.sqrt(vi)
-            t = t + shift
-            t = mi / t
-            t = t * scale
-            p[i] = p[i] - t
-
-    @jit
-    def adamw(p, g, m, v, scalars):  # pragma: no cover - compiled
-        # Adam's passes, the parameter first decayed (AdamW._subtract: p *= decay; p -= t);
-        # scalars holds (beta1, beta2, shift, scale, decay)
+        # the Adam rule's NumPy passes (optimizers.Adam._update), then AdamW's
+        # subtraction (p *= decay; p -= t), per value; scalars holds (beta1, beta2,
+        # shift, scale, decay) in the parameters' dtype, decay 1 for Adam (p * 1 is p)
         beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
         decay = scalars[4]
         for i in range(p.shape[0]):
@@ -181,5 +163,5 @@ def _compile():
             else:
                 out[i] = da[i] * 0
 
-    return {"adam": adam, "adamw": adamw, "gd": gd, "momentum": momentum, "rmsprop": rmsprop,
-            "relu": relu, "relu_backward": relu_backward}
+    return {"adam": adam, "gd": gd, "momentum": momentum, "rmsprop": rmsprop, "relu": relu,
+            "relu_backward": relu_backward}

@@ -120,8 +120,9 @@ def _fused_rule(cls):
     changes the rule of the class that named the loop (a subclass with its
     own ``_update``, ``_subtract`` or scalars)."""
     owner = next(c for c in cls.__mro__ if "_fused_name" in vars(c))
-    if owner._fused_name is None or any(getattr(cls, name) is not getattr(owner, name)
-                                        for name in ("_update", "_subtract", "_step_values")):
+    if owner._fused_name is None or any(
+            getattr(cls, name, None) is not getattr(owner, name, None)
+            for name in ("_update", "_subtract", "_step_values", "_decay")):
         return None
     return owner._fused_name
 
@@ -632,15 +633,20 @@ class Adam(Optimizer):
         return self._formula_state(*self._formula_names()["v"])
 
     def _step_values(self):
-        """This step's scalars ``(beta1, beta2, shift, scale)`` as Python floats
-        (AdamW's loop takes one more; the NumPy passes use these four)."""
+        """This step's scalars ``(beta1, beta2, shift, scale, decay)`` as Python
+        floats: the NumPy passes use the first four, the compiled loop all five
+        (AdamW's decay factor, 1 here)."""
         # m_hat = b m', sqrt(v_hat) = a sqrt(v'), so the step is
         # (b / a) m' / (sqrt(v') + eps / a), with
         # b = (1 - beta1) / (1 - beta1^t) and a = sqrt((1 - beta2) / (1 - beta2^t))
         b = (1 - self.beta1) / (1 - self.beta1**self.t)
         a = math.sqrt((1 - self.beta2) / (1 - self.beta2**self.t))
         self._step_scalars = self.eps / a, self.lr * b / a
-        return (self.beta1, self.beta2, *self._step_scalars)
+        return (self.beta1, self.beta2, *self._step_scalars, self._decay())
+
+    def _decay(self):
+        """The factor each parameter is multiplied by before the step: 1 (AdamW's differs)."""
+        return 1.0
 
     def _update(self, g, m, v, t, s):
         beta1, beta2, shift, scale = s
@@ -695,19 +701,18 @@ class AdamW(Adam):
     """
 
     name = "adamw"
-    _fused_name = "adamw"
+    _fused_name = "adam"  # Adam's loop, with the decay factor below
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01,
                  clipnorm=None):
         super().__init__(lr, beta1, beta2, eps, clipnorm)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
 
-    def _step_values(self):
-        """Adam's scalars and the decay factor ``1 - lr * weight_decay``."""
-        return (*super()._step_values(), 1 - self.lr * self.weight_decay)
+    def _decay(self):
+        return 1 - self.lr * self.weight_decay  # as PyTorch computes it
 
     def _subtract(self, p, u):
-        p *= 1 - self.lr * self.weight_decay  # as PyTorch computes it
+        p *= self._decay()
         p -= u
 
     def _config(self):

@@ -309,8 +309,8 @@ def machine():
         f"Python {platform.python_version()}, NumPy {np.__version__} (BLAS: {blas})",
         f"barenet {barenet.__version__}, scikit-learn {getattr(sklearn, '__version__', 'absent')}, "
         f"PyTorch {getattr(torch, '__version__', 'absent')} ({torch.get_num_threads() if torch else 0} threads)",
-        f"numba {numba_version()} (barenet's `fast` extra: Adam's update and ReLU as compiled "
-        "loops; the 'barenet, NumPy only' rows run without them)",
+        f"numba {numba_version()} (barenet's `fast` extra: the optimizers' updates and ReLU as "
+        "compiled loops; the 'barenet, NumPy only' rows run without them)",
     ]
 
 

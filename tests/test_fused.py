@@ -341,8 +341,9 @@ def test_training_with_relu_loops_is_bit_identical(dtype, config, numpy_only):
     if config != "batch norm":  # the bound plan holds the loops, bound to its arrays
         plan = next(iter(compiled._workspaces.values())).forward_plan
         assert plan[0][5] != compiled.activations[0].forward
+        assert plan[0][2] is None  # the first layer's bias added by the loop
         plan = next(iter(plain._workspaces.values())).forward_plan
-        assert plan[0][5] == plain.activations[0].forward
+        assert plan[0][5] == plain.activations[0].forward and plan[0][2] is not None
 
 
 def test_inference_alone_does_not_load_numba(tmp_path):

@@ -128,7 +128,9 @@ class Engine:
           ``forward`` is the activation's, bound to ``Z`` and ``A`` (see
           :mod:`barenet.activations`);
           for the first layer ``W`` and ``b`` (its input, the batch, has no row
-          of ones), for the others ``[W | b]`` and None; ``output`` is the
+          of ones; ``b`` None when ``forward`` adds it, see
+          ``Activation._bound_bias_forward``), for the others ``[W | b]`` and
+          None; ``output`` is the
           next layer's input (the extended array of a hidden layer);
         - backward, from the last layer: ``(l, dA, backward, Z, A,
           dZ, dW, db, [W | b].T, input.T, dA_prev, ones)``, with ``backward``
@@ -144,10 +146,13 @@ class Engine:
         linear = [(self.weights[0], _bias_operand(self.biases[0]))] + [
             (block, None) for block in self._blocks[1:]]
         acts = self.activations
+        forwards = [acts[l]._bound_forward(ws.Z[l], ws.A[l]) for l in range(L)]
+        # the first layer's bias added by its activation's loop, where it has one for both
+        both = acts[0]._bound_bias_forward(ws.Z[0], self.biases[0], ws.A[0])
+        if both is not None:
+            linear[0], forwards[0] = (self.weights[0], None), both
         ws.forward_plan = [
-            (l, *linear[l], ws.Z[l], ws.A[l], acts[l]._bound_forward(ws.Z[l], ws.A[l]), rates[l],
-             outputs[l])
-            for l in range(L)
+            (l, *linear[l], ws.Z[l], ws.A[l], forwards[l], rates[l], outputs[l]) for l in range(L)
         ]
         ws.Zact[:] = ws.Z  # what the general loop would record at every step
         ws.inputs[1:] = [extended[:-1] for extended in ws.extended]  # after dropout

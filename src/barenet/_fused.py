@@ -149,6 +149,16 @@ def _compile():
             a[i] = zi if zi > 0 or zi != zi else 0
 
     @jit
+    def bias_relu(z, b, a):  # pragma: no cover - compiled
+        # z += b (b a column: one value per row), then relu(z, a), in one pass over z
+        for i in range(z.shape[0]):
+            bi = b[i]
+            for j in range(z.shape[1]):
+                zi = z[i, j] + bi
+                z[i, j] = zi
+                a[i, j] = zi if zi > 0 or zi != zi else 0
+
+    @jit
     def relu_backward(da, a, out, sign):  # pragma: no cover - compiled
         # dA * (a > 0) as a float, or with sign, dA * sign(a): ReLU.backward's
         # two NumPy paths (dA * 1 is dA; sign(nan) is nan)
@@ -164,4 +174,4 @@ def _compile():
                 out[i] = da[i] * 0
 
     return {"adam": adam, "gd": gd, "momentum": momentum, "rmsprop": rmsprop, "relu": relu,
-            "relu_backward": relu_backward}
+            "bias_relu": bias_relu, "relu_backward": relu_backward}

@@ -75,6 +75,12 @@ class Activation:
         """``backward`` for a training step that always passes ``(dA, Z, A, out=out)``."""
         return self.backward
 
+    def _bound_bias_forward(self, Z, b, out):
+        """A function that does ``Z += b`` and then ``forward(Z, out=out)`` in
+        one go, for a training step that always passes ``(Z, out=out)``; None
+        when there is none (the step then does the two apart)."""
+        return None
+
     def __call__(self, Z, xp=np):
         return self.forward(Z, xp=xp)
 
@@ -168,6 +174,19 @@ class ReLU(Activation):
 
         def forward(Z_, out=out):  # the step's arrays: views of them are bound
             kernel(*views)
+            return out
+        return forward
+
+    def _bound_bias_forward(self, Z, b, out):
+        kernel = _fused.loaded().get("bias_relu")
+        if not (kernel and type(self).forward is _RELU_FORWARD and Z.ndim == 2
+                and type(b) is np.ndarray and b.shape == (Z.shape[0], 1) and b.dtype == Z.dtype
+                and b.flags.c_contiguous and _fused.flat_views(Z, out)):
+            return None
+        column = b.reshape(-1)  # a view: the values the step's b holds at each call
+
+        def forward(Z_, out=out):  # the step's arrays: Z, b and out are bound
+            kernel(Z, column, out)
             return out
         return forward
 

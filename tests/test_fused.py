@@ -52,6 +52,19 @@ def gradients(rng, shapes, dtype, step):
     return out
 
 
+def step_alike(fused, reference, rng, shapes, dtype, steps):
+    """Step both optimizers on twin parameters with the same gradients; the
+    parameters must agree bit for bit after every step."""
+    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    twins = [p.copy() for p in params]
+    for step in range(steps):
+        grads = gradients(rng, shapes, dtype, step)
+        fused.step(params, grads)
+        reference.step(twins, grads)
+        for p, q in zip(params, twins):
+            np.testing.assert_array_equal(p, q, strict=True)
+
+
 def assert_same_state(a, b):
     assert a.t == b.t
     for name in ("m", "v"):
@@ -64,16 +77,8 @@ def assert_same_state(a, b):
 @pytest.mark.parametrize("kwargs", [{}, {"lr": 0.05, "beta1": 0.0, "eps": 1e-3},
                                     {"lr": 3e-4, "beta2": 0.9, "clipnorm": 1.0}])
 def test_compiled_adam_equals_its_numpy_passes_bit_for_bit(dtype, shapes, kwargs, kernel_calls):
-    rng = np.random.default_rng(len(shapes))
-    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    twins = [p.copy() for p in params]
     fused, plain = barenet.Adam(**kwargs), PlainAdam(**kwargs)
-    for step in range(25):
-        grads = gradients(rng, shapes, dtype, step)
-        fused.step(params, grads)
-        plain.step(twins, grads)
-        for p, q in zip(params, twins):
-            np.testing.assert_array_equal(p, q, strict=True)
+    step_alike(fused, plain, np.random.default_rng(len(shapes)), shapes, dtype, 25)
     assert_same_state(fused, plain)
     assert fused._fused == "adam" and plain._fused is None
     assert len(kernel_calls) == 25 * len(shapes)
@@ -214,17 +219,9 @@ def rule_calls(monkeypatch):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("cls, kwargs", RULES, ids=[f"{c.__name__}-{k}" for c, k in RULES])
 def test_each_rules_loop_equals_its_numpy_passes_bit_for_bit(cls, kwargs, dtype, rule_calls):
-    rng = np.random.default_rng(7)
     shapes = [(40, 9), (9,), (300,)]
-    params = [rng.standard_normal(s).astype(dtype) for s in shapes]
-    twins = [p.copy() for p in params]
     fused, reference = cls(**kwargs), plain(cls)(**kwargs)
-    for step in range(20):
-        grads = gradients(rng, shapes, dtype, step)
-        fused.step(params, grads)
-        reference.step(twins, grads)
-        for p, q in zip(params, twins):
-            np.testing.assert_array_equal(p, q, strict=True)
+    step_alike(fused, reference, np.random.default_rng(7), shapes, dtype, 20)
     assert fused.get_state()["t"] == reference.get_state()["t"] == 20
     for name, arrays in fused.get_state()["arrays"].items():
         for a, b in zip(arrays, reference.get_state()["arrays"][name]):

@@ -146,11 +146,12 @@ class Engine:
         linear = [(self.weights[0], _bias_operand(self.biases[0]))] + [
             (block, None) for block in self._blocks[1:]]
         acts = self.activations
-        forwards = [acts[l]._bound_forward(ws.Z[l], ws.A[l]) for l in range(L)]
         # the first layer's bias added by its activation's loop, where it has one for both
         both = acts[0]._bound_bias_forward(ws.Z[0], self.biases[0], ws.A[0])
         if both is not None:
-            linear[0], forwards[0] = (self.weights[0], None), both
+            linear[0] = (self.weights[0], None)
+        forwards = [both if l == 0 and both is not None else
+                    acts[l]._bound_forward(ws.Z[l], ws.A[l]) for l in range(L)]
         ws.forward_plan = [
             (l, *linear[l], ws.Z[l], ws.A[l], forwards[l], rates[l], outputs[l]) for l in range(L)
         ]

@@ -114,10 +114,14 @@ def test_an_update_that_could_overflow_takes_the_numpy_passes_and_their_check(ke
     assert kernel_calls == []
 
 
-@pytest.mark.parametrize("case", ["strided", "mixed dtypes", "Fortran order"])
+@pytest.mark.parametrize("case", ["strided", "mixed dtypes", "Fortran order", "float16",
+                                  "longdouble"])
 def test_arrays_the_loop_cannot_take_go_through_the_numpy_passes(case, kernel_calls):
     rng = np.random.default_rng(0)
-    if case == "strided":
+    if case in ("float16", "longdouble"):  # numba cannot compile longdouble at all
+        params = [rng.standard_normal(12).astype(case)]
+        grads = [rng.standard_normal(12).astype(case)]
+    elif case == "strided":
         base = rng.standard_normal((6, 8)).astype(np.float32)
         params, grads = [base[:, ::2]], [rng.standard_normal((6, 4)).astype(np.float32)]
     elif case == "mixed dtypes":

@@ -129,9 +129,11 @@ def _fused_rule(cls):
 
 def _fusable(p, g):
     """Whether a compiled loop can update ``p`` from ``g`` in place: both
-    contiguous NumPy arrays of the same float dtype."""
+    contiguous NumPy arrays of the same dtype, float32 or float64 (the loops
+    are proven bit-identical for those two; numba cannot compile others,
+    ``longdouble``, or may round them differently, ``float16``)."""
     return (type(p) is np.ndarray and type(g) is np.ndarray and p.dtype == g.dtype
-            and p.dtype.kind == "f" and p.flags.c_contiguous and g.flags.c_contiguous
+            and p.dtype in _fused.FLOATS and p.flags.c_contiguous and g.flags.c_contiguous
             and p.flags.writeable)
 
 

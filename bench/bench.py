@@ -55,7 +55,8 @@ def interleaved(fns, repeats, scale=1.0):
     One warm-up call each, then rounds in which every library runs once, so
     that a machine that slows down or speeds up for a while (shared virtual
     machines do) weighs on every library alike. Returns ``{library: (median
-    time * scale, median over the rounds of barenet's time / its time)}``.
+    time * scale, median over the rounds of barenet's time / its time, (lowest,
+    highest) of those ratios)}``: the spread shows how much the machine moved.
     """
     for fn in fns.values():
         fn()
@@ -67,9 +68,12 @@ def interleaved(fns, repeats, scale=1.0):
             fn()
             times[name].append(time.perf_counter() - start)
     ours = times["barenet"]
-    return {name: (statistics.median(t) * scale,
-                   statistics.median(a / b for a, b in zip(ours, t)))
-            for name, t in times.items()}
+    rows = {}
+    for name, t in times.items():
+        ratios = [a / b for a, b in zip(ours, t)]
+        rows[name] = (statistics.median(t) * scale, statistics.median(ratios),
+                      (min(ratios), max(ratios)))
+    return rows
 
 
 # --------------------------------------------------------------- the peers
@@ -425,10 +429,11 @@ def main(argv=None):
             continue
         title, rows, unit = in_child(name, repeats, args.quick)
         results[name] = rows
-        block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library (median of rounds) |",
-                 "|---|---:|---:|"]
-        for lib, (value, vs) in rows.items():
-            block.append(f"| {lib} | {value:.4g} | {vs:.2f} |")
+        block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library (median of "
+                 "rounds) | lowest -- highest round |", "|---|---:|---:|---:|"]
+        for lib, (value, vs, (low, high)) in rows.items():
+            spread = "" if lib == "barenet" else f"{low:.2f} -- {high:.2f}"
+            block.append(f"| {lib} | {value:.4g} | {vs:.2f} | {spread} |")
         block.append("")
         print("\n".join(block), flush=True)
         lines += block

@@ -33,8 +33,20 @@ def test_interleaved_runs_every_library_in_turn_and_takes_ratios_per_round(monke
     rows = bench.interleaved({"barenet": make("barenet"), "peer": make("peer")}, repeats=3,
                              scale=10)
     assert calls == ["barenet", "peer"] * 4  # a warm-up, then three rounds, in turn
-    assert rows["barenet"] == (10, 1.0)
-    assert rows["peer"] == (20, 0.5)  # median time 2 * scale; every round's ratio is 1/2
+    assert rows["barenet"] == (10, 1.0, (1.0, 1.0))
+    assert rows["peer"] == (20, 0.5, (0.5, 0.5))  # median time 2 * scale; every ratio is 1/2
+
+
+def test_interleaved_reports_the_spread_of_the_rounds(monkeypatch):
+    costs = iter([0, 0, 1, 2, 1, 4, 1, 1])  # the warm-ups, then barenet and the peer per round
+    now = [0.0]
+
+    def fn():
+        now[0] += next(costs)
+
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: now[0])
+    rows = bench.interleaved({"barenet": fn, "peer": fn}, repeats=3)
+    assert rows["peer"] == (2, 0.5, (0.25, 1.0))  # ratios 1/2, 1/4 and 1
 
 
 @pytest.mark.parametrize("value, met", [(0.5, "yes"), (0.71, "no")])

@@ -472,7 +472,7 @@ def test_a_step_equals_the_notebooks_functions_with_biases_added_apart(kwargs):
     ws = net._workspace(len(y))
     masks = list(ws.masks)
     # the same pass with plain functions, on copies, with the step's dropout masks
-    A, inputs, Zs = X.T, [], []
+    A, inputs = X.T, []
     for l in range(3):
         inputs.append(A)
         Z = linear_forward(net.weights[l].copy(), A, net.biases[l].copy())

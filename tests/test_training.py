@@ -12,7 +12,7 @@ import pytest
 
 import barenet
 from barenet import optimizers
-from barenet.callbacks import Callback, EarlyStopping, LearningRateScheduler, ProgressBar
+from barenet.callbacks import Callback, EarlyStopping, ProgressBar
 from barenet.errors import NotFittedError, TrainingDiverged
 from barenet.gradcheck import numerical_gradient, relative_error
 from barenet.schedules import CosineDecay, ExponentialDecay, InverseTimeDecay, StepDecay

@@ -162,6 +162,8 @@ REGISTRY = {
 def get(loss):
     """Return the loss for a name in :data:`REGISTRY`, or the object itself."""
     return from_registry("loss", REGISTRY, loss, Loss)
+
+
 def output_gradient(loss, activation, A, Z, Y, weights=None, out=None, xp=np):
     """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``.
 

@@ -232,8 +232,11 @@ class Optimizer:
         contiguous floats of one dtype each, and the update's bound proves it
         safe; otherwise False, and nothing has changed."""
         kernel = _fused.kernels().get(self._fused)
-        if kernel is None or not all(_fusable(p, g) for p, g in zip(params, grads)):
+        if kernel is None:
             return False
+        for p, g in zip(params, grads):  # a loop: a generator costs a microsecond a step
+            if not _fusable(p, g):
+                return False
         values = self._step_values()
         sum_bound = self._sum_bound
         if not self._update_bound(norm * self._norm_slack) < self._safe_update:
@@ -242,7 +245,7 @@ class Optimizer:
         if self._fused_scalars is None:
             self._fused_scalars = [np.empty(len(values), p.dtype) for p in params]
         for p, g, state, row in zip(params, grads, self._states, self._fused_scalars):
-            row[:] = values  # rounded to the dtype, as the 0-d operands are
+            row[...] = values  # rounded to the dtype, as the 0-d operands are
             if p.ndim == 1:  # Network's flat vector
                 kernel(p, g, *state[:-2], row)
             else:  # flat views of contiguous arrays (g and the state have p's shape)

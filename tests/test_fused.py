@@ -390,3 +390,23 @@ def test_a_copied_network_trains_on_its_own_arrays():
         model.fit(data.X_train, data.y_train, epochs=3, batch_size=40)
     np.testing.assert_array_equal(net.parameters, twin.parameters, strict=True)
     np.testing.assert_array_equal(net.predict_proba(data.X_test), twin.predict_proba(data.X_test))
+
+
+@pytest.mark.parametrize("name, args", [
+    ("adam", [(5,), (4,), (5,), (5,), "scalars"]),
+    ("adam", [(5,), (5,), (5,), (6,), "scalars"]),
+    ("gd", [(5,), (6,), "scalars"]),
+    ("momentum", [(5,), (5,), (4,), "scalars"]),
+    ("rmsprop", [(5,), (3,), (5,), "scalars"]),
+    ("relu", [(5,), (3,)]),
+    ("bias_relu", [(3, 4), (2,), (3, 4)]),
+    ("bias_relu", [(3, 4), (3,), (3, 5)]),
+    ("relu_backward", [(5,), (5,), (4,), True]),
+])
+def test_a_loop_given_arrays_of_different_lengths_refuses_them(name, args):
+    """The loops run without bounds checks; each compares its arrays' lengths
+    first, so no caller's mistake reads or writes past an array."""
+    kernel = _fused.kernels()[name]
+    arrays = [np.ones(5) if a == "scalars" else a if a is True else np.ones(a) for a in args]
+    with pytest.raises(ValueError, match="different"):
+        kernel(*arrays)

@@ -87,6 +87,8 @@ def _compile():
         # shift, scale, decay) in the parameters' dtype, decay 1 for Adam (p * 1 is p)
         beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
         decay = scalars[4]
+        if g.shape[0] != p.shape[0] or m.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
+            raise ValueError("adam: arrays of different lengths")
         for i in range(p.shape[0]):
             mi = beta1 * m[i]
             mi = mi + g[i]
@@ -106,6 +108,8 @@ def _compile():
     def gd(p, g, scalars):  # pragma: no cover - compiled
         # GD._update then p -= t; scalars holds (lr,)
         lr = scalars[0]
+        if g.shape[0] != p.shape[0]:
+            raise ValueError("gd: arrays of different lengths")
         for i in range(p.shape[0]):
             t = g[i] * lr
             p[i] = p[i] - t
@@ -114,6 +118,8 @@ def _compile():
     def momentum(p, g, v, scalars):  # pragma: no cover - compiled
         # Momentum._update then p -= t; scalars holds (beta, scale, nesterov as 0 or 1)
         beta, scale, nesterov = scalars[0], scalars[1], scalars[2] != 0
+        if g.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
+            raise ValueError("momentum: arrays of different lengths")
         for i in range(p.shape[0]):
             vi = beta * v[i]
             vi = vi + g[i]
@@ -130,6 +136,8 @@ def _compile():
     def rmsprop(p, g, s, scalars):  # pragma: no cover - compiled
         # RMSProp._update then p -= t; scalars holds (beta, shift, scale)
         beta, shift, scale = scalars[0], scalars[1], scalars[2]
+        if g.shape[0] != p.shape[0] or s.shape[0] != p.shape[0]:
+            raise ValueError("rmsprop: arrays of different lengths")
         for i in range(p.shape[0]):
             square = g[i] * g[i]
             si = beta * s[i]
@@ -144,6 +152,8 @@ def _compile():
     @jit
     def relu(z, a):  # pragma: no cover - compiled
         # np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest (-0.0 included)
+        if a.shape[0] != z.shape[0]:
+            raise ValueError("relu: arrays of different lengths")
         for i in range(z.shape[0]):
             zi = z[i]
             a[i] = zi if zi > 0 or zi != zi else 0
@@ -151,6 +161,8 @@ def _compile():
     @jit
     def bias_relu(z, b, a):  # pragma: no cover - compiled
         # z += b (b a column: one value per row), then relu(z, a), in one pass over z
+        if b.shape[0] != z.shape[0] or a.shape != z.shape:
+            raise ValueError("bias_relu: arrays of different shapes")
         for i in range(z.shape[0]):
             bi = b[i]
             for j in range(z.shape[1]):
@@ -162,6 +174,8 @@ def _compile():
     def relu_backward(da, a, out, sign):  # pragma: no cover - compiled
         # dA * (a > 0) as a float, or with sign, dA * sign(a): ReLU.backward's
         # two NumPy paths (dA * 1 is dA; sign(nan) is nan)
+        if da.shape[0] != a.shape[0] or out.shape[0] != a.shape[0]:
+            raise ValueError("relu_backward: arrays of different lengths")
         for i in range(a.shape[0]):
             ai = a[i]
             if ai > 0:

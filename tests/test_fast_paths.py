@@ -517,3 +517,67 @@ def test_a_pickled_network_keeps_its_layout_and_refuses_another():
     old = barenet.Network.__new__(barenet.Network)
     with pytest.raises(ValueError, match="another layout.*Network.save"):
         old.__setstate__(state)
+
+
+class _AtEpoch(barenet.callbacks.Callback):
+    """Calls ``action()`` at the end of epoch ``epoch``."""
+
+    def __init__(self, epoch, action):
+        self.epoch, self.action = epoch, action
+
+    def on_epoch_end(self, epoch, history):
+        if epoch == self.epoch:
+            self.action()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("make", [lambda: barenet.Adam(lr=0.01), lambda: barenet.GD(lr=0.1),
+                                  lambda: barenet.Momentum(lr=0.1, nesterov=True),
+                                  lambda: barenet.RMSProp(lr=0.01, clipnorm=0.5),
+                                  lambda: barenet.AdamW(lr=0.01)],
+                         ids=["adam", "gd", "nesterov", "rmsprop-clipped", "adamw"])
+@pytest.mark.parametrize("reset", [False, True], ids=["", "reset-at-epoch-2"])
+def test_the_loop_s_bound_optimizer_step_equals_step(dtype, make, reset, monkeypatch):
+    """The training loop steps the optimizer through ``_bind`` (the arrays
+    checked once); ``step`` itself at every step gives the same numbers, also
+    when the state is made anew during training."""
+    X, y = data()
+    results = []
+    for bound in (True, False):
+        if not bound:
+            monkeypatch.setattr(barenet.optimizers.Optimizer, "_bind",
+                                lambda self, params, grads: lambda: self.step(params, grads))
+        optimizer = make()
+        callbacks = [_AtEpoch(2, optimizer.reset)] if reset else []
+        net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1, dtype=dtype)
+        net.fit(X, y, optimizer=optimizer, epochs=4, batch_size=16, callbacks=callbacks)
+        results.append((net.parameters, optimizer.t, optimizer.get_state()))
+    (p, t, state), (q, u, other) = results
+    np.testing.assert_array_equal(p, q, strict=True)
+    assert t == u == (2 if reset else 4) * 6
+    for name, arrays in state["arrays"].items():
+        for a, b in zip(arrays, other["arrays"][name]):
+            np.testing.assert_array_equal(a, b, strict=True)
+
+
+def test_a_state_set_during_training_is_checked_against_the_arrays_again():
+    """A state of other shapes, set by a callback, is refused at the next step
+    as ``step`` refuses it (the bound step does not trust the old check)."""
+    X, y = data()
+    other = barenet.Adam(lr=0.01)
+    other.step([np.zeros(4)], [np.ones(4)])
+    adam = barenet.Adam(lr=0.01)
+    net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1)
+    with pytest.raises(ValueError, match="holds state for parameters of shapes"):
+        net.fit(X, y, optimizer=adam, epochs=4, batch_size=16,
+                callbacks=[_AtEpoch(1, lambda: adam.set_state(other.get_state()))])
+
+
+def test_a_step_set_on_the_optimizer_is_the_one_training_calls():
+    X, y = data()
+    adam, calls = barenet.Adam(lr=0.01), []
+    step = adam.step
+    adam.step = lambda params, grads: calls.append(len(params)) or step(params, grads)
+    barenet.Network([3, 6, 3], ["relu", "softmax"], seed=1).fit(
+        X, y, optimizer=adam, epochs=2, batch_size=30)
+    assert calls == [1] * 6 and adam.t == 6

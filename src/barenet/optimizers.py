@@ -202,6 +202,36 @@ class Optimizer:
                 f"{[s for s, _ in self._shapes]}, not {[p.shape for p in params]} (with "
                 f"gradients {[g.shape for g in grads]}); use a new optimizer for each model"
             )
+        self._checked_step(params, grads)
+
+    def _bind(self, params, grads):
+        """A function of no arguments that does ``step(params, grads)``, for a
+        loop that steps these same arrays again and again (the training loop).
+
+        What holds for the arrays themselves is checked once: their shapes
+        against the state (again whenever the state is made anew: the first
+        step, :meth:`reset`, :meth:`set_state`) and whether the compiled loop
+        takes them. On a small network that is a tenth of a step; the numbers
+        are the same. A ``step`` of a subclass (or one set on the object) is
+        called as it is."""
+        params, grads = list(params), list(grads)
+        if getattr(self.step, "__func__", None) is not Optimizer.step:
+            return lambda: self.step(params, grads)
+        fusable = all(_fusable(p, g) for p, g in zip(params, grads))
+        checked = [None]  # the _shapes the arrays were last checked against
+
+        def step():
+            if self._shapes is None or self._shapes is not checked[0]:
+                self.step(params, grads)  # every check, and the state made if need be
+                checked[0] = self._shapes
+            else:
+                self._checked_step(params, grads, fusable)
+        return step
+
+    def _checked_step(self, params, grads, fusable=None):
+        """:meth:`step` once the arrays are known to fit the state (or to make
+        it, on the first step); ``fusable`` says whether the compiled loop
+        takes them, None to find out."""
         norm = _finite_norm(grads)
         if norm is None:
             raise _not_finite("gradient", "the parameters and the optimizer's state are unchanged")
@@ -212,7 +242,7 @@ class Optimizer:
             grads = clip_by_global_norm(grads, self.clipnorm, norm)
             norm = min(norm, self.clipnorm)
         self.t += 1
-        if self._fused is not None and self._fused_step(params, grads, norm):
+        if self._fused is not None and self._fused_step(params, grads, norm, fusable):
             return
         updates = [self._update(g, *self._state(i)) for i, g in enumerate(grads)]
         sum_bound = self._sum_bound
@@ -225,18 +255,20 @@ class Optimizer:
         for p, u in zip(params, updates):
             self._subtract(p, u)
 
-    def _fused_step(self, params, grads, norm):
+    def _fused_step(self, params, grads, norm, fusable=None):
         """The step in one compiled loop per array (:mod:`barenet._fused`):
         the rule's passes and the subtraction, value by value, the same
         numbers bit for bit. Taken when numba is installed, the arrays are
-        contiguous floats of one dtype each, and the update's bound proves it
-        safe; otherwise False, and nothing has changed."""
+        contiguous floats of one dtype each (``fusable``, when the caller
+        knows it), and the update's bound proves it safe; otherwise False,
+        and nothing has changed."""
         kernel = _fused.kernels().get(self._fused)
-        if kernel is None:
+        if kernel is None or fusable is False:
             return False
-        for p, g in zip(params, grads):  # a loop: a generator costs a microsecond a step
-            if not _fusable(p, g):
-                return False
+        if fusable is None:
+            for p, g in zip(params, grads):  # a loop: a generator costs a microsecond a step
+                if not _fusable(p, g):
+                    return False
         values = self._step_values()
         sum_bound = self._sum_bound
         if not self._update_bound(norm * self._norm_slack) < self._safe_update:

@@ -172,6 +172,8 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     bounds = _batch_bounds(m, check_int("batch_size", batch_size, minimum=1),
                            min_size=2 if any(model.batch_norm) else 1)
     in_order = None if shuffle else np.arange(m)
+    # the optimizer's step on the same two arrays at every step: checked once
+    step_optimizer = optimizer._bind([params], [model._grad])
     for callback in callbacks:
         callback.on_train_begin(model, epochs, -(-m // batch_size))
     try:
@@ -196,7 +198,7 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                         if not math.isfinite(loss):
                             raise TrainingDiverged(_diverged("loss", epoch, step))
                     try:
-                        optimizer.step([params], [model._grad])
+                        step_optimizer()
                     except TrainingDiverged as error:  # nothing was applied
                         raise TrainingDiverged(_diverged(error.what, epoch, step)) from None
                     if per_epoch:

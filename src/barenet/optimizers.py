@@ -218,12 +218,13 @@ class Optimizer:
         if getattr(self.step, "__func__", None) is not Optimizer.step:
             return lambda: self.step(params, grads)
         fusable = all(_fusable(p, g) for p, g in zip(params, grads))
-        checked = [None]  # the _shapes the arrays were last checked against
+        checked = None  # the _shapes the arrays were last checked against
 
         def step():
-            if self._shapes is None or self._shapes is not checked[0]:
+            nonlocal checked
+            if self._shapes is None or self._shapes is not checked:
                 self.step(params, grads)  # every check, and the state made if need be
-                checked[0] = self._shapes
+                checked = self._shapes
             else:
                 self._checked_step(params, grads, fusable)
         return step

@@ -6,6 +6,7 @@ import importlib.util
 import struct
 import sys
 import urllib.request
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ GENERATORS = {
 
 def assert_same(a, b):
     """Two Datasets are bit-identical."""
-    assert a.name == b.name
+    assert a.name == b.name and a.feature_names == b.feature_names
     for x, y in zip(a[:4], b[:4]):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
@@ -312,6 +313,129 @@ def test_csv_bad_files_and_arguments(tmp_path):
         ds.load_csv(path, test_size=1.5)
 
 
+def test_csv_feature_names_from_the_header(tmp_path):
+    data = ds.load_csv(write(tmp_path / "f.csv", IRIS_LIKE))
+    assert data.feature_names == ("sepal", "petal")
+    path = write(tmp_path / "s.csv", ' a , "b" , kind \n 1 , 2 , "cat" \n3,"4", dog\n5,6,cat\n')
+    assert ds.load_csv(path, label_column="kind").feature_names == ("a", "b")  # stripped
+    path = write(tmp_path / "n.csv", "y,a,b\n0,1,2\n1,3,4\n0,5,6\n1,7,8\n")
+    assert ds.load_csv(path, label_column=0).feature_names == ("a", "b")
+    assert ds.load_csv(path, label_column="a").feature_names == ("y", "b")
+    path = write(tmp_path / "g.csv", "1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    assert ds.load_csv(path).feature_names is None
+
+
+READ = """\
+id,x1,species,x2
+7,1.5,setosa,2
+8,2.5,virginica,-3
+9,-1,setosa,4e2
+"""
+
+
+@pytest.mark.parametrize("label_column", ["species", 2, -2])
+def test_read_csv_with_a_label_by_name_or_index(tmp_path, label_column):
+    path = write(tmp_path / "t.csv", READ)
+    table = ds.read_csv(path, label_column=label_column)
+    assert isinstance(table, ds.Table)
+    assert table.X.dtype == np.float64
+    np.testing.assert_array_equal(table.X, [[7, 1.5, 2], [8, 2.5, -3], [9, -1, 400]])
+    assert list(table.y) == ["setosa", "virginica", "setosa"]
+    assert table.feature_names == ("id", "x1", "x2") and table.label_name == "species"
+    assert table.header == ["id", "x1", "species", "x2"]
+    assert table.rows == [["7", "1.5", "setosa", "2"], ["8", "2.5", "virginica", "-3"],
+                          ["9", "-1", "setosa", "4e2"]]
+
+
+def test_read_csv_without_a_label_and_without_a_header(tmp_path):
+    path = write(tmp_path / "t.csv", "a,b\n1,2\n3,4\n5,6\n")
+    table = ds.read_csv(path)
+    np.testing.assert_array_equal(table.X, [[1, 2], [3, 4], [5, 6]])
+    assert table.y is None and table.label_name is None
+    assert table.feature_names == ("a", "b") and table.header == ["a", "b"]
+    assert len(table.rows) == 3
+    path = write(tmp_path / "u.csv", "1;2;3\n\n4;5;6\n")
+    table = ds.read_csv(path, delimiter=";")
+    assert table.X.shape == (2, 3) and table.header is None and table.feature_names is None
+    assert table.rows == [["1", "2", "3"], ["4", "5", "6"]]
+    table = ds.read_csv(path, label_column=0, delimiter=";")
+    assert table.y.dtype == np.int64 and list(table.y) == [1, 4] and table.label_name is None
+    np.testing.assert_array_equal(table.X, [[2, 3], [5, 6]])
+    one = ds.read_csv(write(tmp_path / "one.csv", "x\n1.5\n2\n"))
+    assert one.X.shape == (2, 1) and one.feature_names == ("x",)
+    assert ds.read_csv(path, delimiter=";", header=True).X.shape == (1, 3)
+
+
+def test_read_csv_agrees_with_load_csv(tmp_path):
+    path = write(tmp_path / "f.csv", IRIS_LIKE)
+    table = ds.read_csv(path, label_column=-1)
+    data = ds.load_csv(path, test_size=0.25, seed=3)
+    rows = sorted(zip(map(tuple, table.X), table.y))
+    assert rows == sorted(zip(map(tuple, np.vstack([data.X_train, data.X_test])),
+                              np.r_[data.y_train, data.y_test]))
+    assert table.feature_names == data.feature_names
+
+
+@pytest.mark.parametrize("loader, text, match", [
+    # the header names the column: the hint names it
+    (ds.read_csv, "a,kind\n1,cat\n2,dog\n", r"line 2, column 2 \('kind'\): 'cat' is not a number; "
+     r"if this column is the label, name it with label_column='kind' "
+     r"\(--label on the command line\)$"),
+    (ds.load_csv, "kind,a,y\ncat,1,0\n", r"'cat' is not a number; if this column is the label, "
+     "name it with label_column='kind'"),
+    # no header, a column of words: the hint gives its index
+    (ds.read_csv, "1,cat\n2,dog\n", r"line 1, column 2: 'cat' is not a number; if this column is "
+     r"the label, name it with label_column=1 \(--label on the command line\)$"),
+])
+def test_csv_a_word_in_a_feature_column_hints_at_label_column(tmp_path, loader, text, match):
+    path = write(tmp_path / "w.csv", text)
+    with pytest.raises(ValueError, match=match) as info:
+        loader(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_csv_a_typo_in_a_numeric_column_without_header_gets_no_hint(tmp_path):
+    path = write(tmp_path / "w.csv", "1,2\n3,x\n5,6\n")
+    with pytest.raises(ValueError, match=r"line 2, column 2: 'x' is not a number$"):
+        ds.read_csv(path)
+    with pytest.raises(ValueError, match=r"line 2, column 2: 'x' is not a number$"):
+        ds.load_csv(write(tmp_path / "v.csv", "1,2,0\n3,x,1\n5,6,0\n"))
+
+
+def test_read_csv_errors(tmp_path):
+    path = write(tmp_path / "t.csv", READ)
+    with pytest.raises(ValueError, match=r"'label' is not a column of .*t\.csv; its header "
+                                         r"names \['id', 'x1', 'species', 'x2'\]"):
+        ds.read_csv(path, label_column="label")
+    with pytest.raises(ValueError, match=r"label_column=4 is out of range: .* has 4 columns"):
+        ds.read_csv(path, label_column=4)
+    with pytest.raises(TypeError, match="label_column must be a column index, a name or None"):
+        ds.read_csv(path, label_column=2.0)
+    with pytest.raises(TypeError, match="label_column must be a column index or name, got None"):
+        ds.load_csv(path, label_column=None)
+    with pytest.raises(ValueError, match="delimiter must be a one-character string"):
+        ds.read_csv(path, delimiter="")
+    with pytest.raises(ValueError, match="header must be"):
+        ds.read_csv(path, header="no")
+    with pytest.raises(ValueError, match="a name needs a header row"):
+        ds.read_csv(path, label_column="species", header=False)
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        ds.read_csv(tmp_path / "nope.csv")
+    with pytest.raises(ValueError, match="is empty"):
+        ds.read_csv(write(tmp_path / "e.csv", "\n"))
+    with pytest.raises(ValueError, match=r"line 3: 1 columns, but line 1 has 2"):
+        ds.read_csv(write(tmp_path / "r.csv", "1,2\n3,4\n5\n"))
+
+
+def test_dataset_feature_names_is_optional_and_last():
+    X, y = np.zeros((2, 1)), np.zeros(2)
+    data = ds.Dataset(X, y, X, y, "made")
+    assert data.feature_names is None and len(data) == 6 and data[4] == "made"
+    assert ds.Dataset(X, y, X, y, "made", ("a",)).feature_names == ("a",)
+    for name in GENERATORS:
+        assert GENERATORS[name][0]().feature_names is None
+
+
 # --------------------------------------------------------------------- NPZ
 
 def test_npz_split_layout_is_kept(tmp_path):
@@ -511,8 +635,10 @@ def check_mnist(data, arrays, name="mnist"):
 
 def test_load_mnist_from_a_local_directory(tmp_path):
     arrays = tiny_mnist(tmp_path / "m")
-    check_mnist(ds.load_mnist(tmp_path / "m"), arrays)
-    check_mnist(ds.load_mnist(str(tmp_path / "m"), kind="fashion"), arrays, "fashion-mnist")
+    check_mnist(ds.load_mnist(tmp_path / "m", verify=False), arrays)
+    data = ds.load_mnist(str(tmp_path / "m"), kind="fashion", verify=False)
+    check_mnist(data, arrays, "fashion-mnist")
+    assert data.feature_names is None
 
 
 def test_load_mnist_local_directory_errors(tmp_path):
@@ -520,24 +646,109 @@ def test_load_mnist_local_directory_errors(tmp_path):
     (tmp_path / "m" / "t10k-labels-idx1-ubyte").unlink()
     with pytest.raises(FileNotFoundError,
                        match=r"lacks the mnist file\(s\) \['t10k-labels-idx1-ubyte'\]"):
-        ds.load_mnist(tmp_path / "m")
+        ds.load_mnist(tmp_path / "m", verify=False)
     with pytest.raises(FileNotFoundError, match="is not a directory"):
         ds.load_mnist(tmp_path / "nowhere")
     tiny_mnist(tmp_path / "m")
     write_idx(tmp_path / "m" / "train-labels-idx1-ubyte", np.zeros(5, np.uint8))
     with pytest.raises(ValueError, match="has 6 images but .*train-labels-idx1-ubyte has 5 labels"):
-        ds.load_mnist(tmp_path / "m")
+        ds.load_mnist(tmp_path / "m", verify=False)
     write_idx(tmp_path / "m" / "train-images-idx3-ubyte.gz", np.zeros((6, 9), np.uint8), True)
     with pytest.raises(ValueError, match=r"should hold ubyte images of shape \(n, rows, cols\)"):
-        ds.load_mnist(tmp_path / "m")
+        ds.load_mnist(tmp_path / "m", verify=False)
     tiny_mnist(tmp_path / "m")
     write_idx(tmp_path / "m" / "t10k-images-idx3-ubyte.gz", np.zeros((4, 2, 2), np.uint8), True)
     with pytest.raises(ValueError, match="pixels but"):
-        ds.load_mnist(tmp_path / "m")
+        ds.load_mnist(tmp_path / "m", verify=False)
     with pytest.raises(ValueError, match="kind must be one of"):
         ds.load_mnist(tmp_path / "m", kind="kmnist")
     with pytest.raises(TypeError, match="download must be True or False"):
         ds.load_mnist(tmp_path / "m", download="yes")
+    with pytest.raises(TypeError, match="verify must be True or False"):
+        ds.load_mnist(tmp_path / "m", verify="no")
+
+
+def md5_of(path):
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def no_network(monkeypatch):
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f"tried to download {url}")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+@pytest.mark.parametrize("kind, name", [("mnist", "mnist"), ("fashion", "fashion-mnist")])
+def test_mnist_files_in_a_directory_are_checked_against_the_known_sums(tmp_path, monkeypatch,
+                                                                        kind, name):
+    no_network(monkeypatch)
+    arrays = tiny_mnist(tmp_path / "m", compress=(True,) * 4)
+    first = tmp_path / "m" / (ds.MNIST_FILES[0] + ".gz")
+    with pytest.raises(ValueError) as info:
+        ds.load_mnist(tmp_path / "m", kind=kind)
+    message = str(info.value)
+    assert f"{first} has MD5 {md5_of(first)}" in message
+    assert f"published {name} file {first.name} has {ds.MD5[kind][first.name]}" in message
+    assert ds.MIRRORS[kind][0] + first.name in message and "verify=False" in message
+    assert "\n" not in message
+    # the opt-out for files one made oneself
+    check_mnist(ds.load_mnist(tmp_path / "m", kind=kind, verify=False), arrays, name)
+    # files that are the published ones (here: the table holds the fake files' sums)
+    sums = {f.name: md5_of(f) for f in (tmp_path / "m").iterdir()}
+    monkeypatch.setitem(ds_mnist.MD5, kind, sums)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # checked files: no warning
+        check_mnist(ds.load_mnist(tmp_path / "m", kind=kind), arrays, name)
+    # one file changed by a single byte is refused, by name
+    label = tmp_path / "m" / (ds.MNIST_FILES[3] + ".gz")
+    label.write_bytes(label.read_bytes()[:-1] + bytes([label.read_bytes()[-1] ^ 1]))
+    with pytest.raises(ValueError, match=f"{ds.MNIST_FILES[3]}.gz has MD5 {md5_of(label)}"):
+        ds.load_mnist(tmp_path / "m", kind=kind)
+
+
+def test_uncompressed_mnist_files_are_read_with_a_warning_and_gz_preferred(tmp_path, monkeypatch):
+    no_network(monkeypatch)
+    arrays = tiny_mnist(tmp_path / "m", compress=(True, False, True, False))
+    sums = {name + ".gz": "0" * 32 for name in ds.MNIST_FILES}
+    for f in (tmp_path / "m").glob("*.gz"):
+        sums[f.name] = md5_of(f)
+    monkeypatch.setitem(ds_mnist.MD5, "mnist", sums)
+    with pytest.warns(UserWarning, match="read unchecked from .*: train-labels-idx1-ubyte, "
+                                         "t10k-labels-idx1-ubyte .* verify=False"):
+        check_mnist(ds.load_mnist(tmp_path / "m"), arrays)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_mnist(ds.load_mnist(tmp_path / "m", verify=False), arrays)
+    # both forms of the training images: the checked .gz is read, not the plain file
+    write_idx(tmp_path / "m" / ds.MNIST_FILES[0], np.zeros((6, 3, 3), np.uint8))
+    with pytest.warns(UserWarning, match="labels"):
+        check_mnist(ds.load_mnist(tmp_path / "m"), arrays)
+    # without checks the plain file is read, as before
+    assert ds.load_mnist(tmp_path / "m", verify=False).X_train.max() == 0
+
+
+def test_mnist_files_in_the_cache_are_checked(tmp_path, monkeypatch):
+    no_network(monkeypatch)
+    monkeypatch.setenv("BARENET_DATA", str(tmp_path / "data"))
+    arrays = tiny_mnist(tmp_path / "data" / "mnist", compress=(True,) * 4)
+    for download in (True, False):
+        with pytest.raises(ValueError, match="has MD5 .* delete it and it is downloaded again"
+                                             r".*verify=False") as info:
+            ds.load_mnist(download=download)
+        assert str(tmp_path / "data" / "mnist" / ds.MNIST_FILES[0]) in str(info.value)
+    check_mnist(ds.load_mnist(verify=False), arrays)
+    check_mnist(ds.load("mnist", verify=False), arrays)
+    monkeypatch.setitem(ds_mnist.MD5, "mnist", {f.name: md5_of(f) for f in
+                                                (tmp_path / "data" / "mnist").iterdir()})
+    check_mnist(ds.load_mnist(), arrays)
+    # an explicit cache_dir is checked the same way
+    monkeypatch.setitem(ds_mnist.MD5, "fashion", ds.MD5["mnist"])
+    (tmp_path / "data" / "mnist").rename(tmp_path / "data" / "fashion")
+    check_mnist(ds.load_mnist(kind="fashion", cache_dir=tmp_path / "data"), arrays, "fashion-mnist")
+    monkeypatch.setitem(ds_mnist.MD5["fashion"], ds.MNIST_FILES[2] + ".gz", "f" * 32)
+    with pytest.raises(ValueError, match=f"{ds.MNIST_FILES[2]}.gz has {'f' * 32}"):
+        ds.load_mnist(kind="fashion", cache_dir=tmp_path / "data")
 
 
 @pytest.fixture
@@ -615,6 +826,7 @@ def test_download_offline_says_to_download_by_hand(tmp_path, mirror, monkeypatch
         ds.load_mnist(cache_dir=cache)
     message = str(info.value)
     assert "manually" in message and str(cache / "mnist") in message
+    assert "(path= in Python, --data-dir on the command line)" in message
     assert list((cache / "mnist").iterdir()) == []
 
 
@@ -639,6 +851,10 @@ def test_sklearn_sets(name, n, d, k):
     assert data.X_train.dtype == np.float64 and data.y_train.dtype == np.int64
     assert set(np.unique(data.y_test)) == set(range(k))
     assert_same(data, ds.load_sklearn(name, test_size=0.2, seed=1))
+    assert isinstance(data.feature_names, tuple) and len(data.feature_names) == d
+    assert all(isinstance(n, str) and n for n in data.feature_names)
+    if name == "iris":
+        assert data.feature_names[0] == "sepal length (cm)"
 
 
 def test_sklearn_missing_says_pip_install(monkeypatch):
@@ -665,7 +881,10 @@ def test_load_generated_names(name):
 @pytest.mark.parametrize("spec, kind", [("mnist", "mnist"), ("fashion-mnist", "fashion")])
 def test_load_mnist_names(tmp_path, spec, kind):
     arrays = tiny_mnist(tmp_path / "m")
-    check_mnist(ds.load(spec, path=tmp_path / "m"), arrays, ds_mnist._MNIST_NAMES[kind])
+    check_mnist(ds.load(spec, path=tmp_path / "m", verify=False), arrays,
+                ds_mnist._MNIST_NAMES[kind])
+    with pytest.raises(ValueError, match="has MD5"):  # path= and verify= reach load_mnist
+        ds.load(spec, path=tmp_path / "m")
 
 
 def test_load_mnist_name_uses_the_cache(tmp_path, mirror):

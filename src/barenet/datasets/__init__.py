@@ -9,9 +9,12 @@ Everything here returns a :class:`Dataset` in the samples x features layout:
   :func:`make_blobs` -- X float64, y int64 labels ``0 .. k-1``, classes as
   balanced as ``n_samples`` allows;
 - files: :func:`load_csv`, :func:`load_npz`, and :func:`read_idx` for the IDX
-  format of MNIST (plain or gzip-compressed);
-- :func:`load_mnist` (MNIST and Fashion-MNIST, downloaded once into a cache and
-  checked against known MD5 sums) and :func:`load_sklearn` (digits,
+  format of MNIST (plain or gzip-compressed); :func:`read_csv` reads a whole
+  CSV table without splitting it (a :class:`Table`: features, labels, column
+  names and the raw rows), for predicting on a file;
+- :func:`load_mnist` (MNIST and Fashion-MNIST, from a directory of IDX files
+  or downloaded once into a cache; files with a known MD5 sum are checked
+  against it) and :func:`load_sklearn` (digits,
   breast_cancer, iris, wine; needs scikit-learn);
 - :func:`load` -- one entry point taking a name from :data:`NAMES` or a path
   ending in ``.csv`` or ``.npz``.
@@ -43,6 +46,10 @@ class Dataset(NamedTuple):
     y_test : ndarray, shape (n_test,)
     name : str
         A short name: the generator's (``'moons'``), the file's stem, ``'mnist'``...
+    feature_names : tuple of str or None, default None
+        One name per column of ``X``, where the source names its columns: the
+        header of a CSV file, scikit-learn's ``feature_names``. None for the
+        generated sets, MNIST and ``.npz`` files, whose columns have no names.
     """
 
     X_train: np.ndarray
@@ -50,11 +57,12 @@ class Dataset(NamedTuple):
     X_test: np.ndarray
     y_test: np.ndarray
     name: str
+    feature_names: tuple | None = None
 
 
 # The submodules import Dataset from here, so they are imported after it.
 from ._common import _check_test_size
-from .files import load_csv, load_npz
+from .files import Table, load_csv, load_npz, read_csv
 from .generated import make_blobs, make_circles, make_flower, make_moons, make_spirals
 from .mnist import IDX_TYPES, MD5, MIRRORS, MNIST_FILES, load_mnist, read_idx
 from .sklearn_sets import SKLEARN, load_sklearn
@@ -99,7 +107,8 @@ def load(spec, seed=0, test_size=0.25, **kwargs):
         Fraction of the samples in the test part, in (0, 1).
     **kwargs
         Passed on to the generator or loader (e.g. ``noise=0.1``,
-        ``label_column='species'``, ``cache_dir=...``).
+        ``label_column='species'``; for MNIST ``path=`` a directory of the
+        four IDX files, ``cache_dir=...``, ``verify=False``).
 
     Returns
     -------

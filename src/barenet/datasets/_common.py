@@ -51,8 +51,9 @@ def _check_file(path):
 
 # -------------------------------------------------------------- the split
 
-def _split(X, y, test_size, rng, name, what=None):
-    """Shuffle ``X, y`` with ``rng`` and split it, stratified by ``y``.
+def _split(X, y, test_size, rng, name, what=None, feature_names=None):
+    """Shuffle ``X, y`` with ``rng`` and split it, stratified by ``y``, into a
+    Dataset named ``name`` with ``feature_names``.
 
     ``test_size * n`` samples, rounded half up (at least 1, at most ``n - 1``), go to the
     test part, shared out over the classes in proportion to their sizes
@@ -86,4 +87,4 @@ def _split(X, y, test_size, rng, name, what=None):
 
     test = rng.permutation(np.flatnonzero(is_test))
     train = rng.permutation(np.flatnonzero(~is_test))
-    return Dataset(X[train], y[train], X[test], y[test], name)
+    return Dataset(X[train], y[train], X[test], y[test], name, feature_names)

@@ -4,6 +4,16 @@
 - :func:`load_mnist` reads the four files of :data:`MNIST_FILES` from a
   directory, or from a cache that it fills once by downloading from
   :data:`MIRRORS`, keeping a file only if its MD5 sum is the one in :data:`MD5`.
+
+The checksum rule: :data:`MD5` holds the sums of the published files, by file
+name -- today only the ``.gz`` files, the only form with published sums. A
+file read whose name is in the table, from the cache or from a directory
+given as ``path``, must have that sum, or :func:`load_mnist` refuses it with a
+ValueError that names the file and both sums. A file whose name is not in the
+table (an uncompressed file) cannot be checked: it is read with a
+:class:`UserWarning` saying so, and where both forms of a file are present
+the checked ``.gz`` is the one read. ``verify=False`` reads files made by
+oneself, unchecked and without warning. Downloads are always checked.
 """
 
 import gzip
@@ -13,6 +23,7 @@ import math
 import os
 import tempfile
 import urllib.request
+import warnings
 import zlib
 from pathlib import Path
 
@@ -167,7 +178,8 @@ MIRRORS = {
     ),
 }
 
-#: MD5 sums of the published ``.gz`` files; a download must match them.
+#: MD5 sums of the published files, by file name (only the ``.gz`` files have
+#: published sums); a download, and a file read with ``verify=True``, must match them.
 MD5 = {
     "mnist": {
         "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
@@ -194,18 +206,60 @@ def _mnist_cache_dir(cache_dir, kind):
     return _check_path("cache_dir", cache_dir) / kind
 
 
-def _find_mnist_files(directory):
-    """Paths of the four files found in ``directory`` (plain preferred, else
-    ``.gz``), and the names of those missing."""
+def _find_mnist_files(directory, sums):
+    """Paths of the four files found in ``directory``, and the names of those
+    missing. Of a file present in both forms, the one named in ``sums`` (the
+    form that can be checked) is taken, else the plain one."""
     found, missing = [], []
     for name in MNIST_FILES:
-        for candidate in (directory / name, directory / f"{name}.gz"):
+        forms = sorted((directory / name, directory / f"{name}.gz"),
+                       key=lambda candidate: candidate.name not in sums)
+        for candidate in forms:
             if candidate.is_file():
                 found.append(candidate)
                 break
         else:
             missing.append(name)
     return found, missing
+
+
+def _md5(path):
+    """The MD5 sum of the file ``path``, in hexadecimal."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _verify_mnist(files, kind, in_cache):
+    """Check each of ``files`` whose name :data:`MD5` knows against its sum
+    (a ValueError saying what to do on a mismatch); warn that the others are
+    read unchecked."""
+    sums = MD5[kind]
+    unchecked = []
+    for path in files:
+        if path.name not in sums:
+            unchecked.append(path.name)
+            continue
+        found = _md5(path)
+        if found != sums[path.name]:
+            if in_cache:
+                remedy = "delete it and it is downloaded again"
+            else:
+                remedy = f"replace it with the published file ({MIRRORS[kind][0]}{path.name})"
+            raise ValueError(
+                f"{path} has MD5 {found}, but the published {_MNIST_NAMES[kind]} file "
+                f"{path.name} has {sums[path.name]}: it is damaged or not the published "
+                f"file; {remedy}, or pass verify=False (in Python) if you made it yourself"
+            )
+    if unchecked:
+        warnings.warn(
+            f"read unchecked from {files[0].parent}: {', '.join(unchecked)} (no MD5 sum "
+            "is published for uncompressed files; keep the .gz files to have them "
+            "checked, or pass verify=False to read your own files without this warning)",
+            UserWarning, stacklevel=3,
+        )
 
 
 class _ChecksumMismatch(Exception):
@@ -260,7 +314,8 @@ def _download_mnist(kind, names, directory):
             raise ConnectionError(
                 f"could not download {filename} ({'; '.join(failures)}). Download the "
                 f"files manually ({urls}) into {directory} (the BARENET_DATA variable "
-                "sets where that is), or pass path= a directory that holds them"
+                "sets where that is), or put the four files in a directory and pass it "
+                "(path= in Python, --data-dir on the command line)"
             )
 
 
@@ -294,7 +349,7 @@ def _read_mnist(files, kind):
     return Dataset(*parts, _MNIST_NAMES[kind])
 
 
-def load_mnist(path=None, kind="mnist", cache_dir=None, download=True):
+def load_mnist(path=None, kind="mnist", cache_dir=None, download=True, verify=True):
     """Load MNIST or Fashion-MNIST with their official train/test split.
 
     The four IDX files (:data:`MNIST_FILES`, each plain or ending in ``.gz``)
@@ -302,23 +357,34 @@ def load_mnist(path=None, kind="mnist", cache_dir=None, download=True):
     ``<cache_dir>/<kind>``. Missing files are downloaded there once, from
     :data:`MIRRORS`, and kept only if their MD5 matches :data:`MD5`.
 
+    With ``verify=True`` every file read whose name :data:`MD5` holds (the
+    ``.gz`` files) must have that sum -- in the cache as in ``path`` -- and an
+    uncompressed file, which has no published sum, is read with a
+    :class:`UserWarning` that it is unchecked; of a file present in both
+    forms, the ``.gz`` is read.
+
     Parameters
     ----------
     path : str or os.PathLike, optional
-        A directory holding the four files; nothing is downloaded into it.
+        A directory holding the four files (obtained elsewhere); nothing is
+        downloaded into it. The command line's ``--data-dir``.
     kind : {'mnist', 'fashion'}, default 'mnist'
     cache_dir : str or os.PathLike, optional
         Root of the download cache; defaults to ``$BARENET_DATA`` if set, else
         ``~/.cache/barenet``. The files go into its ``<kind>`` subdirectory.
     download : bool, default True
         Whether to download missing files into the cache.
+    verify : bool, default True
+        Whether to check the files read against :data:`MD5`. False reads files
+        one made oneself (e.g. a subset in IDX format), unchecked. Downloads
+        are checked either way.
 
     Returns
     -------
     Dataset
         X float64 in [0, 1] of shape ``(n, rows * cols)`` -- ``(60000, 784)``
         and ``(10000, 784)`` for the real files -- y int64 in 0..9, name
-        ``'mnist'`` or ``'fashion-mnist'``.
+        ``'mnist'`` or ``'fashion-mnist'``, no ``feature_names``.
 
     Raises
     ------
@@ -328,32 +394,42 @@ def load_mnist(path=None, kind="mnist", cache_dir=None, download=True):
         If a download fails on every mirror (offline): the message says where
         to put the files by hand.
     ValueError
-        If a downloaded file fails its checksum (it is deleted), or a file is
-        not valid IDX of the expected shapes.
+        If a file read fails its checksum (naming the file, the expected and
+        the found sum, and what to do), a downloaded file fails it (it is
+        deleted), or a file is not valid IDX of the expected shapes.
     """
     if not isinstance(kind, str) or kind not in MIRRORS:
         raise ValueError(f"kind must be one of {sorted(MIRRORS)}, got {kind!r}")
     if not isinstance(download, (bool, np.bool_)):
         raise TypeError(f"download must be True or False, got {download!r}")
+    if not isinstance(verify, (bool, np.bool_)):
+        raise TypeError(f"verify must be True or False, got {verify!r}")
+    sums = MD5[kind] if verify else {}
     if path is not None:
         directory = _check_path("path", path)
         if not directory.is_dir():
             raise FileNotFoundError(f"path {str(directory)!r} is not a directory")
-        files, missing = _find_mnist_files(directory)
+        files, missing = _find_mnist_files(directory, sums)
         if missing:
             raise FileNotFoundError(
                 f"{directory} lacks the {kind} file(s) {missing} (each may also end in .gz)"
             )
+        if verify:
+            _verify_mnist(files, kind, in_cache=False)
         return _read_mnist(files, kind)
 
     directory = _mnist_cache_dir(cache_dir, kind)
-    files, missing = _find_mnist_files(directory)
+    files, missing = _find_mnist_files(directory, sums)
     if missing:
         if not download:
             raise FileNotFoundError(
                 f"{directory} lacks the {kind} file(s) {missing}; pass download=True to "
-                "fetch them, or put them there by hand (each may also end in .gz)"
+                "fetch them, put them there by hand (each may also end in .gz), or put "
+                "the four files in a directory and pass it (path= in Python, --data-dir "
+                "on the command line)"
             )
         _download_mnist(kind, missing, directory)
-        files, missing = _find_mnist_files(directory)
+        files, missing = _find_mnist_files(directory, sums)
+    if verify:
+        _verify_mnist(files, kind, in_cache=True)
     return _read_mnist(files, kind)

@@ -28,7 +28,9 @@ def load_sklearn(name, test_size=0.25, seed=0):
     Returns
     -------
     Dataset
-        X float64 of shape ``(n, n_features)``, y int64, name ``name``.
+        X float64 of shape ``(n, n_features)``, y int64, name ``name``,
+        ``feature_names`` scikit-learn's names of the columns (e.g.
+        ``'sepal length (cm)'``).
 
     Raises
     ------
@@ -49,4 +51,6 @@ def load_sklearn(name, test_size=0.25, seed=0):
     bunch = getattr(sklearn_datasets, f"load_{name}")()
     X = np.asarray(bunch.data, dtype=np.float64)
     y = np.asarray(bunch.target, dtype=np.int64)
-    return _split(X, y, test_size, rng, name)
+    names = getattr(bunch, "feature_names", None)
+    names = tuple(str(n) for n in names) if names is not None else None
+    return _split(X, y, test_size, rng, name, feature_names=names)

@@ -1,6 +1,8 @@
 """Callbacks: hooks into the training loop, and the ones barenet ships.
 
-- :class:`ProgressBar` -- a one-line progress bar (``fit(verbose=True)``);
+- :class:`ProgressBar` -- a one-line progress bar on a terminal, and
+  :class:`ProgressLog` -- a plain line every few epochs, for a pipe or a log
+  file (``fit(verbose=True)`` shows the one that suits its stream);
 - :class:`EarlyStopping` -- stop when a validation figure stops improving,
   and go back to the best weights;
 - :class:`LearningRateScheduler` -- set the optimizer's learning rate from a
@@ -50,22 +52,100 @@ class Callback:
         """Training ends, whatever the reason (completion, a stop, an error)."""
 
 
-class ProgressBar(Callback):
-    """One line, redrawn at most ``interval`` seconds apart: the epoch, a bar
-    over the whole run, and the running loss and metric of the current epoch."""
+def _is_terminal(stream):
+    """Whether ``stream`` says it is a terminal (False for objects without
+    ``isatty``, or whose ``isatty`` fails, as a closed file's does)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
-    def __init__(self, stream=None, width=30, interval=0.1):
+
+class ProgressLog(Callback):
+    """A plain line every ``every`` epochs, and one for the last epoch
+    trained: ``epoch 10/100 loss 0.3121 accuracy 0.8800``, with
+    ``val_loss`` and ``val_<metric>`` when validation data are given. For a
+    pipe or a log file, where a redrawn bar would run into one endless line.
+
+    ``every=None`` picks ``ceil(epochs / 10)``: ten lines a run at most, and
+    the last epoch's when it is not a multiple of ``every``. It reads the
+    History at the end of each epoch only, so the training loop keeps
+    scoring each epoch's outputs at once. ``validation_name`` names the
+    validation figures in the lines (``'test'`` prints ``test_loss``), for a
+    caller whose validation data is the test split.
+    """
+
+    def __init__(self, stream=None, every=None, validation_name="val"):
         self.stream = stream if stream is not None else sys.stderr
+        self.every = None if every is None else check_int("every", every, minimum=1)
+        if not isinstance(validation_name, str) or not validation_name:
+            raise TypeError(f"validation_name must be a non-empty str, got {validation_name!r}")
+        self.validation_name = validation_name
+
+    def on_train_begin(self, model, epochs, steps_per_epoch):
+        self.epochs = epochs
+        metric = model._metric_name
+        self.keys = ["loss", metric, "val_loss", "val_" + metric]
+        self.period = self.every if self.every is not None else -(-epochs // 10)
+        self.last = self.written = None
+
+    def on_epoch_end(self, epoch, history):
+        self.last = (epoch, history)
+        if epoch % self.period == 0 or epoch == self.epochs:
+            self._write()
+        return False
+
+    def _write(self):
+        epoch, history = self.last
+        figures = " ".join(
+            f"{self.validation_name + key[3:] if key.startswith('val_') else key} "
+            f"{history[key][-1]:.4f}" for key in self.keys if key in history)
+        self.stream.write(f"epoch {epoch}/{self.epochs} {figures}\n")
+        self.stream.flush()
+        self.written = epoch
+
+    def on_train_end(self, history):
+        if self.last is not None and self.written != self.last[0]:
+            self._write()  # where training ended: an early stop, an error
+
+
+class ProgressBar(ProgressLog):
+    """On a terminal, one line redrawn at most ``interval`` seconds apart: the
+    epoch, a bar over the whole run, and the running loss and metric of the
+    current epoch. On any other stream (``isatty()`` false or missing) the
+    plain lines of :class:`ProgressLog`, every ``every`` epochs.
+
+    The bar reads every step's figures, so the training loop scores each
+    batch as it goes; :meth:`for_stream` gives a :class:`ProgressLog`
+    outright where the stream is not a terminal.
+    """
+
+    def __init__(self, stream=None, width=30, interval=0.1, every=None,
+                 validation_name="val"):
+        super().__init__(stream, every, validation_name)
         self.width = width
         self.interval = interval
 
+    @classmethod
+    def for_stream(cls, stream=None, validation_name="val"):
+        """A ProgressBar on ``stream`` (default ``sys.stderr``) if it is a
+        terminal, a :class:`ProgressLog` otherwise: what ``fit(verbose=True)``
+        shows."""
+        stream = stream if stream is not None else sys.stderr
+        kind = cls if _is_terminal(stream) else ProgressLog
+        return kind(stream, validation_name=validation_name)
+
     def on_train_begin(self, model, epochs, steps_per_epoch):
-        self.epochs, self.steps = epochs, steps_per_epoch
+        super().on_train_begin(model, epochs, steps_per_epoch)
+        self.terminal = _is_terminal(self.stream)
+        self.steps = steps_per_epoch
         self.metric = model._metric_name
-        self.last = 0.0
+        self.time = 0.0
         self.position = self.drawn = None
 
     def on_step_end(self, epoch, step, logs):
+        if not self.terminal:
+            return
         if step == 1:
             self.samples = self.loss = self.score = 0.0
         n = logs["size"]
@@ -74,8 +154,8 @@ class ProgressBar(Callback):
         self.score += logs[self.metric] * n
         self.position = (epoch, step)
         now = time.monotonic()
-        if now - self.last >= self.interval:
-            self.last = now
+        if now - self.time >= self.interval:
+            self.time = now
             self._draw()
 
     def _draw(self):
@@ -90,7 +170,13 @@ class ProgressBar(Callback):
         self.stream.flush()
         self.drawn = self.position
 
+    def on_epoch_end(self, epoch, history):
+        return False if self.terminal else super().on_epoch_end(epoch, history)
+
     def on_train_end(self, history):
+        if not self.terminal:
+            super().on_train_end(history)
+            return
         if self.position is not None and self.drawn != self.position:
             self._draw()  # where training ended, early stop included
         self.stream.write("\n")

@@ -6,4 +6,15 @@ class NotFittedError(ValueError, AttributeError):
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became nan or infinite during training."""
+    """The loss, the gradient or an update became nan or infinite during training.
+
+    ``what`` names which (``'loss'``, ``'gradient'``, ``'update'``). Raised by
+    the training loop (:func:`barenet.training.run_epochs`), it also holds
+    ``epoch`` and ``step`` (counted from 1; ``step`` is None when the epoch's
+    loss as a whole was not finite) and ``restored_epoch``: the model's
+    parameters are those of the start of that epoch, or None when a callback
+    changed them as training ended. Raised by an optimizer's ``step``, these
+    three are None.
+    """
+
+    what = epoch = step = restored_epoch = None

@@ -7,7 +7,10 @@ filling the model's gradient buffer) and the flat ``parameters`` and
 ``_figures_per_epoch()`` is true also offers ``_step_grad`` (the step without
 the loss) and ``_figures`` (the loss and metric of outputs): the loop then
 keeps each batch's outputs and computes the epoch's loss and metric from all
-of them at once, unless a callback wants the figures of every step.
+of them at once, unless a callback wants the figures of every step. After a
+divergence the loop puts back a copy it kept of an epoch start
+(``_snapshot``, ``_restore``) whose inference pass (``_infer``) over the
+training data is finite.
 """
 
 import math
@@ -100,12 +103,50 @@ def _gather(order, bounds, X, Y, weights):
     return batches, Y, weights
 
 
-def _diverged(what, epoch, step):
-    return (
-        f"the {what} became nan or infinite at epoch {epoch}, step {step}; the "
-        "parameters keep their values from before that step. Try a smaller "
-        "learning rate, or scale the inputs (e.g. to zero mean and unit variance)"
-    )
+_ADVICE = (". Try a smaller learning rate, or scale the inputs (e.g. to zero mean and unit "
+           "variance)")
+
+
+def _keep(model, snapshot):
+    """Copy the model's parameters and state into the arrays of
+    ``snapshot``, laid out as its ``_snapshot()`` makes them."""
+    parameters, state = snapshot
+    parameters[...] = model.parameters
+    if state.size:  # batch normalization's running statistics
+        state[...] = model._state
+
+
+def _diverged(model, X, what, epoch, step, points):
+    """Restore the first of ``points`` -- ``(epoch, snapshot)`` pairs of
+    epoch starts, the latest first, the run's start last -- whose inference
+    pass over the training data ``X`` is finite, without an overflow on the
+    way (the run's start if none is). Returns that snapshot and the
+    :class:`TrainingDiverged` for ``what`` (the loss, the gradient, the
+    update) at ``epoch`` and ``step`` (None: the epoch's loss) that says
+    which epoch's start the model now holds."""
+    seen = set()
+    for restored, snapshot in points:
+        if id(snapshot) in seen:
+            continue
+        seen.add(id(snapshot))
+        model._restore(snapshot)
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                finite = bool(np.isfinite(model._infer(X)).all())
+        except FloatingPointError:  # an overflow on the way, in a hidden layer
+            finite = False
+        if finite:
+            break
+    where = f"at epoch {epoch}, step {step}" if step else f"over epoch {epoch}"
+    which = f"those of the start of epoch {restored}"
+    if restored == points[-1][0]:
+        which += " (the ones training started from)"
+    if not finite:
+        which += ", and even these give nan or infinite outputs on the training data"
+    error = TrainingDiverged(
+        f"the {what} became nan or infinite {where}; the parameters are {which}{_ADVICE}")
+    error.what, error.epoch, error.step, error.restored_epoch = what, epoch, step, restored
+    return snapshot, error
 
 
 class _DeferredInterrupt:
@@ -152,10 +193,25 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     KeyboardInterrupt: the model keeps consistent parameters, optimizer state
     and the History of the epochs completed.
 
-    A non-finite batch loss or gradient, or an update that would make a
-    parameter non-finite, stops training with :class:`TrainingDiverged`; the
-    parameters keep their values from before that step (the optimizer checks
-    the gradient and the update before it applies anything).
+    A non-finite batch loss or gradient, an update that would make a
+    parameter non-finite (the optimizer checks the gradient and the update
+    before it applies anything), or an epoch's loss that is not finite, stops
+    training with :class:`TrainingDiverged`. The model then holds the
+    parameters (and batch-normalization statistics) of an epoch start whose
+    inference pass over ``X`` is finite, without an overflow on the way: the
+    diverging epoch's own start if its first step went through, else the
+    start of the epoch before, else the parameters training started from
+    (kept even if they fail that test too; the message then says so). The
+    error's message and its ``restored_epoch`` attribute name that epoch;
+    ``epoch`` and ``step`` say where training diverged. The callbacks'
+    ``on_train_end`` runs after the restore, so an
+    :class:`~barenet.callbacks.EarlyStopping` with ``restore_best`` puts back
+    its best epoch instead (the message then says that a callback changed
+    the parameters, and ``restored_epoch`` is None). One copy of the
+    parameters is made per epoch, none per step. The optimizer's state is
+    not restored: it is that of the last step applied (with the refused
+    step's moments when its update overflowed), so training on from the
+    restored parameters takes a new optimizer.
     """
     m = X.shape[0]
     metric = model._metric_name
@@ -176,12 +232,23 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     step_optimizer = optimizer._bind([params], [model._grad])
     for callback in callbacks:
         callback.on_train_begin(model, epochs, -(-m // batch_size))
+    # restore points for a divergence: (epoch, snapshot) of the run's start,
+    # of the epoch under way and of the one before (see _diverged); the
+    # epochs after the first are copied into two arrays made once, in turn
+    first = (initial_epoch + 1, model._snapshot())
+    copies = [model._snapshot(), model._snapshot()]  # written now: no page to fault in later
+    previous = current = first
+    diverged = None
     try:
         # Overflow is expected on the way to divergence; it is caught below,
         # with a message that says what to do, instead of as a stream of warnings.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
                 _DeferredInterrupt() as interrupt:
             for epoch in range(initial_epoch + 1, epochs + 1):
+                if epoch > first[0]:  # the epoch before went through, its start with it
+                    copy = copies[epoch % 2]  # not the previous epoch's
+                    _keep(model, copy)
+                    previous, current = current, (epoch, copy)
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
                 total_loss = total_metric = 0.0
@@ -196,11 +263,13 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     else:
                         loss, AL = model._step_value_and_grad(Xb.T, Yb.T, wb)
                         if not math.isfinite(loss):
-                            raise TrainingDiverged(_diverged("loss", epoch, step))
+                            what = "loss"
+                            break
                     try:
                         step_optimizer()
                     except TrainingDiverged as error:  # nothing was applied
-                        raise TrainingDiverged(_diverged(error.what, epoch, step)) from None
+                        what = error.what
+                        break
                     if per_epoch:
                         outputs[:, start:start + size] = AL
                         total_loss += penalty * size
@@ -215,6 +284,15 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     start += size
                     if interrupt.requested:
                         raise KeyboardInterrupt
+                else:
+                    step = None  # every step went through
+                if step is not None:
+                    # the epoch's first step went through with its start's
+                    # parameters when it is not the one that failed
+                    points = [current] if step > 1 else []
+                    kept, diverged = _diverged(model, X, what, epoch, step,
+                                               points + [previous, first])
+                    raise diverged
                 if per_epoch:
                     if Y_epoch is None:
                         Y_epoch = Y.take(order, axis=0)
@@ -223,6 +301,10 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                     figures["loss"] += total_loss / m
                 else:
                     figures = {"loss": total_loss / m, metric: total_metric / m}
+                if not math.isfinite(figures["loss"]):  # an L2 penalty can overflow alone
+                    kept, diverged = _diverged(model, X, "loss", epoch, None,
+                                               [current, previous, first])
+                    raise diverged
                 if validation is not None:
                     scores = model._scores(*validation)
                     figures["val_loss"] = scores["loss"]
@@ -236,4 +318,9 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     finally:
         for callback in callbacks:
             callback.on_train_end(history)
+        if diverged is not None and not np.array_equal(params, kept[0]):
+            diverged.args = (diverged.args[0].replace(_ADVICE, (
+                "; then a callback changed them as training ended (as "
+                "EarlyStopping(restore_best=True) puts back its best epoch)" + _ADVICE)),)
+            diverged.restored_epoch = None
     return history

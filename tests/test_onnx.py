@@ -459,7 +459,7 @@ def test_cli_export_bad_arguments_give_one_line(tmp_path):
         ((tmp_path / "nope.npz", tmp_path / "o.onnx"), 1, "no model file at"),
         ((tmp_path / "junk.npz", tmp_path / "o.onnx"), 1, "is not a barenet model file"),
         ((tmp_path / "unfitted.npz", tmp_path / "o.onnx"), 1, "has not been fitted yet"),
-        ((tmp_path / "model.npz", tmp_path / "no" / "o.onnx"), 1, "there is no directory"),
+        ((tmp_path / "model.npz", tmp_path / "no" / "o.onnx"), 2, "there is no directory"),
         ((tmp_path / "model.npz", tmp_path / "o.onnx", "--opset", "12"), 2,
          "argument --opset: must be at least 13"),
         ((tmp_path / "model.npz", tmp_path / "o.onnx", "--opset", "x"), 2,

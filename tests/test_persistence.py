@@ -520,7 +520,8 @@ def test_missing_format(tmp_path):
     assert_refused(path, "format")
 
 
-@pytest.mark.parametrize("version", [999, 0, 2, "1", None, 1.5])
+@pytest.mark.parametrize("version", [999, 0, persistence.FORMAT_VERSION + 1, "1", "2", None,
+                                     1.5, 2.0, True, -1])
 def test_unknown_format_version(tmp_path, version):
     path = altered(tmp_path, "v.npz", change_metadata=lambda m: m.update(format_version=version))
     message = assert_refused(path, "version")
@@ -530,6 +531,141 @@ def test_unknown_format_version(tmp_path, version):
 def test_format_version_999_message(tmp_path):
     path = altered(tmp_path, "v.npz", change_metadata=lambda m: m.update(format_version=999))
     assert_refused(path, "999", "version")
+
+
+def test_unknown_format_version_message_lists_the_versions_read(tmp_path):
+    path = altered(tmp_path, "v.npz", change_metadata=lambda m: m.update(format_version=99))
+    message = assert_refused(path, "format version 99", "reads versions 1 and 2")
+    assert persistence.FORMAT_VERSIONS == (1, 2)
+    assert persistence.FORMAT_VERSION == max(persistence.FORMAT_VERSIONS)
+    for version in persistence.FORMAT_VERSIONS:
+        assert str(version) in message, message
+
+
+# --------------------------------------- format versions: 1 plain, 2 standardized
+
+
+def _standardized(tmp_path, name="std.npz", **save):
+    X, y = binary_data()
+    net = barenet.Network([2, 5, 1], ["tanh", "sigmoid"], seed=1, standardize=True)
+    net.fit(X * 100 + 7, y, optimizer=barenet.Adam(lr=0.01), epochs=3, batch_size=8)
+    net.save(tmp_path / name, **save)
+    return net, X * 100 + 7, tmp_path / name
+
+
+@pytest.mark.parametrize("kind", ["binary", "softmax", "regression2"])
+def test_plain_model_file_says_format_version_1(tmp_path, kind):
+    net, _ = fitted(kind, "float64")
+    net.save(tmp_path / "plain.npz")
+    arrays = read_arrays(tmp_path / "plain.npz")
+    assert decode_metadata(arrays["metadata"])["format_version"] == 1
+    assert not any(name.startswith("scaler.") for name in arrays)
+    # unfitted and checkpoints too: only standardization needs version 2
+    barenet.Network([2, 3, 1], ["relu", "sigmoid"]).save(tmp_path / "unfitted.npz")
+    assert decode_metadata(read_arrays(tmp_path / "unfitted.npz")["metadata"])[
+        "format_version"] == 1
+
+
+def test_plain_checkpoint_says_format_version_1(tmp_path):
+    X, y = binary_data()
+    net = barenet.Network([2, 5, 1], ["tanh", "sigmoid"], seed=1)
+    net.fit(X, y, epochs=1, batch_size=8)
+    net.save(tmp_path / "c.npz", training_state=True)
+    assert decode_metadata(read_arrays(tmp_path / "c.npz")["metadata"])["format_version"] == 1
+
+
+def test_standardized_model_file_says_format_version_2_and_loads(tmp_path):
+    net, X, path = _standardized(tmp_path)
+    arrays = read_arrays(path)
+    metadata = decode_metadata(arrays["metadata"])
+    assert metadata["format_version"] == 2 and metadata["standardize"] is True
+    assert "scaler.mean" in arrays and "scaler.scale" in arrays
+    again = barenet.load(path)
+    assert again.standardize
+    assert np.array_equal(again.scaler_.mean_, net.scaler_.mean_)
+    assert np.array_equal(again.scaler_.scale_, net.scaler_.scale_)
+    np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X), strict=True)
+
+
+def test_standardized_checkpoint_says_format_version_2_and_resumes(tmp_path):
+    net, X, path = _standardized(tmp_path, "ckpt.npz", training_state=True)
+    assert decode_metadata(read_arrays(path)["metadata"])["format_version"] == 2
+    again = barenet.load(path)
+    assert again.optimizer_ is not None
+    assert np.array_equal(again.scaler_.mean_, net.scaler_.mean_)
+
+
+def test_unfitted_standardized_model_file_says_format_version_2(tmp_path):
+    net = barenet.Network([2, 3, 1], ["relu", "sigmoid"], standardize=True)
+    net.save(tmp_path / "u.npz")
+    arrays = read_arrays(tmp_path / "u.npz")
+    assert "scaler.mean" not in arrays
+    assert decode_metadata(arrays["metadata"])["format_version"] == 2
+    again = barenet.load(tmp_path / "u.npz")
+    assert again.standardize and again.scaler_ is None
+
+
+def _as_version(version, **changes):
+    def change(metadata):
+        metadata.update(format_version=version, **changes)
+    return change
+
+
+def test_version_1_file_with_scaler_arrays_is_refused(tmp_path):
+    _, _, path = _standardized(tmp_path)
+    arrays = read_arrays(path)
+    metadata = decode_metadata(arrays["metadata"])
+    metadata["format_version"] = 1
+    bad = write_model(tmp_path / "v1-scaler.npz", arrays, metadata)
+    assert_refused(bad, "damaged", "format version 1", "scaler.mean")
+    # without the flag as well: the arrays alone are enough to refuse it
+    metadata["standardize"] = False
+    bad = write_model(tmp_path / "v1-scaler-no-flag.npz", arrays, metadata)
+    assert_refused(bad, "damaged", "format version 1", "scaler.mean")
+
+
+@pytest.mark.parametrize("which", ["scaler.mean", "scaler.scale"])
+def test_version_1_file_with_one_scaler_array_is_refused(tmp_path, which):
+    path = altered(tmp_path, "v1-one.npz",
+                   change_arrays=lambda a: a.update({which: np.ones(2)}))
+    assert_refused(path, "damaged", "format version 1", "scaler")
+
+
+def test_version_1_file_saying_standardize_is_refused(tmp_path):
+    # an unfitted standardized network (no arrays, only the flag) as version 1
+    barenet.Network([2, 3, 1], ["relu", "sigmoid"], standardize=True).save(tmp_path / "u.npz")
+    arrays = read_arrays(tmp_path / "u.npz")
+    metadata = decode_metadata(arrays["metadata"])
+    metadata["format_version"] = 1
+    bad = write_model(tmp_path / "v1-flag.npz", arrays, metadata)
+    assert_refused(bad, "damaged", "format version 1", "standardize")
+    # and a fitted plain model whose flag says standardize
+    path = altered(tmp_path, "v1-flag-fitted.npz", change_metadata=_as_version(1, standardize=True))
+    assert_refused(path, "damaged", "format version 1", "standardize")
+
+
+def test_version_2_file_must_say_standardize(tmp_path):
+    path = altered(tmp_path, "v2-plain.npz", change_metadata=_as_version(2))
+    assert_refused(path, "format version 2", "standardize")
+    path = altered(tmp_path, "v2-plain-no-flag.npz",
+                   change_metadata=lambda m: (m.update(format_version=2), m.pop("standardize")))
+    assert_refused(path, "format version 2", "standardize")
+    # a fitted standardized network without its scaler arrays
+    _, _, path = _standardized(tmp_path)
+    arrays = read_arrays(path)
+    del arrays["scaler.mean"], arrays["scaler.scale"]
+    assert_refused(write_model(tmp_path / "v2-no-arrays.npz", arrays), "standardize", "missing")
+
+
+def test_version_1_file_without_the_standardize_entry_loads(tmp_path):
+    """As written before standardization existed."""
+    net, path = saved_model(tmp_path)
+    arrays = read_arrays(path)
+    metadata = decode_metadata(arrays["metadata"])
+    del metadata["standardize"]
+    old = barenet.load(write_model(tmp_path / "old.npz", arrays, metadata))
+    assert old.standardize is False and old.scaler_ is None
+    assert np.array_equal(old.parameters, net.parameters)
 
 
 def _set(name, value):

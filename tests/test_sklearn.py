@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Few epochs each, so that the ~70 checks per estimator stay quick; between
 # them they cover the defaults, full-batch training, float32, batch
 # normalization, dropout, a schedule, other optimizers (by name and as an
-# object) and early stopping.
+# object), early stopping and the standardization of the inputs.
 CHECKED = [
     BarenetClassifier(max_iter=10),
     BarenetClassifier((16,), batch_size=None, alpha=0.0, learning_rate=0.003, max_iter=100),
@@ -48,11 +48,13 @@ CHECKED = [
                       dtype="float32", max_iter=20),
     BarenetClassifier((16,), learning_rate=0.01, early_stopping=True, n_iter_no_change=3,
                       max_iter=20),
+    BarenetClassifier(max_iter=10, standardize=True),
     BarenetRegressor(max_iter=20),
     BarenetRegressor((16,), batch_size=None, alpha=0.0, optimizer=barenet.Adam(lr=0.01),
                      max_iter=50),
     BarenetRegressor((64, 8), optimizer="rmsprop", learning_rate=0.01, batch_norm=True,
                      early_stopping=True, dtype="float32", max_iter=20),
+    BarenetRegressor(max_iter=20, early_stopping=True, standardize=True),
 ]
 
 

@@ -12,6 +12,8 @@ The notebook's L-layer network, every block correct and proven:
   notebook functions); :mod:`barenet.callbacks` such as :class:`EarlyStopping`;
 - :func:`gradient_check` -- finite-difference check of back propagation;
 - :func:`load` and :meth:`Network.save` -- models as arrays plus JSON, no pickle;
+- :class:`Standardizer` -- the inputs' standardization, which
+  ``Network(..., standardize=True)`` fits, saves and exports with the model;
 - :mod:`barenet.datasets` -- generated data sets and loaders; :mod:`barenet.plot`
   -- learning curves and decision boundaries; :mod:`barenet.cli` -- the
   ``barenet`` command;
@@ -34,6 +36,7 @@ from .errors import NotFittedError, TrainingDiverged
 from .gradcheck import gradient_check
 from .network import Network
 from .persistence import ModelFileError, load
+from .preprocessing import Standardizer
 from .optimizers import GD, Adam, AdamW, Momentum, RMSProp
 from .training import History
 
@@ -53,6 +56,7 @@ __all__ = [
     "gradient_check",
     "load",
     "ModelFileError",
+    "Standardizer",
     "NotFittedError",
     "TrainingDiverged",
     "activations",

@@ -51,7 +51,10 @@ def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
     Two forms:
 
     - ``gradient_check(network, X, y)`` for a float64 :class:`barenet.Network`,
-      with ``X`` of shape (n_samples, n_features) and ``y`` its targets;
+      with ``X`` of shape (n_samples, n_features) and ``y`` its targets; a
+      network with a ``scaler_`` standardizes ``X`` first, as its other
+      methods do, and the gradient is the one training follows (with respect
+      to the parameters, on the standardized inputs);
     - ``gradient_check(parameters, X, Y, layer_activations=[...], loss=...,
       lambd=..., keep_prob=..., seed=...)`` for the notebook's parameter dict,
       ``X`` of shape (n_0, m) and ``Y`` of shape (n_L, m), as in

@@ -39,6 +39,7 @@ from ._checks import (
 )
 from .errors import NotFittedError
 from .initializers import initialize
+from .preprocessing import Standardizer
 from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from .training import History, run_epochs
 
@@ -92,6 +93,32 @@ class Network(Engine):
         binary classifier with binary cross-entropy, softmax (>= 2 units) a
         multi-class classifier with categorical cross-entropy, anything else a
         regressor with mean squared error. A loss given here must agree.
+    l2 : float, default 0.0
+        L2 penalty ``l2 / (2 m) * sum of squared weights`` for a batch of
+        ``m`` samples.
+    dropout : float or sequence of float, optional
+        Inverted-dropout rate of the hidden layers: one for all, or one each.
+    batch_norm : bool or sequence of bool, default False
+        Batch normalization of the hidden layers: for all, or per layer, with
+        ``bn_momentum`` and ``bn_eps``.
+    standardize : bool, default False
+        Standardize the inputs (:class:`~barenet.preprocessing.Standardizer`):
+        the first :meth:`fit` computes each column's mean and standard
+        deviation from the samples it trains on (not from a
+        ``validation_split`` hold-out nor from ``validation_data``) and keeps
+        them as ``scaler_``, in the network's dtype. Every method that takes
+        ``X`` -- ``fit`` (its ``validation_data`` too), ``resume``,
+        ``forward``, ``predict``, ``predict_proba``, ``evaluate`` -- then
+        takes raw features and applies ``(X - mean) / scale`` first. Later
+        calls to ``fit`` keep ``scaler_`` as it is: the weights carry on from
+        call to call, and so must the scaling they were trained for. Saved
+        files and the ONNX export hold it.
+
+    Attributes
+    ----------
+    scaler_ : Standardizer or None
+        The inputs' standardization, set by the first ``fit`` when
+        ``standardize`` is true; None otherwise.
 
     Examples
     --------
@@ -106,7 +133,7 @@ class Network(Engine):
 
     def __init__(self, layer_sizes, activations, init="he", seed=None, dtype="float32",
                  loss=None, l2=0.0, dropout=None, batch_norm=False, bn_momentum=0.9,
-                 bn_eps=1e-5):
+                 bn_eps=1e-5, standardize=False):
         if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
             raise TypeError(f"layer_sizes must be a list of integers, got {layer_sizes!r}")
         if len(layer_sizes) < 2:
@@ -138,6 +165,7 @@ class Network(Engine):
         self.batch_norm = self._per_hidden_layer("batch_norm", batch_norm, False, check_bool)
         self.bn_momentum = check_fraction("bn_momentum", bn_momentum)
         self.bn_eps = check_positive("bn_eps", bn_eps)
+        self.standardize = check_bool("standardize", standardize)
 
         self._allocate()
 
@@ -148,6 +176,7 @@ class Network(Engine):
 
         self._workspaces = {}
         self._run = None
+        self.scaler_ = None
         self.classes_ = None
         self.history_ = None
         self.optimizer_ = None
@@ -255,6 +284,8 @@ class Network(Engine):
                 "this Network was pickled by a barenet whose parameter vector has another "
                 "layout; load a file written by Network.save instead (files do not depend on it)"
             )
+        state.setdefault("standardize", False)  # pickled before standardization existed
+        state.setdefault("scaler_", None)
         self.__dict__.update(state)
         self._bind_views()
 
@@ -304,18 +335,24 @@ class Network(Engine):
         acts = [a.name if a == _activations.get(a.name) else a for a in self.activations]
         return (
             f"Network({list(self.layer_sizes)}, {acts}, dtype='{self.dtype.name}', "
-            f"loss='{self.loss.name}')"
+            f"loss='{self.loss.name}'{', standardize=True' if self.standardize else ''})"
         )
 
     # ---------------------------------------------------------- inputs/targets
 
     def _check_X(self, X, name="X"):
+        """``X`` as the passes take it: checked, cast to the model's dtype,
+        and standardized by ``scaler_`` when the network has one. Every entry
+        point that takes raw inputs goes through here (the first ``fit``
+        standardizes its data itself, once it has fitted ``scaler_``)."""
         X = check_matrix(name, X, dtype=self.dtype)
         if X.shape[1] != self.layer_sizes[0]:
             raise ValueError(
                 f"{name} has {X.shape[1]} features but the network's input layer "
                 f"has {self.layer_sizes[0]}"
             )
+        if self.scaler_ is not None:
+            X = self.scaler_._apply(X)
         return X
 
     def _encode_targets(self, y, n_samples, classes=None, name="y"):
@@ -441,7 +478,9 @@ class Network(Engine):
             Hooks called during training (:mod:`barenet.callbacks`), e.g.
             :class:`~barenet.callbacks.EarlyStopping`.
         verbose : bool, default False
-            Show a progress bar with the running loss and metric on stderr.
+            Show progress on stderr: a bar with the running loss and metric
+            on a terminal, a plain line every tenth of the run elsewhere
+            (:meth:`~barenet.callbacks.ProgressBar.for_stream`).
 
         The training ``'loss'`` is the objective minimized: the loss plus the
         L2 penalty, averaged over the epoch's batches; ``'val_loss'`` is the
@@ -473,7 +512,7 @@ class Network(Engine):
             scheduler.schedule(optimizer.lr, 0, epochs)  # a schedule that cannot work fails now
             callbacks.insert(0, scheduler)
         if verbose:
-            callbacks.append(ProgressBar())
+            callbacks.append(ProgressBar.for_stream())
         has_validation = validation is not None or validation_split is not None
         for callback in callbacks:
             if getattr(callback, "monitor", None) is not None:
@@ -505,6 +544,13 @@ class Network(Engine):
             order = self._rng.permutation(X.shape[0])
             X, Y, weights, validation = self._split(X, Y, y, order, n_val, sample_weight,
                                                     class_weight, classes)
+        if self.standardize and self.scaler_ is None:
+            # the first fit: the scaling comes from the samples trained on
+            # alone; _check_X applies it from now on
+            self.scaler_ = Standardizer().fit(X).astype(self.dtype)
+            X = self.scaler_._apply(X)
+            if validation is not None:
+                validation = (self.scaler_._apply(validation[0]), validation[1])
         self.classes_ = classes
         self.optimizer_ = optimizer
         scheduler = callbacks[0] if schedule is not None else None
@@ -577,7 +623,7 @@ class Network(Engine):
         if run["schedule"] is not None:
             callbacks.insert(0, LearningRateScheduler(run["schedule"]))
         if verbose:
-            callbacks.append(ProgressBar())
+            callbacks.append(ProgressBar.for_stream())
         if run["validation_split"] is not None:
             n_val = int(round(run["validation_split"] * X.shape[0]))
             X, Y, weights, validation = self._split(X, Y, y, run["order"], n_val, sample_weight,

@@ -13,8 +13,13 @@ The graph
 ---------
 Input ``X`` of shape ``(N, n_0)``, ``N`` dynamic, in the network's dtype
 (``float32`` -> ONNX FLOAT, ``float64`` -> DOUBLE; feed it in that dtype).
-Each weight layer ``l`` is one ``Gemm(A, W_l, b_l, transB=1)`` (``W_l`` is stored
-as barenet keeps it, ``(n_{l+1}, n_l)``) followed by its activation:
+A network with a ``scaler_`` (``standardize=True``) takes raw features: the
+graph starts with ``Sub(X, mean)`` then ``Div(., scale)``, the scaler's arrays
+in the network's dtype, the same two roundings as
+:meth:`~barenet.preprocessing.Standardizer.transform`, so the standardized
+inputs equal barenet's bit for bit. Each weight layer ``l`` is one
+``Gemm(A, W_l, b_l, transB=1)`` (``W_l`` is stored as barenet keeps it,
+``(n_{l+1}, n_l)``) followed by its activation:
 
 ============  =================================================================
 barenet       ONNX
@@ -272,6 +277,11 @@ def _build(graph, net, classes):
         last = "variable" if n_out > 1 else "y"
 
     A, L = "X", len(net.weights)
+    if net.scaler_ is not None:
+        centered = graph.node("Sub", [A, graph.const("scaler_mean", net.scaler_.mean_)],
+                              "X_centered")
+        A = graph.node("Div", [centered, graph.const("scaler_scale", net.scaler_.scale_)],
+                       "X_standardized")
     for l, activation in enumerate(net.activations):
         if activation.name not in ACTIVATIONS or (
             _activations.REGISTRY.get(activation.name) is not type(activation)

@@ -9,14 +9,33 @@ A saved model is one ``.npz`` file (a zip of ``.npy`` arrays) holding
   shaped like it are in the same order;
 - ``state``: the running statistics of batch normalization (empty without it);
 - ``classes``: the class labels of a classifier (numbers or strings);
+- ``scaler.mean`` and ``scaler.scale``: the inputs' standardization
+  (:class:`~barenet.preprocessing.Standardizer`, ``Network.scaler_``), each of
+  shape ``(n_0,)`` in the network's dtype, when the network has one (its
+  metadata then says ``"standardize": true``);
 - ``metadata``: a JSON document (UTF-8 bytes, as a uint8 array) with the format name and
   version, the barenet version, layer sizes, activations, loss, dtype, the
   training configuration and the training History.
 
+The metadata's ``format_version`` says what the file may hold:
+
+- version 1: a network without input standardization -- no scaler arrays, and
+  a ``standardize`` entry that is false or (in files written before
+  standardization existed) absent. Networks without standardization are still
+  written as version 1, so that older barenets keep reading them.
+- version 2: a network with ``standardize=True``: the metadata says
+  ``"standardize": true``, and the scaler arrays are there once the network
+  has been fitted. An older barenet, which reads only version 1, refuses such
+  a file instead of loading it without its scaler and predicting wrongly.
+
+:data:`FORMAT_VERSIONS` lists the versions this barenet reads and
+:data:`FORMAT_VERSION` is the newest of them.
+
 Loading reads it with ``allow_pickle=False`` and checks every field against
 the others before building the network, so a file that is not a barenet model,
-is damaged, or was altered by hand fails with :class:`ModelFileError` naming
-the file and the problem. Nothing in a model file is ever executed.
+is damaged (a version-1 file holding a scaler among others), or was altered by
+hand fails with :class:`ModelFileError` naming the file and the problem.
+Nothing in a model file is ever executed.
 
 Saving writes a temporary file in the target's directory, flushes it to disk,
 and renames it over the target, so an interrupted save leaves any previous
@@ -30,9 +49,14 @@ import numpy as np
 
 from . import activations as _activations
 from ._files import check_path, read_npz, write_atomically
+from .preprocessing import Standardizer
 
 FORMAT = "barenet.network"
-FORMAT_VERSION = 1
+#: The format versions :func:`load` reads (see the module's documentation).
+FORMAT_VERSIONS = (1, 2)
+#: The newest format version, written for networks with standardized inputs;
+#: networks without standardization are written as version 1.
+FORMAT_VERSION = FORMAT_VERSIONS[-1]
 
 
 class ModelFileError(ValueError):
@@ -53,7 +77,8 @@ def save(net, path, training_state=False):
             )
     metadata = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        # version 2 only when needed, so that older barenets read the rest
+        "format_version": 2 if net.standardize else 1,
         "barenet_version": __version__,
         "layer_sizes": list(net.layer_sizes),
         "activations": [{"name": a.name, **a.get_config()} for a in net.activations],
@@ -64,6 +89,7 @@ def save(net, path, training_state=False):
         "batch_norm": list(net.batch_norm[:-1]),
         "bn_momentum": net.bn_momentum,
         "bn_eps": net.bn_eps,
+        "standardize": net.standardize,
         "init": net.init if isinstance(net.init, str) else None,
         "training": net.fit_config_,
         "history": dict(net.history_) if net.history_ is not None else None,
@@ -77,6 +103,8 @@ def save(net, path, training_state=False):
     arrays["metadata"] = document
     if net.classes_ is not None:
         arrays["classes"] = net.classes_
+    if net.scaler_ is not None:
+        arrays["scaler.mean"], arrays["scaler.scale"] = net.scaler_.mean_, net.scaler_.scale_
 
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
@@ -174,6 +202,42 @@ def _restore_run(net, run, arrays, fail, order):
     net._rng = rng
 
 
+def _restore_scaler(net, arrays, version, fail):
+    """Give ``net`` the standardization saved in ``scaler.mean`` and
+    ``scaler.scale``, after checking them against the network and the file's
+    format ``version``."""
+    mean, scale = arrays.get("scaler.mean"), arrays.get("scaler.scale")
+    if version == 1:
+        if mean is not None or scale is not None or net.standardize:
+            held = ("the scaler's arrays 'scaler.mean', 'scaler.scale'"
+                    if mean is not None or scale is not None else "'standardize': true")
+            fail(f"it is damaged: it says format version 1, which holds no input "
+                 f"standardization, but it holds {held}")
+        return
+    if not net.standardize and mean is None and scale is None:
+        fail(f"its format version {version} is for a network with standardized inputs, "
+             "but its metadata does not say standardize")
+    if mean is None and scale is None:
+        # a network fitted with standardize=True always has a scaler
+        if net.standardize and net.fit_config_ is not None:
+            fail("its metadata says standardize, but the scaler's arrays "
+                 "'scaler.mean' and 'scaler.scale' are missing")
+        return
+    if mean is None or scale is None:
+        fail("it holds only one of the scaler's arrays 'scaler.mean' and 'scaler.scale'")
+    if not net.standardize:
+        fail("it holds a scaler ('scaler.mean', 'scaler.scale'), but its metadata does not "
+             "say standardize")
+    n_features = net.layer_sizes[0]
+    for name, array in (("scaler.mean", mean), ("scaler.scale", scale)):
+        if array.shape != (n_features,) or array.dtype != net.dtype:
+            fail(f"its {name} has shape {array.shape} and dtype {array.dtype}, but the "
+                 f"network needs ({n_features},) and {net.dtype}")
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all() and (scale > 0).all()):
+        fail("its scaler's mean or scale is not finite, or a scale is not > 0")
+    net.scaler_ = Standardizer.from_arrays(mean, scale)
+
+
 def load(path):
     """Read a network written by :meth:`barenet.Network.save`.
 
@@ -213,10 +277,12 @@ def load(path):
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         fail("not a barenet model file (its metadata does not name the format)")
     version = metadata.get("format_version")
-    if version != FORMAT_VERSION:
+    # exactly an int: not True (== 1) nor 2.0
+    if type(version) is not int or version not in FORMAT_VERSIONS:
+        read = ", ".join(map(str, FORMAT_VERSIONS[:-1])) + f" and {FORMAT_VERSIONS[-1]}"
         fail(
             f"format version {version!r} is not one this barenet reads "
-            f"(it reads version {FORMAT_VERSION})"
+            f"(it reads versions {read})"
         )
     # Compare the parameter count with the layer sizes before building anything,
     # so that a file claiming enormous layers cannot make us allocate them.
@@ -249,6 +315,7 @@ def load(path):
             loss=metadata["loss"], seed=0, l2=metadata.get("l2", 0.0),
             dropout=metadata.get("dropout"), batch_norm=batch_norm,
             bn_momentum=metadata.get("bn_momentum", 0.9), bn_eps=metadata.get("bn_eps", 1e-5),
+            standardize=metadata.get("standardize", False),
         )
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         fail(f"its metadata does not describe a valid network ({type(exc).__name__}: {exc})")
@@ -289,6 +356,7 @@ def load(path):
     if not (init is None or isinstance(init, str)) or not (training is None or isinstance(training, dict)):
         fail("its init or training entries are malformed")
     net.init, net.fit_config_ = init, training
+    _restore_scaler(net, arrays, version, fail)
     history = metadata.get("history")
     if history is not None:
         from .training import History

@@ -17,7 +17,8 @@ Every setting of barenet is a constructor parameter: the architecture
 ``batch_norm``), the optimizer (``optimizer`` and ``learning_rate``, ``beta``,
 ``beta1``, ``beta2``, ``eps``, ``weight_decay``, ``nesterov``, ``clipnorm``),
 L2 (``alpha``, barenet's ``l2``), the schedule, the epochs (``max_iter``), the
-batch size, early stopping, class weights, the random state and the dtype.
+batch size, early stopping, class weights, the random state, the dtype and the
+standardization of the inputs (``standardize``).
 Arguments are checked by ``fit``, with messages naming the parameter.
 
 The fitted :class:`~barenet.Network` is ``network_``; ``save(path)`` writes it
@@ -151,6 +152,7 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         check_bool("warm_start", self.warm_start)
         check_int("transform_layer", self.transform_layer)
         check_float_dtype("dtype", self.dtype)
+        check_bool("standardize", self.standardize)
 
     def _make_optimizer(self):
         """A new optimizer with no state: a copy of an optimizer object, or
@@ -178,6 +180,7 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             self._hidden_activations(len(hidden)) + [self._output_activation(n_outputs)],
             init=self.init, seed=_seed(self.random_state), dtype=self.dtype,
             l2=float(self.alpha), dropout=self.dropout, batch_norm=self.batch_norm,
+            standardize=self.standardize,
         )
 
     def _same_architecture(self, net, n_features, n_outputs):
@@ -193,6 +196,7 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
             wanted = [_activations.get(a) for a in self._hidden_activations(n_hidden)]
             return (net.layer_sizes == (n_features, *hidden, n_outputs)
                     and net.dtype == check_float_dtype("dtype", self.dtype)
+                    and net.standardize == check_bool("standardize", self.standardize)
                     and list(net.activations[:-1]) == wanted
                     and list(net.dropout[:-1]) == [float(r) for r in per_layer(self.dropout, 0.0)]
                     and list(net.batch_norm[:-1]) == [bool(b) for b in
@@ -229,8 +233,8 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
                 raise ValueError(
                     "warm_start and partial_fit continue the fitted network, but the "
                     "architecture parameters (hidden_layer_sizes, activation, dropout, "
-                    "batch_norm, dtype) have changed since; fit with warm_start=False "
-                    "to start afresh"
+                    "batch_norm, dtype, standardize) have changed since; fit with "
+                    "warm_start=False to start afresh"
                 )
             net.l2 = float(self.alpha)
             if type(self.optimizer_) is type(optimizer) and \
@@ -315,7 +319,7 @@ class _BarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseE
         net = self.network_
         layer = self._transform_index()
         X = validate_data(self, X, reset=False, dtype=net.dtype)
-        _, workspace = net._forward(X.T)
+        _, workspace = net._forward(net._check_X(X).T)  # standardized, with a scaler
         return np.ascontiguousarray(workspace.A[layer].T)
 
     def _transform_index(self):
@@ -473,7 +477,8 @@ class BarenetClassifier(ClassifierMixin, _BarenetEstimator):
         ``fit`` goes on training the fitted network, with its optimizer and
         the optimizer's state (a fresh optimizer if its settings changed).
     verbose : bool, default False
-        A progress bar on stderr.
+        Progress on stderr: a bar on a terminal, a plain line every tenth
+        of the run elsewhere.
     dtype : {'float64', 'float32'}, default 'float64'
         The network's dtype; inputs are cast to it. float64 (scikit-learn's
         precision, unlike :class:`~barenet.Network`'s float32 default) makes
@@ -483,6 +488,14 @@ class BarenetClassifier(ClassifierMixin, _BarenetEstimator):
     transform_layer : int, default -1
         The hidden layer whose activations ``transform`` returns (an index
         into ``hidden_layer_sizes``; -1 is the last).
+    standardize : bool, default False
+        Standardize the inputs inside the network (``Network``'s
+        ``standardize``): ``fit`` computes each column's mean and standard
+        deviation from the samples it trains on (not the early-stopping
+        hold-out) and every method then takes raw features; the scaling is
+        saved with the network and exported to ONNX. ``warm_start`` and
+        ``partial_fit`` keep the scaling of the first call (for
+        ``partial_fit``, computed from its batch alone).
     class_weight : dict, 'balanced' or None, default None
         Weights per class label, multiplied into ``sample_weight``;
         'balanced' weighs class ``c`` by ``n_samples / (n_classes * count(c))``.
@@ -528,7 +541,8 @@ class BarenetClassifier(ClassifierMixin, _BarenetEstimator):
                  dropout=0.0, batch_norm=False, schedule=None, max_iter=200, batch_size=32,
                  shuffle=True, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, class_weight=None, random_state=None,
-                 warm_start=False, verbose=False, dtype="float64", transform_layer=-1):
+                 warm_start=False, verbose=False, dtype="float64", transform_layer=-1,
+                 standardize=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -558,6 +572,7 @@ class BarenetClassifier(ClassifierMixin, _BarenetEstimator):
         self.verbose = verbose
         self.dtype = dtype
         self.transform_layer = transform_layer
+        self.standardize = standardize
 
     def fit(self, X, y, sample_weight=None):
         """Train a new network on ``(X, y)`` for ``max_iter`` epochs (or go on
@@ -717,7 +732,7 @@ class BarenetRegressor(RegressorMixin, _BarenetEstimator):
     hidden_layer_sizes, activation, init, optimizer, learning_rate, beta, beta1, beta2, eps, \
 weight_decay, nesterov, clipnorm, alpha, dropout, batch_norm, schedule, max_iter, batch_size, \
 shuffle, early_stopping, validation_fraction, n_iter_no_change, tol, random_state, \
-warm_start, verbose, dtype, transform_layer
+warm_start, verbose, dtype, transform_layer, standardize
         As for :class:`BarenetClassifier` (which has ``class_weight`` besides).
 
     Attributes
@@ -761,7 +776,7 @@ warm_start, verbose, dtype, transform_layer
                  dropout=0.0, batch_norm=False, schedule=None, max_iter=200, batch_size=32,
                  shuffle=True, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-4, random_state=None, warm_start=False,
-                 verbose=False, dtype="float64", transform_layer=-1):
+                 verbose=False, dtype="float64", transform_layer=-1, standardize=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.init = init
@@ -790,6 +805,7 @@ warm_start, verbose, dtype, transform_layer
         self.verbose = verbose
         self.dtype = dtype
         self.transform_layer = transform_layer
+        self.standardize = standardize
 
     def fit(self, X, y, sample_weight=None):
         """Train a new network on ``(X, y)`` for ``max_iter`` epochs (or go on

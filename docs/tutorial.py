@@ -180,7 +180,7 @@ net = barenet.Network([2, 16, 8, 1], ["relu", "relu", "sigmoid"], seed=0)
 history = net.fit(moons.X_train, moons.y_train, optimizer=barenet.Adam(lr=0.01), epochs=300,
                   batch_size=64, validation_data=(moons.X_test, moons.y_test))
 print("Network: test accuracy", net.evaluate(moons.X_test, moons.y_test)["accuracy"])
-plot.learning_curves(history)
+plot.learning_curves(history, validation_label="test")
 
 # %% [markdown]
 # ### Regularization on a data set that overfits

@@ -1,5 +1,6 @@
-"""barenet.plot: learning curves, decision boundaries and optimizer comparisons
-as matplotlib Figures (object-oriented API, no pyplot), headless."""
+"""barenet.plot: learning curves, decision boundaries, optimizer comparisons and
+confusion matrices as matplotlib Figures (object-oriented API, no pyplot),
+headless."""
 
 import os
 import subprocess
@@ -8,6 +9,9 @@ import textwrap
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
+from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
@@ -243,6 +247,163 @@ def test_decision_boundary_rejects_bad_resolution(softmax_model):
         plot.decision_boundary(net, X, y, resolution=2.5)
 
 
+def contour_sets(ax, filled):
+    return [c for c in ax.collections if isinstance(c, ContourSet) and c.filled == filled]
+
+
+def boundary_vertices(ax):
+    return np.vstack([path.vertices for c in contour_sets(ax, filled=False)
+                      for path in c.get_paths() if len(path.vertices)])
+
+
+def legend_texts(legend):
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def test_learning_curves_validation_label(binary_model):
+    _, history, _, _ = binary_model
+    fig = plot.learning_curves(history, validation_label="test")
+    for ax in fig.axes:
+        assert [label for label, _, _ in line_data(ax)] == ["training", "test"]
+        assert legend_texts(ax.get_legend()) == ["training", "test"]
+    for bad in ["", "  ", None, 3]:
+        with pytest.raises(ValueError, match="validation_label"):
+            plot.learning_curves(history, validation_label=bad)
+
+
+def test_decision_boundary_labels_axes_and_classes(string_model, softmax_model):
+    net, _, X, y = string_model
+    ax = plot.decision_boundary(net, X, y, resolution=20).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 1", "feature 2")
+    assert legend_texts(ax.get_legend()) == ["class cat", "class dog"]
+
+    net, _, X, y = softmax_model
+    ax = plot.decision_boundary(net, X, y, resolution=20, feature_names=("petal length",
+                                                                          "petal width")).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("petal length", "petal width")
+    legend = ax.get_legend()
+    assert legend_texts(legend) == [f"class {c}" for c in net.classes_]
+    # each class's legend patch has the colour of that class's points
+    points, = [c for c in ax.collections if len(c.get_offsets()) == len(X)]
+    for k, patch in enumerate(legend.get_patches()):
+        first = np.flatnonzero(y == net.classes_[k])[0]
+        assert np.allclose(patch.get_facecolor(), points.to_rgba(points.get_array()[first]))
+
+
+def test_decision_boundary_marks_test_points(softmax_model):
+    net, _, X, y = softmax_model
+    X_train, y_train, X_test, y_test = X[:60], y[:60], X[60:] + 0.5, y[60:]
+    ax = plot.decision_boundary(net, X_train, y_train, X_test=X_test, y_test=y_test,
+                                resolution=20).axes[0]
+    assert legend_texts(ax.get_legend())[-2:] == ["training", "test"]
+    train, = [c for c in ax.collections if len(c.get_offsets()) == len(X_train)
+              and np.allclose(c.get_offsets(), X_train)]
+    test, = [c for c in ax.collections if len(c.get_offsets()) == len(X_test)
+             and np.allclose(c.get_offsets(), X_test)]
+    assert np.all(train.get_facecolors()[:, 3] == 1)  # training points filled
+    assert len(test.get_facecolors()) == 0  # test points hollow...
+    # ... with edges in their class's colour
+    expected = [to_rgba(plot.CLASS_COLORS[list(net.classes_).index(label)]) for label in y_test]
+    assert np.allclose(test.get_edgecolors(), expected)
+    # the view covers the test points too
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < X_test[:, 0].min() and X_test[:, 0].max() < x1
+    assert y0 < X_test[:, 1].min() and X_test[:, 1].max() < y1
+
+
+def test_decision_boundary_view_fits_the_points(softmax_model):
+    net, _, X, y = softmax_model
+    for fig in [plot.decision_boundary(net, X, y, resolution=20),
+                plot.optimizer_comparison({"Adam": (net, {"loss": [1.0, 0.5]})}, X, y,
+                                          resolution=20)]:
+        ax = fig.axes[-1]
+        for limits, values in [(ax.get_xlim(), X[:, 0]), (ax.get_ylim(), X[:, 1])]:
+            span = values.max() - values.min()
+            below, above = values.min() - limits[0], limits[1] - values.max()
+            assert 0 < below <= 0.05 * span and 0 < above <= 0.05 * span  # no empty bands
+
+
+def test_decision_boundary_is_the_level_set_of_the_probabilities(binary_model, softmax_model):
+    # a smooth boundary: its vertices lie where the classes are equally likely,
+    # not on the edges of the grid's cells (there, |p - 0.5| reaches 0.1 and
+    # the gap between the top two probabilities has a median of 0.06)
+    net, _, X, y = binary_model
+    ax = plot.decision_boundary(net, X, y, resolution=100).axes[0]
+    P = net.predict_proba(boundary_vertices(ax))
+    assert np.abs(P[:, 1] - 0.5).max() < 0.01
+
+    net, _, X, y = softmax_model
+    ax = plot.decision_boundary(net, X, y, resolution=100).axes[0]
+    P = np.sort(net.predict_proba(boundary_vertices(ax)), axis=1)
+    gap = P[:, -1] - P[:, -2]  # the top two tie, but where three boundaries meet
+    assert np.median(gap) < 0.005 and gap.max() < 0.05
+
+
+def test_decision_regions_are_the_predictions(softmax_model):
+    net, _, X, y = softmax_model
+    ax = plot.decision_boundary(net, X, y, resolution=100).axes[0]
+    rng = np.random.default_rng(1)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    points = rng.uniform([x0, y0], [x1, y1], size=(3000, 2))
+    P = np.sort(net.predict_proba(points), axis=1)
+    points = points[P[:, -1] - P[:, -2] > 0.05]  # away from the boundary
+    predicted = net.predict(points)
+    fills = contour_sets(ax, filled=True)
+    assert len(fills) == len(net.classes_)
+    for fill in fills:
+        k = plot.CLASS_COLORS.index(
+            next(c for c in plot.CLASS_COLORS
+                 if np.allclose(to_rgba(c)[:3], fill.get_facecolor()[0][:3])))
+        inside = np.any([path.contains_points(points) for path in fill.get_paths()], axis=0)
+        assert np.array_equal(inside, predicted == net.classes_[k])
+
+
+def test_decision_boundary_of_a_model_with_only_predict(softmax_model):
+    _, _, X, _ = softmax_model
+
+    class Stump:  # labels only: the boundary lies between grid points either side of x = 0
+        def predict(self, X):
+            return np.where(np.asarray(X)[:, 0] > 0, "right", "left")
+
+    labels = Stump().predict(X)
+    ax = plot.decision_boundary(Stump(), X, labels, resolution=101).axes[0]
+    cell = (X[:, 0].max() - X[:, 0].min()) / 100
+    assert np.abs(boundary_vertices(ax)[:, 0]).max() <= cell
+    assert legend_texts(ax.get_legend()) == ["class left", "class right"]
+
+
+def test_draw_decision_boundary_on_given_axes(softmax_model):
+    net, _, X, y = softmax_model
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    plot.draw_decision_boundary(left, net, X, y, 20, title="mine", feature_names=["a", "b"])
+    plot.draw_decision_boundary(right, net, X, y, resolution=20, legend=False)
+    assert left.get_title() == "mine" and left.get_xlabel() == "a"
+    assert legend_texts(left.get_legend()) == [f"class {c}" for c in net.classes_]
+    assert right.get_legend() is None
+    with pytest.raises(TypeError, match="legend"):
+        plot.draw_decision_boundary(right, net, X, y, legend="yes")
+
+
+def test_decision_boundary_rejects_bad_new_arguments(softmax_model):
+    net, _, X, y = softmax_model
+    with pytest.raises(ValueError, match="X_test and y_test"):
+        plot.decision_boundary(net, X, y, X_test=X)
+    with pytest.raises(ValueError, match="X_test and y_test"):
+        plot.decision_boundary(net, X, y, y_test=y)
+    with pytest.raises(ValueError, match="X_test has 3 features"):
+        plot.decision_boundary(net, X, y, X_test=np.ones((5, 3)), y_test=y[:5])
+    with pytest.raises(ValueError, match="y_test"):
+        plot.decision_boundary(net, X, y, X_test=X[:5], y_test=y[:4])
+    for bad in [["x"], ["x", "y", "z"], "xy"]:
+        with pytest.raises(ValueError, match="feature_names"):
+            plot.decision_boundary(net, X, y, feature_names=bad)
+    with pytest.raises(ValueError, match="y holds labels .* 7"):
+        plot.decision_boundary(net, X, np.where(y == 0, 7, y))
+    with pytest.raises(ValueError, match="y_test holds labels"):
+        plot.decision_boundary(net, X, y, X_test=X[:2], y_test=np.array([0, 9]))
+
+
 # ------------------------------------------------------------ optimizer comparison
 
 OPTIMIZERS = {"GD": lambda: barenet.GD(lr=0.1), "Momentum": lambda: barenet.Momentum(lr=0.1),
@@ -345,6 +506,138 @@ def test_optimizer_comparison_rejects_a_bad_history(comparison_2d):
     net, _ = results["GD"]
     with pytest.raises(ValueError, match="GD"):
         plot.optimizer_comparison({"GD": (net, {"accuracy": [0.5]})})
+
+
+def test_optimizer_comparison_curves_are_distinguishable(comparison_2d):
+    results, _, _ = comparison_2d
+    net = results["GD"][0]
+    results = {label: (net, {"loss": list(np.geomspace(1, 0.1, 100))}) for label in results}
+    lines = plot.optimizer_comparison(results).axes[0].get_lines()
+    assert len({line.get_linestyle() for line in lines}) == len(results)
+    assert len({line.get_marker() for line in lines}) == len(results)
+    assert len({to_rgba(line.get_color()) for line in lines}) == len(results)
+    # markers at intervals, at different epochs for different curves
+    marked = [set(np.arange(100)[line.get_markevery()[0]::line.get_markevery()[1]])
+              for line in lines]
+    assert all(marked) and not set.intersection(*marked)
+
+
+def test_optimizer_comparison_names_coinciding_curves(comparison_2d):
+    results, _, _ = comparison_2d
+    (net, gd), (_, adam) = results["GD"], results["Adam"]
+    close = {"loss": [v * 1.015 for v in gd["loss"]]}
+    far = {"loss": [v * 1.03 for v in gd["loss"]]}
+    ax = plot.optimizer_comparison({"GD": (net, gd), "Copy": (net, close),
+                                    "Adam": (net, adam)}).axes[0]
+    assert ax.get_title() == "GD and Copy coincide (every epoch within 2%)"
+    assert legend_texts(ax.get_legend()) == ["GD", "Copy", "Adam"]
+    ax = plot.optimizer_comparison({"GD": (net, gd), "Far": (net, far)}).axes[0]
+    assert ax.get_title() == ""
+    ax = plot.optimizer_comparison({"GD": (net, gd), "Far": (net, far)}, rtol=0.05).axes[0]
+    assert ax.get_title() == "GD and Far coincide (every epoch within 5%)"
+
+
+def test_coinciding():
+    curves = {"a": [1.0, 0.5], "b": [1.005, 0.499], "c": [2.0, 1.0], "d": [2.0, 1.01],
+              "e": [1.0, 0.5, 0.25], "f": [1.0, 0.6]}
+    assert plot.coinciding(curves) == [["a", "b"], ["c", "d"]]
+    assert plot.coinciding(curves, rtol=0.001) == []
+    assert plot.coinciding(curves, rtol=0.2) == [["a", "b", "f"], ["c", "d"]]
+    # d is within 50% of c only, c of a: one group all the same
+    assert plot.coinciding(curves, rtol=0.5) == [["a", "b", "c", "d", "f"]]
+    assert plot.coinciding({"x": [4.0], "y": [1.0], "z": [2.0]}, rtol=0.5) == [["x", "y", "z"]]
+
+    assert plot.coinciding({"a": [1.0], "b": [1.0]}, rtol=0) == [["a", "b"]]
+    with pytest.raises(ValueError, match="rtol"):
+        plot.coinciding(curves, rtol=-0.1)
+
+
+def test_optimizer_comparison_boundaries_have_labels_and_a_legend(comparison_2d):
+    results, X, y = comparison_2d
+    fig = plot.optimizer_comparison(results, X[:40], y[:40], resolution=20, X_test=X[40:],
+                                    y_test=y[40:], feature_names=["x1", "x2"])
+    for ax in fig.axes[1:]:
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+        assert ax.get_legend() is None
+        assert any(np.allclose(c.get_offsets(), X[40:]) for c in ax.collections
+                   if len(c.get_offsets()) == 20)
+    legend, = fig.legends
+    classes = results["GD"][0].classes_
+    assert legend_texts(legend) == [f"class {c}" for c in classes] + ["training", "test"]
+
+
+# ------------------------------------------------------------ confusion matrix
+
+
+def cell_texts(ax):
+    """{(row, column): (text, rgba colour)} of the numbers written in the cells."""
+    return {(round(t.get_position()[1]), round(t.get_position()[0])): (t.get_text(),
+                                                                        to_rgba(t.get_color()))
+            for t in ax.texts}
+
+
+def test_confusion_matrix_figure(tmp_path):
+    matrix = np.array([[50, 3, 0], [7, 40, 1], [0, 0, 12]])
+    labels = ["setosa", "versicolor", "virginica"]
+    fig = plot.confusion_matrix(matrix, labels, title="iris")
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("predicted label",
+                                                                  "true label", "iris")
+    assert [t.get_text() for t in ax.get_xticklabels()] == labels
+    assert [t.get_text() for t in ax.get_yticklabels()] == labels
+    cells = cell_texts(ax)
+    assert len(cells) == 9
+    for (i, j), (text, _) in cells.items():
+        assert int(text) == matrix[i, j]  # rows true, columns predicted
+    assert cells[0, 0][1] == to_rgba("white")  # the darkest cell
+    assert cells[0, 2][1] == to_rgba("black")  # an empty one
+    assert np.array_equal(ax.images[0].get_array(), matrix)
+    fig.savefig(tmp_path / "cm.png", dpi=40)
+    assert_png(tmp_path / "cm.png", fig, 40)
+
+
+def test_confusion_matrix_normalized():
+    matrix = np.array([[8, 2], [0, 0]])
+    cells = cell_texts(plot.confusion_matrix(matrix, [0, 1], normalize=True).axes[0])
+    assert {key: text for key, (text, _) in cells.items()} == {
+        (0, 0): "0.80", (0, 1): "0.20", (1, 0): "0.00", (1, 1): "0.00"}
+
+
+def test_confusion_matrix_of_ten_classes_stays_readable(tmp_path):
+    rng = np.random.default_rng(0)
+    matrix = rng.integers(0, 30, size=(10, 10)) + np.diag(rng.integers(900, 1200, size=10))
+    small = plot.confusion_matrix(matrix[:2, :2], [0, 1])
+    assert small.axes[0].images[0].get_clim() == (0, matrix[:2, :2].max())
+    for normalize in [False, True]:
+        fig = plot.confusion_matrix(matrix, range(10), normalize=normalize)
+        assert fig.get_size_inches()[1] > small.get_size_inches()[1]
+        ax = fig.axes[0]
+        assert len(ax.texts) == 100
+        canvas = FigureCanvasAgg(fig)
+        fig.set_dpi(110)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        # every number fits inside its cell, the axis labels inside the figure
+        cell = ax.transData.transform([[1, 0]])[0] - ax.transData.transform([[0, 0]])[0]
+        for text in ax.texts:
+            box = text.get_window_extent(renderer)
+            assert box.width < abs(cell[0]) and box.height < abs(cell[0])
+        assert ax.yaxis.label.get_window_extent(renderer).x0 >= 0
+        assert ax.xaxis.label.get_window_extent(renderer).y0 >= 0
+        assert ax.images[0].get_clim()[1] == (1 if normalize else matrix.max())
+
+
+def test_confusion_matrix_rejects_bad_input():
+    with pytest.raises(ValueError, match="matrix must be square"):
+        plot.confusion_matrix(np.ones((2, 3)), [0, 1])
+    with pytest.raises(ValueError, match="matrix"):
+        plot.confusion_matrix(np.ones(4), [0, 1, 2, 3])
+    with pytest.raises(ValueError, match="matrix must hold counts >= 0"):
+        plot.confusion_matrix([[1, -1], [0, 2]], [0, 1])
+    with pytest.raises(ValueError, match="labels must hold one label per row"):
+        plot.confusion_matrix(np.ones((2, 2)), [0, 1, 2])
+    with pytest.raises(TypeError, match="normalize"):
+        plot.confusion_matrix(np.ones((2, 2)), [0, 1], normalize="rows")
 
 
 # ------------------------------------------------------------ headless

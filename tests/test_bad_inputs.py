@@ -1196,7 +1196,8 @@ DATASETS = [
              "train-images-idx3-ubyte": _idx([3, 2, 2]),
              "train-labels-idx1-ubyte": _idx([4]),
              "t10k-images-idx3-ubyte": _idx([2, 2, 2]),
-             "t10k-labels-idx1-ubyte": _idx([2])}), download=False), ValueError, "3", "4"),
+             "t10k-labels-idx1-ubyte": _idx([2])}), download=False, verify=False),
+         ValueError, "3", "4"),
 ]
 
 @pytest.mark.parametrize("call, exc, words", DATASETS)
@@ -1264,7 +1265,15 @@ def _metadata_bytes(data):
 
 ALTERED = [
     # (id, base file, change, words)
-    ("format-version-2", "model", _set(["format_version"], 2), ("format version", "2")),
+    ("format-version-unknown", "model", _set(["format_version"], 99),
+     ("format version", "99", "reads versions 1 and 2")),
+    ("format-version-1-says-standardize", "model", _set(["standardize"], True),
+     ("damaged", "format version 1", "standardize")),
+    ("format-version-1-holds-a-scaler", "model",
+     lambda arrays, md: arrays.update({"scaler.mean": np.zeros(3), "scaler.scale": np.ones(3)}),
+     ("damaged", "format version 1", "scaler.mean")),
+    ("format-version-2-without-standardize", "model", _set(["format_version"], 2),
+     ("format version 2", "standardize")),
     ("format-version-string", "model", _set(["format_version"], "1"), ("format version",)),
     ("format-version-missing", "model", _drop("format_version"), ("format version",)),
     ("format-name", "model", _set(["format"], "keras.model"), ("format",)),
@@ -1490,8 +1499,8 @@ CLI = [
     ("predict-model-text", ["predict", "{text.npz}", "moons"], "text.npz"),
     ("predict-model-altered", ["predict", "{altered.npz}", "moons"], "format version"),
     ("predict-data-missing", ["predict", "{model}", "nowhere.csv"], "nowhere.csv"),
-    ("predict-data-empty", ["predict", "{model}", "{empty.csv}"], "no data rows"),
-    ("predict-data-nan", ["predict", "{model}", "{nan.csv}"], "NaN"),
+    ("predict-data-empty", ["predict", "{model}", "{empty.csv}"], "no rows"),
+    ("predict-data-nan", ["predict", "{model}", "{nan.csv}"], "not a finite number"),
     ("predict-data-features", ["predict", "{model}", "{features4.csv}"], "features"),
     ("predict-data-ragged", ["predict", "{model}", "{ragged.csv}"], "columns"),
     ("predict-data-text", ["predict", "{model}", "{text.csv}"], "number"),

@@ -1,0 +1,256 @@
+"""``barenet train`` and ``barenet compare``: networks shaped and trained with
+defaults chosen from the data."""
+
+import math
+import os
+import shlex
+import sys
+import time
+
+import numpy as np
+
+from .. import optimizers
+from ..callbacks import EarlyStopping, ProgressBar
+from ..network import Network
+from ..persistence import load
+from .common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    Console,
+    HeldInterrupts,
+    make_directory,
+    UsageError,
+    format_number,
+    load_data,
+    writable_directory,
+    writable_file,
+)
+
+# The notebook's example: two moons through ReLU hidden layers of 5 and 2 units.
+NOTEBOOK_DATA, NOTEBOOK_HIDDEN = "moons", [5, 2]
+COMPARED = ("gd", "momentum", "rmsprop", "adam")
+STEPS = 20_000  # the number of steps the default epochs aim at...
+MOST_EPOCHS = 300  # ...and the most epochs they give (data other than the notebook's)
+
+
+def default_hidden(n_features, n_outputs, n_samples):
+    """The hidden layers chosen when ``--layers`` is not given (data other than
+    the notebook's example): one layer whose width is the power of two at or
+    above ``2 * max(n_features, n_outputs)``, between 16 and 128, and at most
+    ``n_samples // 4`` (but at least 16)."""
+    width = 2 ** math.ceil(math.log2(max(2 * max(n_features, n_outputs), 1)))
+    width = min(max(width, 16), 128)
+    return [max(16, min(width, n_samples // 4))]
+
+
+def default_epochs(n_samples, batch_size, most=MOST_EPOCHS):
+    """The epochs chosen when ``--epochs`` is not given, for data other than
+    the notebook's example: about :data:`STEPS` steps of ``batch_size``
+    samples, between 10 and ``most`` epochs."""
+    steps_per_epoch = math.ceil(n_samples / batch_size)
+    return min(most, max(10, math.ceil(STEPS / steps_per_epoch)))
+
+
+def _is_continuous(y, regression):
+    return regression or (y.dtype.kind == "f" and not np.array_equal(y, np.round(y)))
+
+
+def network_for(data, args, notebook_epochs):
+    """A Network shaped for ``data`` from the options, and the epochs to train
+    it; returns ``(net, epochs, chosen)``, ``chosen`` naming what came from the data."""
+    y = data.y_train
+    classes = np.unique(y)
+    continuous = _is_continuous(y, args.regression)
+    if not continuous and len(classes) < 2:
+        raise UsageError(
+            f"the training data of {data.name} has a single class ({classes.tolist()}); "
+            "a classifier needs two or more (use --regression for real-valued targets)"
+        )
+    if continuous:
+        n_out = 1 if y.ndim == 1 else y.shape[1]
+        output = "linear"
+    elif len(classes) == 2:
+        n_out, output = 1, "sigmoid"
+    else:
+        n_out, output = len(classes), "softmax"
+    n_samples, n_features = data.X_train.shape
+    chosen = []
+    hidden = args.layers
+    if hidden is None:
+        if args.data == NOTEBOOK_DATA:
+            hidden = NOTEBOOK_HIDDEN
+        else:
+            hidden = default_hidden(n_features, n_out, n_samples)
+            chosen.append("layers")
+    epochs = args.epochs
+    if epochs is None:
+        if args.data == NOTEBOOK_DATA:
+            epochs = notebook_epochs
+        else:
+            epochs = default_epochs(n_samples, args.batch_size)
+            chosen.append("epochs")
+    names = args.activations
+    if len(names) == 1:
+        names = names * len(hidden)
+    if len(names) != len(hidden):
+        raise UsageError(
+            f"--activations has {len(names)} names for {len(hidden)} hidden layers; "
+            "give one name for all, or one per hidden layer"
+        )
+    sizes = [n_features] + list(hidden) + [n_out]
+    net = Network(sizes, names + [output], init=args.init, seed=args.seed, dtype=args.dtype,
+                  l2=args.l2, dropout=args.dropout, batch_norm=args.batch_norm,
+                  standardize=not args.no_scale)
+    return net, epochs, chosen
+
+
+def describe(data, net, epochs, chosen, extra=""):
+    """The first line a command prints: the data, the network and its training."""
+    what = f" (chosen from the data: {' and '.join(chosen)})" if chosen else ""
+    scaled = "standardized inputs" if net.standardize else "raw inputs"
+    return (f"{data.name}: {len(data.X_train)} training and {len(data.X_test)} test samples, "
+            f"{data.X_train.shape[1]} features; layers {list(net.layer_sizes)}, "
+            f"{epochs} epochs{what}, {scaled}{extra}")
+
+
+def _scores_line(split, scores, digits):
+    return f"{split:<9} " + "  ".join(f"{k} {format_number(v, digits)}" for k, v in scores.items())
+
+
+def _write_figure(console, fig, path):
+    fig.savefig(path, dpi=110)
+    console.print(f"wrote {path}")
+
+
+def cmd_compare(args):
+    from .. import plot
+
+    console = Console()
+    writable_directory(args.out, "--out")
+    data = load_data(args)
+    results, rows = {}, []
+    for name in COMPARED:
+        net, epochs, chosen = network_for(data, args, 3000)
+        optimizer = optimizers.REGISTRY[name](lr=args.lr)
+        start = time.perf_counter()
+        history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=epochs,
+                          batch_size=args.batch_size, schedule=args.schedule)
+        seconds = time.perf_counter() - start
+        metric = net._metric_name
+        train, test = (net.evaluate(X, y)[metric] for X, y in (
+            (data.X_train, data.y_train), (data.X_test, data.y_test)))
+        label = type(optimizer).__name__
+        results[label] = (net, history)
+        rows.append((label, history["loss"][-1], train, test, seconds))
+
+    console.print(describe(data, net, epochs, chosen, f", lr {args.lr}, batch {args.batch_size}"))
+    header = ("optimizer", "final cost", f"train {metric}", f"test {metric}", "seconds")
+    console.print(f"{header[0]:<10} {header[1]:>11} {header[2]:>15} {header[3]:>14} "
+                  f"{header[4]:>8}")
+    p = args.precision
+    for label, cost, train_score, test_score, seconds in rows:
+        console.print(f"{label:<10} {cost:>11.{p}f} {train_score:>15.{p}f} "
+                      f"{test_score:>14.{p}f} {seconds:>8.2f}")
+    make_directory(args.out, "--out")
+    fig = plot.optimizer_comparison(results, data.X_train, data.y_train)
+    fig.suptitle(f"{data.name}: the same network, four optimizers (lr {args.lr})")
+    _write_figure(console, fig, os.path.join(args.out, "compare.png"))
+
+
+def _resume_command(checkpoint):
+    """The command line that carries on this run from ``checkpoint``."""
+    argv, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif arg == "--resume":
+            skip = True
+        elif not arg.startswith("--resume="):
+            argv.append(arg)
+    return shlex.join(["barenet", *argv, "--resume", checkpoint])
+
+
+def cmd_train(args):
+    console = Console()
+    writable_directory(args.out, "--out")
+    paths = {name: os.path.join(args.out, name) for name in
+             ("model.npz", "checkpoint.npz", "learning_curves.png", "decision_boundary.png")}
+    if os.path.isdir(args.out):
+        for path in paths.values():
+            writable_file(path, "--out")
+    data = load_data(args)
+    if args.resume is not None:
+        net = load(args.resume)
+        if net._run is None:
+            raise UsageError(f"--resume {args.resume} is a model, not a checkpoint")
+        optimizer, epochs, chosen = net.optimizer_, net._run["epochs"], []
+    else:
+        net, epochs, chosen = network_for(data, args, 1000)
+        optimizer = optimizers.REGISTRY[args.optimizer](lr=args.lr)
+    console.print(describe(data, net, epochs, chosen) + f"; {[a.name for a in net.activations]}, "
+                  f"{type(optimizer).__name__} lr {optimizer.lr}")
+
+    callbacks, validation_label, stopper = [], "test", None
+    if args.early_stopping and args.resume is None:
+        # the test split stays unseen: early stopping watches a slice of the training set
+        validation = {"validation_split": 0.1}
+        stopper = EarlyStopping(patience=args.early_stopping)
+        callbacks = [stopper]
+        validation_label = "validation"
+    elif args.resume is not None and net._run["validation_split"] is not None:
+        validation = {}
+        validation_label = "validation"
+    else:
+        validation = {"validation_data": (data.X_test, data.y_test)}
+
+    if not args.quiet:  # the scored split named as the lines below name it
+        callbacks.append(ProgressBar.for_stream(validation_name=validation_label))
+    make_directory(args.out, "--out")
+    interrupted = False
+    try:
+        if args.resume is not None:
+            history = net.resume(data.X_train, data.y_train, callbacks=callbacks,
+                                 **validation)
+        else:
+            history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=epochs,
+                              batch_size=args.batch_size, schedule=args.schedule,
+                              callbacks=callbacks, **validation)
+    except KeyboardInterrupt:
+        interrupted = True
+        history = net.history_
+
+    with HeldInterrupts() as held:
+        if interrupted:
+            net.save(paths["checkpoint.npz"], training_state=True)
+        net.save(paths["model.npz"])
+    done = net._run["epoch"]
+    if interrupted:
+        print(f"\nbarenet train: interrupted during epoch {done + 1} of {epochs}; saved the "
+              f"model trained so far to {paths['model.npz']} and a checkpoint to "
+              f"{paths['checkpoint.npz']}\ncontinue with: "
+              f"{_resume_command(paths['checkpoint.npz'])}", file=sys.stderr)
+    elif stopper is not None and stopper.stopped_epoch:
+        console.print(f"stopped early at epoch {stopper.stopped_epoch}; kept the weights "
+                      f"of epoch {stopper.best_epoch}")
+    for split, (X, y) in (("training", (data.X_train, data.y_train)),
+                          ("test", (data.X_test, data.y_test))):
+        console.print(_scores_line(split, net.evaluate(X, y), args.precision))
+    console.print(f"wrote {paths['model.npz']}")
+    if interrupted or held.interrupted:
+        return EXIT_INTERRUPTED
+    _figures(console, net, data, history, paths, validation_label)
+    return EXIT_OK
+
+
+def _figures(console, net, data, history, paths, validation_label):
+    from .. import plot
+
+    if history is not None and history.epochs:
+        _write_figure(console, plot.learning_curves(history, title=data.name,
+                                                    validation_label=validation_label),
+                      paths["learning_curves.png"])
+    if data.X_train.shape[1] == 2 and net.task != "regression":
+        names = getattr(data, "feature_names", None)
+        fig = plot.decision_boundary(net, data.X_train, data.y_train, X_test=data.X_test,
+                                     y_test=data.y_test, feature_names=names, title=data.name)
+        _write_figure(console, fig, paths["decision_boundary.png"])

@@ -386,8 +386,11 @@ def optimizer_comparison(results, X=None, y=None, resolution=200, *, X_test=None
             ax = fig.add_subplot(grid[1, i])
             handles = _draw(ax, model, X, y, resolution, X_test, y_test, feature_names)
             ax.set_title(label)
-        fig.legend(handles=handles, loc="outside lower center",
-                   ncols=len(handles), fontsize="small")
+        try:
+            fig.legend(handles=handles, loc="outside lower center",
+                       ncols=len(handles), fontsize="small")
+        except ValueError:  # matplotlib < 3.7 has no legends outside the axes
+            ax.legend(handles=handles, loc="best", fontsize="small")
     return fig
 
 

@@ -72,14 +72,15 @@ def label_column(text):
         return text
 
 
-def _is_csv(spec):
+def is_csv(spec):
+    """Whether ``spec`` names a CSV file."""
     return str(spec).lower().endswith(".csv")
 
 
 def check_data_options(args):
     """Options that only some data take, refused before any work."""
     label = getattr(args, "label", None)
-    if label is not None and not _is_csv(args.data):
+    if label is not None and not is_csv(args.data):
         raise UsageError(f"--label names a column of a CSV file; {args.data} is not one")
     data_dir = getattr(args, "data_dir", None)
     if data_dir is not None:

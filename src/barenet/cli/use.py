@@ -17,16 +17,13 @@ from .common import (
     check_data_options,
     check_features,
     format_number,
+    is_csv,
     load_data,
     make_directory,
     read_table,
     writable_directory,
     writable_file,
 )
-
-
-def _is_csv(spec):
-    return spec.lower().endswith(".csv")
 
 
 def _read_npz(spec, want_labels):
@@ -45,7 +42,7 @@ def read_data(args, n_features, want_labels):
     or a data set's test split; ``y`` is None where there are no labels."""
     check_data_options(args)
     table = None
-    if _is_csv(args.data):
+    if is_csv(args.data):
         label = args.label
         if want_labels and label is None:
             label = -1  # as training reads a CSV: the label in the last column
@@ -81,7 +78,7 @@ def _prediction_columns(net, X, proba, digits):
 def cmd_predict(args):
     if args.out:
         writable_file(args.out, "--out")
-    if args.with_input and not _is_csv(args.data):
+    if args.with_input and not is_csv(args.data):
         raise UsageError(f"--with-input writes the rows of a CSV file; {args.data} is not one")
     net = load(args.model)
     X, _, table = read_data(args, net.layer_sizes[0], want_labels=False)

@@ -313,3 +313,27 @@ def test_in_process_main_returns_the_status(tmp_path, capsys):
     assert cli.main(["train", "--data", "iris", "--epochs", "2", "--quiet",
                      "--out", str(tmp_path)]) == 0
     assert "iris" in capsys.readouterr().out
+
+
+def _write_idx(path, array):
+    """``array`` (uint8) as an IDX file: two zero bytes, the type (8: ubyte),
+    the number of dimensions, each dimension as a big-endian uint32, the data."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
+    path.write_bytes(header + array.tobytes())
+
+
+def test_mnist_files_of_ones_own_train_with_a_one_line_warning(tmp_path):
+    rng = np.random.default_rng(0)
+    for part, n in (("train", 40), ("t10k", 20)):
+        labels = np.arange(n) % 2
+        images = rng.integers(0, 60, size=(n, 3, 3)) + 150 * labels[:, None, None]
+        _write_idx(tmp_path / f"{part}-images-idx3-ubyte", images)
+        _write_idx(tmp_path / f"{part}-labels-idx1-ubyte", labels)
+    result = run("train", "--data", "mnist", "--data-dir", tmp_path, "--epochs", 3, "--quiet",
+                 "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "40 training and 20 test samples, 9 features" in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("barenet train: warning: ")
+    assert "unchecked" in lines[0]

@@ -141,3 +141,15 @@ def test_progress_log_names_the_validation_figures_as_asked():
         assert all(f"{expected[:-5]}_accuracy" in line for line in lines)
     with pytest.raises(TypeError, match="validation_name"):
         ProgressLog(validation_name="")
+
+
+def test_a_jupyter_output_stream_gets_the_bar():
+    """ipykernel's streams say they are not terminals, but notebooks draw a
+    carriage return in place: they get the bar, not the plain lines."""
+    class OutStream(io.StringIO):
+        def isatty(self):
+            return False
+
+    OutStream.__module__ = "ipykernel.iostream"
+    assert type(ProgressBar.for_stream(OutStream())) is ProgressBar
+    assert type(ProgressBar.for_stream(io.StringIO())) is ProgressLog

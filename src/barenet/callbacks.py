@@ -53,8 +53,12 @@ class Callback:
 
 
 def _is_terminal(stream):
-    """Whether ``stream`` says it is a terminal (False for objects without
-    ``isatty``, or whose ``isatty`` fails, as a closed file's does)."""
+    """Whether ``stream`` redraws a line on a carriage return: a terminal, or
+    a Jupyter kernel's output stream (whose ``isatty`` is false, but whose
+    front ends draw ``\r`` in place). False for objects without ``isatty``,
+    or whose ``isatty`` fails, as a closed file's does."""
+    if type(stream).__module__.startswith("ipykernel."):
+        return True
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):

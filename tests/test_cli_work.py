@@ -337,3 +337,15 @@ def test_mnist_files_of_ones_own_train_with_a_one_line_warning(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("barenet train: warning: ")
     assert "unchecked" in lines[0]
+
+
+def test_l2_is_chosen_for_data_other_than_the_notebooks_unless_given(tmp_path):
+    for extra, expected in (((), 0.03), (("--l2", "0"), 0.0), (("--l2", "0.5"), 0.5)):
+        result = run("train", "--data", "blobs", "--epochs", 2, "--quiet", "--out", tmp_path,
+                     *extra)
+        assert result.returncode == 0, result.stderr
+        assert barenet.load(tmp_path / "model.npz").l2 == expected
+        first = result.stdout.splitlines()[0]
+        assert ("l2)" in first.split("chosen from the data")[-1]) == (not extra)
+    notebook = run("train", "--epochs", 2, "--quiet", "--out", tmp_path)
+    assert barenet.load(tmp_path / "model.npz").l2 == 0.0, notebook.stderr

@@ -20,9 +20,10 @@ has ReLU hidden layers of 5 and 2 units; any other data one hidden layer whose w
 the power of two at or above 2 x max(features, outputs), between 16 and 128 and at most
 a quarter of the training samples (but at least 16). Without --epochs, the notebook's
 example trains {epochs} epochs; any other data about 20,000 steps, between 10 and 300
-epochs (300 for sets of up to about 4,200 samples at batch size 64). Inputs are
-standardized with the training split's mean and standard deviation, kept in the model
-(--no-scale turns this off).
+epochs (300 for sets of up to about 4,200 samples at batch size 64). Without --l2, other
+data than the notebook's example get an L2 strength of 0.03. Inputs are standardized with
+the training split's mean and standard deviation, kept in the model (--no-scale turns this
+off).
 """
 
 
@@ -145,9 +146,9 @@ def _add_network_options(p, default_data, default_epochs, default_batch):
                    help="floating-point precision (default: float32)")
     p.add_argument("--no-scale", action="store_true",
                    help="feed the inputs as they are, not standardized")
-    p.add_argument("--l2", type=number(0, low_inclusive=True), default=0.0, metavar="LAMBDA",
+    p.add_argument("--l2", type=number(0, low_inclusive=True), metavar="LAMBDA",
                    help="L2 regularization strength, lambda/(2m) * sum of squared weights "
-                   "(default: 0)")
+                   "(default: 0 for the notebook's example, 0.03 for other data)")
     p.add_argument("--dropout", type=number(0, 1, low_inclusive=True), default=0.0,
                    metavar="RATE", help="dropout rate of the hidden layers (default: 0)")
     p.add_argument("--batch-norm", action="store_true",

@@ -31,6 +31,7 @@ NOTEBOOK_DATA, NOTEBOOK_HIDDEN = "moons", [5, 2]
 COMPARED = ("gd", "momentum", "rmsprop", "adam")
 STEPS = 20_000  # the number of steps the default epochs aim at...
 MOST_EPOCHS = 300  # ...and the most epochs they give (data other than the notebook's)
+L2 = 0.03  # the L2 strength for data other than the notebook's
 
 
 def default_hidden(n_features, n_outputs, n_samples):
@@ -89,6 +90,11 @@ def network_for(data, args, notebook_epochs):
         else:
             epochs = default_epochs(n_samples, args.batch_size)
             chosen.append("epochs")
+    l2 = args.l2
+    if l2 is None:
+        l2 = 0.0 if args.data == NOTEBOOK_DATA else L2
+        if l2:
+            chosen.append("l2")
     names = args.activations
     if len(names) == 1:
         names = names * len(hidden)
@@ -99,18 +105,19 @@ def network_for(data, args, notebook_epochs):
         )
     sizes = [n_features] + list(hidden) + [n_out]
     net = Network(sizes, names + [output], init=args.init, seed=args.seed, dtype=args.dtype,
-                  l2=args.l2, dropout=args.dropout, batch_norm=args.batch_norm,
+                  l2=l2, dropout=args.dropout, batch_norm=args.batch_norm,
                   standardize=not args.no_scale)
     return net, epochs, chosen
 
 
 def describe(data, net, epochs, chosen, extra=""):
     """The first line a command prints: the data, the network and its training."""
-    what = f" (chosen from the data: {' and '.join(chosen)})" if chosen else ""
+    what = f" (chosen from the data: {', '.join(chosen)})" if chosen else ""
     scaled = "standardized inputs" if net.standardize else "raw inputs"
     return (f"{data.name}: {len(data.X_train)} training and {len(data.X_test)} test samples, "
             f"{data.X_train.shape[1]} features; layers {list(net.layer_sizes)}, "
-            f"{epochs} epochs{what}, {scaled}{extra}")
+            f"{epochs} epochs{', L2 ' + format(net.l2, 'g') if net.l2 else ''}{what}, "
+            f"{scaled}{extra}")
 
 
 def _scores_line(split, scores, digits):

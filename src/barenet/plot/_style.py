@@ -1,0 +1,27 @@
+"""What the pictures share: class colours, curve styles, margins, argument checks."""
+
+# Colour-blind-safe colours, one per class (Okabe and Ito).
+CLASS_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                "#F0E442", "#000000"]
+
+# Line styles and markers that tell the curves of optimizer_comparison apart
+# where they overlap; the i-th curve takes the i-th of each (cycling).
+CURVE_STYLES = ["-", "--", "-.", ":"]
+CURVE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+# Share of each axis's span left between the outermost points and the edge.
+MARGIN = 0.04
+
+
+def _check_history(history, name="history"):
+    if not isinstance(history, dict) or not history.get("loss"):
+        raise ValueError(f"{name} must be a History (a dict with a non-empty 'loss' list)")
+    return history
+
+
+def _check_text(name, value):
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from barenet import datasets as ds
-from barenet.datasets import files as ds_files
+from barenet.datasets import npz as ds_npz
 from barenet.datasets import mnist as ds_mnist
 
 HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
@@ -445,7 +445,7 @@ def test_npz_split_layout_is_kept(tmp_path):
     np.savez(tmp_path / "pre.npz", **arrays)
     data = ds.load_npz(tmp_path / "pre.npz")
     assert data.name == "pre"
-    for key in ds_files._NPZ_SPLIT:
+    for key in ds_npz._NPZ_SPLIT:
         np.testing.assert_array_equal(getattr(data, key), arrays[key])
     assert data.X_test.dtype == np.float64
 

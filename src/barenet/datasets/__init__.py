@@ -24,7 +24,7 @@ stratified: each class keeps its share of the samples in both parts.
 
 The code lives in one submodule per idea -- :mod:`barenet.datasets.generated`,
 :mod:`barenet.datasets.files` (CSV), :mod:`barenet.datasets.npz`,
-:mod:`barenet.datasets.mnist` and
+:mod:`barenet.datasets.idx`, :mod:`barenet.datasets.mnist` and
 :mod:`barenet.datasets.sklearn_sets` -- and every public name is imported here,
 so ``barenet.datasets.make_moons`` and the rest are what to use.
 """
@@ -66,7 +66,8 @@ from ._common import _check_test_size
 from .files import Table, load_csv, read_csv
 from .npz import load_npz
 from .generated import make_blobs, make_circles, make_flower, make_moons, make_spirals
-from .mnist import IDX_TYPES, MD5, MIRRORS, MNIST_FILES, load_mnist, read_idx
+from .idx import IDX_TYPES, read_idx
+from .mnist import MD5, MIRRORS, MNIST_FILES, load_mnist
 from .sklearn_sets import SKLEARN, load_sklearn
 
 

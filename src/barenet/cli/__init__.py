@@ -56,6 +56,7 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     args = parser.parse_args(argv)
+    args.argv = argv  # what train prints for --resume to carry on
     with warnings.catch_warnings():
         # a warning is one line too, e.g. for MNIST files no checksum covers
         warnings.showwarning = lambda message, *_, **__: print(

@@ -164,10 +164,11 @@ def cmd_compare(args):
     _write_figure(console, fig, os.path.join(args.out, "compare.png"))
 
 
-def _resume_command(checkpoint):
-    """The command line that carries on this run from ``checkpoint``."""
+def _resume_command(arguments, checkpoint):
+    """The command line that carries on the run of ``arguments`` (this
+    command's, without ``barenet``) from ``checkpoint``."""
     argv, skip = [], False
-    for arg in sys.argv[1:]:
+    for arg in arguments:
         if skip:
             skip = False
         elif arg == "--resume":
@@ -223,6 +224,8 @@ def cmd_train(args):
                               batch_size=args.batch_size, schedule=args.schedule,
                               callbacks=callbacks, **validation)
     except KeyboardInterrupt:
+        if net._run is None:  # before the first step: nothing trained to save
+            raise
         interrupted = True
         history = net.history_
 
@@ -235,7 +238,7 @@ def cmd_train(args):
         print(f"\nbarenet train: interrupted during epoch {done + 1} of {epochs}; saved the "
               f"model trained so far to {paths['model.npz']} and a checkpoint to "
               f"{paths['checkpoint.npz']}\ncontinue with: "
-              f"{_resume_command(paths['checkpoint.npz'])}", file=sys.stderr)
+              f"{_resume_command(args.argv, paths['checkpoint.npz'])}", file=sys.stderr)
     elif stopper is not None and stopper.stopped_epoch:
         console.print(f"stopped early at epoch {stopper.stopped_epoch}; kept the weights "
                       f"of epoch {stopper.best_epoch}")
@@ -257,7 +260,7 @@ def _figures(console, net, data, history, paths, validation_label):
                                                     validation_label=validation_label),
                       paths["learning_curves.png"])
     if data.X_train.shape[1] == 2 and net.task != "regression":
-        names = getattr(data, "feature_names", None)
         fig = plot.decision_boundary(net, data.X_train, data.y_train, X_test=data.X_test,
-                                     y_test=data.y_test, feature_names=names, title=data.name)
+                                     y_test=data.y_test, feature_names=data.feature_names,
+                                     title=data.name)
         _write_figure(console, fig, paths["decision_boundary.png"])

@@ -117,8 +117,6 @@ def cmd_evaluate(args):
     if net.task != "regression":
         writable_directory(args.out, "--out")
     X, y, _ = read_data(args, net.layer_sizes[0], want_labels=True)
-    if y is None:
-        raise ValueError(f"{args.data} holds no labels to score against")
     p = args.precision
     scores = net.evaluate(X, y)
     console.print(f"{args.data}: {len(X)} samples, model {args.model}")

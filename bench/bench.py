@@ -87,15 +87,15 @@ def barenet_fit(X, y, sizes, activations, lr, batch, epochs, dtype, seed=0):
 
 
 def numpy_only(fn):
-    """``fn`` run with barenet's compiled loops unloaded (see barenet._fused):
+    """``fn`` run with barenet's compiled loops unloaded (see barenet.fast.kernels):
     barenet as it runs without the `fast` extra, NumPy passes only."""
     def run():
-        loops = barenet._fused._kernels
-        barenet._fused._kernels = {}
+        loops = barenet.fast.kernels._kernels
+        barenet.fast.kernels._kernels = {}
         try:
             return fn()
         finally:
-            barenet._fused._kernels = loops
+            barenet.fast.kernels._kernels = loops
     return run
 
 
@@ -103,7 +103,7 @@ def barenet_fits(*args):
     """``{'barenet': fit}`` for ``barenet_fit(*args)``, and, where numba compiles
     barenet's loops, the same fit through NumPy's passes alone."""
     fns = {"barenet": barenet_fit(*args)}
-    if barenet._fused.kernels():
+    if barenet.fast.kernels.kernels():
         fns["barenet, NumPy only"] = numpy_only(barenet_fit(*args))
     return fns
 
@@ -336,7 +336,7 @@ def copy_bandwidth():
 
 def numba_version():
     """numba's version when barenet compiled its loops with it, else why not."""
-    if not barenet._fused.kernels():
+    if not barenet.fast.kernels.kernels():
         return "absent (or BARENET_NUMBA=0): every barenet row is NumPy only"
     import numba
 

@@ -792,11 +792,11 @@ def test_optimizer_state_carries_across_fits():
     opt = barenet.Adam(lr=0.01)
     net.fit(X, y, optimizer=opt, epochs=2, batch_size=8)  # 3 steps per epoch
     assert opt.t == 6
-    m0, v0 = opt._m_sums[0], opt._v_sums[0]
+    m0, v0 = opt.state.m_sums[0], opt.state.v_sums[0]
     m_copy = opt.m[0]
     net.fit(X, y, optimizer=opt, epochs=2, batch_size=8)
     assert opt.t == 12
-    assert opt._m_sums[0] is m0 and opt._v_sums[0] is v0  # not re-initialized
+    assert opt.state.m_sums[0] is m0 and opt.state.v_sums[0] is v0  # not re-initialized
     assert not np.array_equal(m_copy, opt.m[0])
     # batch_size None (or > m) is one step per epoch
     net.fit(X, y, optimizer=opt, epochs=3, batch_size=None)

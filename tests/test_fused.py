@@ -1,5 +1,10 @@
-"""The compiled update loops (barenet._fused, with numba installed) give the
-NumPy passes' numbers bit for bit, and are taken only where they apply."""
+"""The fast layer gives the core's numbers bit for bit, and is taken only where it applies.
+
+The optimizers' compiled loops and in-place NumPy passes (barenet.fast.optim,
+barenet.fast.kernels; numba installed) against each rule's own ``update``
+(barenet.optim), which a subclass that changes nothing runs: a runner is
+registered for a rule's own class only. ReLU's compiled loops against its
+NumPy passes."""
 
 import copy
 import os
@@ -10,7 +15,9 @@ import numpy as np
 import pytest
 
 import barenet
-from barenet import _fused
+from barenet.fast import activations as fast_activations
+from barenet.fast import kernels as _fused
+from barenet.optim import RUNNERS
 from barenet.errors import TrainingDiverged
 
 pytest.importorskip("numba")
@@ -18,12 +25,13 @@ if os.environ.get("BARENET_NUMBA") == "0":
     pytest.skip("BARENET_NUMBA=0 keeps the NumPy passes", allow_module_level=True)
 
 
-class PlainAdam(barenet.Adam):
-    """Adam through its NumPy passes: a subclass with its own ``_update`` is
-    never given the compiled loop (the same arithmetic here)."""
+def core(cls):
+    """``cls`` through the core's ``update``: a subclass that changes nothing,
+    for which no runner is registered."""
+    return type("Core" + cls.__name__, (cls,), {})
 
-    def _update(self, g, *state):
-        return super()._update(g, *state)
+
+PlainAdam = core(barenet.Adam)
 
 
 @pytest.fixture
@@ -80,7 +88,7 @@ def test_compiled_adam_equals_its_numpy_passes_bit_for_bit(dtype, shapes, kwargs
     fused, plain = barenet.Adam(**kwargs), PlainAdam(**kwargs)
     step_alike(fused, plain, np.random.default_rng(len(shapes)), shapes, dtype, 25)
     assert_same_state(fused, plain)
-    assert fused._fused == "adam" and plain._fused is None
+    assert type(fused) in RUNNERS and type(plain) not in RUNNERS
     assert len(kernel_calls) == 25 * len(shapes)
 
 
@@ -140,24 +148,37 @@ def test_arrays_the_loop_cannot_take_go_through_the_numpy_passes(case, kernel_ca
     assert kernel_calls == []
 
 
-def test_rules_with_their_own_arithmetic_are_not_given_the_loop():
+def test_rules_with_their_own_arithmetic_keep_it(kernel_calls):
+    """A subclass that changes a formula is never run by the fast layer's
+    loops or passes: its own arithmetic gives its own numbers."""
+
     class Decaying(barenet.Adam):
-        def _subtract(self, p, u):
+        def apply(self, p, u, s):
             p *= 0.5
             p -= u
 
     class Halved(barenet.AdamW):
-        def _decay(self):
-            return super()._decay() / 2
+        def decay_factor(self):
+            return super().decay_factor() / 2
 
-    p, g = np.ones(4), np.ones(4)
-    for optimizer in (Decaying(0.1), PlainAdam(0.1), Halved(0.1)):
-        optimizer.step([p], [g])
-        assert optimizer._fused is None, type(optimizer).__name__
-    for optimizer in (barenet.Adam(0.1), barenet.AdamW(0.1), barenet.GD(0.1),
-                      barenet.Momentum(0.1), barenet.RMSProp(0.1)):
-        optimizer.step([p], [g])
-        assert optimizer._fused == ("adam" if optimizer.name == "adamw" else optimizer.name)
+    class Doubled(barenet.Adam):
+        def update(self, g, state, s):
+            return 2 * super().update(g, state, s)
+
+    g = np.full(4, 2.0)
+    reference = barenet.Adam(0.1)
+    p = np.ones(4)
+    reference.step([p], [g])
+    u = 1 - p  # Adam's first update, lr * g / (|g| + eps) ~ 0.1
+    for optimizer, expected in ((Decaying(0.1), 0.5 - u), (Halved(0.1), (1 - 0.1 * 0.01) / 2 - u),
+                                (Doubled(0.1), 1 - 2 * u)):
+        q = np.ones(4)
+        optimizer.step([q], [g])
+        np.testing.assert_allclose(q, expected, rtol=1e-15)
+        assert type(optimizer) not in RUNNERS
+    assert len(kernel_calls) == 1  # the reference's step alone took the loop
+    for cls in (barenet.Adam, barenet.AdamW, barenet.GD, barenet.Momentum, barenet.RMSProp):
+        assert cls in RUNNERS
 
 
 def test_a_copied_or_restored_optimizer_continues_exactly(kernel_calls):
@@ -180,21 +201,19 @@ def test_a_copied_or_restored_optimizer_continues_exactly(kernel_calls):
 
 
 def test_the_environment_variable_keeps_the_numpy_passes():
-    code = ("import numpy as np, barenet; from barenet import _fused; "
+    code = ("import numpy as np, barenet; from barenet.fast import kernels; "
             "a = barenet.Adam(); a.step([np.ones(3)], [np.ones(3)]); "
-            "print(sorted(_fused.kernels()), a._fused)")
+            "print(sorted(kernels.kernels()), type(a) in barenet.optim.RUNNERS)")
     env = dict(os.environ, BARENET_NUMBA="0")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout.split()
-    assert out == ["[]", "adam"]  # the rule has a loop; none is compiled, so none runs
+    assert out == ["[]", "True"]  # the rule has a runner; no loop is compiled, so none runs
 
 
 # ------------------------------------------------------ the other rules
 
-def plain(cls):
-    """``cls`` through its NumPy passes (a subclass with its own ``_update``)."""
-    return type("Plain" + cls.__name__, (cls,), {"_update": lambda self, g, *state:
-                                                  cls._update(self, g, *state)})
+LOOPS = {barenet.GD: "gd", barenet.Momentum: "momentum", barenet.RMSProp: "rmsprop",
+         barenet.Adam: "adam", barenet.AdamW: "adam"}  # AdamW's scalars carry its decay
 
 
 RULES = [
@@ -224,26 +243,30 @@ def rule_calls(monkeypatch):
 @pytest.mark.parametrize("cls, kwargs", RULES, ids=[f"{c.__name__}-{k}" for c, k in RULES])
 def test_each_rules_loop_equals_its_numpy_passes_bit_for_bit(cls, kwargs, dtype, rule_calls):
     shapes = [(40, 9), (9,), (300,)]
-    fused, reference = cls(**kwargs), plain(cls)(**kwargs)
+    fused, reference = cls(**kwargs), core(cls)(**kwargs)
     step_alike(fused, reference, np.random.default_rng(7), shapes, dtype, 20)
-    assert fused.get_state()["t"] == reference.get_state()["t"] == 20
-    for name, arrays in fused.get_state()["arrays"].items():
-        for a, b in zip(arrays, reference.get_state()["arrays"][name]):
-            np.testing.assert_array_equal(a, b, strict=True)
-    assert reference._fused is None and rule_calls == [cls._fused_name] * 20 * len(shapes)
+    assert_same_rule_state(fused, reference, 20)
+    assert rule_calls == [LOOPS[cls]] * 20 * len(shapes)
+
+
+def assert_same_rule_state(a, b, t):
+    assert a.get_state()["t"] == b.get_state()["t"] == t
+    for name, arrays in a.get_state()["arrays"].items():
+        for x, y in zip(arrays, b.get_state()["arrays"][name]):
+            np.testing.assert_array_equal(x, y, strict=True)
 
 
 @pytest.mark.parametrize("cls, kwargs", RULES[::2], ids=[c.__name__ for c, _ in RULES[::2]])
 def test_training_with_each_rules_loop_is_bit_identical(cls, kwargs, rule_calls):
     data = barenet.datasets.make_moons(n_samples=200, noise=0.2, seed=2)
     nets = []
-    for rule in (cls(**kwargs), plain(cls)(**kwargs)):
+    for rule in (cls(**kwargs), core(cls)(**kwargs)):
         net = barenet.Network([2, 8, 6, 1], ["tanh", "relu", "sigmoid"], seed=4)
         net.fit(data.X_train, data.y_train, optimizer=rule, epochs=4, batch_size=32)
         nets.append(net)
     np.testing.assert_array_equal(nets[0].parameters, nets[1].parameters, strict=True)
     assert nets[0].history_ == nets[1].history_
-    assert rule_calls and set(rule_calls) == {cls._fused_name}
+    assert rule_calls and set(rule_calls) == {LOOPS[cls]}
 
 
 # ----------------------------------------------------------------- ReLU
@@ -280,24 +303,28 @@ def numpy_only(monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("shape", [(2, 64), (64, 64), (300, 70)])  # sign() and comparison paths
-def test_relu_loops_give_the_numpy_numbers(dtype, shape, numpy_only):
+@pytest.mark.parametrize("shape", [(2, 64), (64, 64), (300, 70)])
+def test_relu_loops_and_passes_give_the_cores_numbers(dtype, shape, numpy_only):
+    """ReLU's compiled loops and its in-place NumPy passes (barenet.fast.activations)
+    against the core's ReLU (new arrays), on zeros of both signs, nans and infinities."""
     rng = np.random.default_rng(shape[0])
     relu = barenet.activations.ReLU()
     Z, dA = special_values(rng, shape, dtype), special_values(rng, shape, dtype)
-    with np.errstate(invalid="ignore"):  # inf * 0 in the NumPy passes
-        A = relu.forward(Z)
-        same_bits(A, numpy_only(lambda: relu.forward(Z)))
+    with np.errstate(invalid="ignore"):  # inf * 0
+        A = relu.forward(Z)  # the core
         assert not np.signbit(A[Z == 0]).any()  # max(-0.0, 0) is +0.0, as NumPy has it
-        for a in (A, Z):  # a ReLU output, and any array (backward is public)
-            same_bits(relu.backward(dA, Z, a), numpy_only(lambda: relu.backward(dA, Z, a)))
-        # in place, as the training step and inference call them
-        in_place = Z.copy()
-        assert relu.forward(in_place, out=in_place) is in_place
-        same_bits(in_place, A)
-        d = dA.copy()
-        assert relu.backward(d, Z, A, out=d) is d
-        same_bits(d, numpy_only(lambda: relu.backward(dA, Z, A)))
+        for run in (lambda f: f(), numpy_only):  # the loops, then the NumPy passes
+            same_bits(run(lambda: fast_activations.forward(relu, Z, np.empty_like(Z))), A)
+            for a in (A, Z):  # a ReLU output, and any array (backward is public)
+                same_bits(run(lambda: fast_activations.backward(relu, dA, Z, a, np.empty_like(Z))),
+                          relu.backward(dA, Z, a))
+            # in place, as the training step and inference call them
+            in_place = Z.copy()
+            assert run(lambda: fast_activations.forward(relu, in_place, in_place)) is in_place
+            same_bits(in_place, A)
+            d = dA.copy()
+            assert run(lambda: fast_activations.backward(relu, d, Z, A, d)) is d
+            same_bits(d, relu.backward(dA, Z, A))
 
 
 def test_relu_arrays_the_loops_cannot_take_go_through_numpy(numpy_only, monkeypatch):
@@ -310,16 +337,16 @@ def test_relu_arrays_the_loops_cannot_take_go_through_numpy(numpy_only, monkeypa
     rng = np.random.default_rng(0)
     Z = rng.standard_normal((6, 8))
     for z in (Z[:, ::2], np.asfortranarray(Z), Z.astype(np.float16), Z.astype(np.float32)):
-        out = None if z.dtype != np.float32 else np.empty((6, 8))  # mixed dtypes
-        got = relu.forward(z, out=out)
-        np.testing.assert_array_equal(got, numpy_only(lambda: relu.forward(z, out=out)))
+        out = np.empty(z.shape) if z.dtype == np.float32 else np.empty_like(z)  # mixed dtypes
+        got = fast_activations.forward(relu, z, out)
+        np.testing.assert_array_equal(got, relu.forward(z))
     overlapping = np.zeros(60)
     z, out = overlapping[:48].reshape(6, 8), overlapping[4:52].reshape(6, 8)
     z[...] = Z
-    expected = numpy_only(lambda: relu.forward(z.copy()))
-    np.testing.assert_array_equal(relu.forward(z, out=out), expected)  # NumPy handles overlap
+    expected = relu.forward(z.copy())
+    np.testing.assert_array_equal(fast_activations.forward(relu, z, out), expected)  # overlap
     assert calls == []
-    relu.forward(Z)  # a plain array takes the loop
+    fast_activations.forward(relu, Z, np.empty_like(Z))  # a plain array takes the loop
     assert len(calls) == 1
 
 
@@ -341,10 +368,11 @@ def test_training_with_relu_loops_is_bit_identical(dtype, config, numpy_only):
     assert compiled.history_ == plain.history_
     if config != "batch norm":  # the bound plan holds the loops, bound to its arrays
         plan = next(iter(compiled._workspaces.values())).forward_plan
-        assert plan[0][5] != compiled.activations[0].forward
+        assert plan[0][5].func is _fused.kernels()["bias_relu"]
         assert plan[0][2] is None  # the first layer's bias added by the loop
         plan = next(iter(plain._workspaces.values())).forward_plan
-        assert plan[0][5] == plain.activations[0].forward and plan[0][2] is not None
+        assert plan[0][5].func is fast_activations.PASSES[barenet.activations.ReLU][0]
+        assert plan[0][2] is not None
 
 
 def test_inference_alone_does_not_load_numba(tmp_path):
@@ -368,9 +396,9 @@ def test_a_relu_subclass_with_its_own_backward_keeps_it():
     calls = []
 
     class Counted(barenet.activations.ReLU):
-        def backward(self, dA, Z, A, out=None, xp=np):
+        def backward(self, dA, Z, A, out=None):
             calls.append(A.shape)
-            return super().backward(dA, Z, A, out=out, xp=xp)
+            return super().backward(dA, Z, A, out=out)
 
     data = barenet.datasets.make_moons(n_samples=100, noise=0.2, seed=0)
     net = barenet.Network([2, 4, 1], [Counted(), "sigmoid"], seed=0)
@@ -401,7 +429,7 @@ def test_a_copied_network_trains_on_its_own_arrays():
     ("relu", [(5,), (3,)]),
     ("bias_relu", [(3, 4), (2,), (3, 4)]),
     ("bias_relu", [(3, 4), (3,), (3, 5)]),
-    ("relu_backward", [(5,), (5,), (4,), True]),
+    ("relu_backward", [(5,), (5,), (4,)]),
 ])
 def test_a_loop_given_arrays_of_different_lengths_refuses_them(name, args):
     """The loops run without bounds checks; each compares its arrays' lengths

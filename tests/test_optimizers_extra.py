@@ -28,6 +28,7 @@ import torch
 
 from barenet import optimizers, schedules
 from barenet.optimizers import GD, Adam, AdamW, Momentum, RMSProp
+from barenet.optim.clipping import finite_norm
 
 RTOL = 1e-10
 ATOL = 1e-12
@@ -852,28 +853,30 @@ def test_update_bound_holds_for_every_value(name, kwargs, dtype, gradients):
             grads = [(rng.standard_cauchy(size=p.shape) * 10.0 ** rng.integers(-30, 12, p.shape))
                      .astype(dtype) for p in params]
         before = [p.copy() for p in params]
-        if opt._shapes is None:
+        if opt.state is None:
             opt.step(params, grads)
             continue
-        norm = optimizers._finite_norm(grads)
+        norm = finite_norm(grads)
         if opt.clipnorm is not None:
             grads = optimizers.clip_by_global_norm(grads, opt.clipnorm, norm)
             norm = min(norm, opt.clipnorm)
         opt.t += 1
-        updates = [opt._update(g, *opt._state(i)).copy() for i, g in enumerate(grads)]
-        bound = opt._update_bound(norm * opt._norm_slack)
+        s = opt.step_scalars()
+        states = [tuple(field[i] for field in opt.state) for i in range(len(params))]
+        updates = [opt.update(g, state, s).copy() for g, state in zip(grads, states)]
+        bound = opt.update_bound(norm * opt._norm_slack, s)
         assert max(float(np.abs(u).max()) for u in updates) <= bound
         assert bound < opt._safe_update  # such gradients never need the check
         for p, b, u in zip(params, before, updates):
             p[...] = b
-            opt._subtract(p, u)
+            opt.apply(p, u, s)
 
 
 def test_the_update_check_runs_only_when_the_bound_is_too_large(monkeypatch):
     calls = []
     original = optimizers.Optimizer._safe
     monkeypatch.setattr(optimizers.Optimizer, "_safe",
-                        lambda self, p, u: calls.append(1) or original(self, p, u))
+                        lambda self, p, u, s: calls.append(1) or original(self, p, u, s))
     p = np.ones(4, np.float32)
     g = np.full(4, 0.5, np.float32)
     opt = optimizers.Adam(lr=0.01)
@@ -902,7 +905,7 @@ def test_a_refused_step_and_a_restored_state_keep_the_sum_bound(name):
     opt = optimizers.REGISTRY[name](lr=1e-3)
     for _ in range(5):
         opt.step([p], [rng.normal(size=10).astype(np.float32) * 100])
-    sums = opt._m_sums if name == "adam" else opt._velocity_sums
+    sums = opt.state.m_sums if name == "adam" else opt.state.velocity_sums
     assert float(np.abs(sums[0]).max()) <= opt._sum_bound
     twin = optimizers.REGISTRY[name](lr=1e-3)
     twin.set_state(opt.get_state())

@@ -964,7 +964,7 @@ def test_files_hold_each_layer_s_W_and_b_apart_in_the_notebook_s_order(tmp_path)
 
     expected = notebook_order([net.weights, net.biases, net.gammas, net.betas])
     np.testing.assert_array_equal(arrays["parameters"], expected, strict=True)
-    m_sums = net.optimizer_._m_sums[0]
+    m_sums = net.optimizer_.state.m_sums[0]
     views = net._layer_views(barenet._buffers.flat_views(m_sums, net._shapes()[0]))
     np.testing.assert_array_equal(arrays["optimizer.m_sums.0"], notebook_order(views[:4]),
                                   strict=True)

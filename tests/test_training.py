@@ -994,3 +994,32 @@ def test_saving_a_model_trained_with_every_feature(tmp_path):
     assert loaded.fit_config_["validation_split"] == 0.2
     assert loaded.fit_config_["optimizer"]["name"] == "adam"
     same_history(loaded.history_, history)
+
+
+def test_on_step_end_is_called_wherever_the_class_gets_it():
+    """The loop gives every step's figures to a callback whose class defines
+    ``on_step_end``, itself or through a mixin (``Callback.wants_steps``),
+    and scores the epoch at once for the others."""
+
+    class Steps:
+        def on_step_end(self, epoch, step, logs):
+            self.seen.append((epoch, step, logs["size"]))
+
+    class Mixed(Steps, barenet.Callback):
+        def __init__(self):
+            self.seen = []
+
+    class Own(barenet.Callback):
+        def __init__(self):
+            self.seen = []
+
+        def on_step_end(self, epoch, step, logs):
+            self.seen.append((epoch, step, logs["size"]))
+
+    assert Mixed.wants_steps and Own.wants_steps and not barenet.EarlyStopping.wants_steps
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), np.arange(20) % 2
+    for callback in (Mixed(), Own()):
+        net = barenet.Network([2, 3, 1], ["tanh", "sigmoid"], seed=0)
+        net.fit(X, y, epochs=2, batch_size=8, callbacks=[callback])
+        assert callback.seen == [(1, 1, 8), (1, 2, 8), (1, 3, 4), (2, 1, 8), (2, 2, 8), (2, 3, 4)]

@@ -38,6 +38,7 @@ from .network import Network
 from .persistence import ModelFileError, load
 from .preprocessing import Standardizer
 from .optimizers import GD, Adam, AdamW, Momentum, RMSProp
+from . import fast  # noqa: E402,F401  (plugs the NumPy fast layer into the core)
 from .training import History
 
 __version__ = "0.1.0"

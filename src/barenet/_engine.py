@@ -3,27 +3,28 @@
 ``Network`` inherits them from :class:`Engine`; this module holds the part of
 the model that runs at every step, apart from its configuration, its inputs
 and its public API (in :mod:`barenet.network`). Every layer works on the
-transposed view of the data (one column per sample), exactly as the
-notebook's functions do, through the same :mod:`~barenet.activations`,
-:mod:`~barenet.losses`, :mod:`~barenet.linear` and
-:mod:`~barenet.normalization` code.
+transposed view of the data (one column per sample), as the notebook's
+functions do. The formulas are the core's (:mod:`barenet.core`); the passes
+run them in place over reused buffers through the fast layer
+(:mod:`barenet.fast.activations`, :mod:`barenet.fast.losses`), with the same
+numbers bit for bit.
 """
 
 import math
 
 import numpy as np
 
-from . import _fused
-from . import losses as _losses
-from ._buffers import constants
-from .linear import _constant_column, linear_backward, linear_forward
-from .normalization import (
+from .core.normalization import (
     batchnorm_backward,
     batchnorm_forward,
     batchnorm_inference,
     update_running_stats,
 )
-from .regularization import add_l2_gradient, dropout_mask, l2_penalty
+from .core.regularization import add_l2_gradient, dropout_mask, l2_penalty
+from .fast import activations as _activations
+from .fast import kernels as _fused
+from .fast import losses as _losses
+from .fast.buffers import constant_column, constants
 
 # Rows per block of inference (see Engine._infer).
 INFER_BLOCK = 16384
@@ -117,24 +118,25 @@ class Engine:
     def _bind_plan(self, ws, m):
         """Bind, once per workspace, what each layer of a training step uses.
 
-        A small network's step is bound by per-call overhead (each NumPy call
-        costs about half a microsecond, about as much as the Python around it),
-        so the step without batch normalization runs over tuples made here
-        instead of indexing lists layer by layer, and calls the ``dot``
-        method (the same BLAS call as ``np.dot``, without the dispatch that
-        costs ``np.dot`` another 0.3-0.5 us). Per layer ``l``:
+        A small network's step is bound by per-call overhead, so the step
+        without batch normalization runs over tuples made here instead of
+        indexing lists layer by layer, and calls the arrays' ``dot`` method
+        (the same BLAS call as ``np.dot``, without its dispatch; see
+        ``docs/guide/speed.md``). Per layer ``l``:
 
         - forward: ``(l, W, b, Z, A, forward, dropout rate, output)``, where
-          ``forward`` is the activation's, bound to ``Z`` and ``A`` (see
-          :mod:`barenet.activations`);
+          ``forward`` is a function of no arguments that runs the
+          activation's pass from ``Z`` into ``A``
+          (:func:`barenet.fast.activations.bind_forward`);
           for the first layer ``W`` and ``b`` (its input, the batch, has no row
           of ones; ``b`` None when ``forward`` adds it, see
-          ``Activation._bound_bias_forward``), for the others ``[W | b]`` and
-          None; ``output`` is the
+          :func:`barenet.fast.activations.bind_bias_forward`), for the others
+          ``[W | b]`` and None; ``output`` is the
           next layer's input (the extended array of a hidden layer);
         - backward, from the last layer: ``(l, dA, backward, Z, A,
           dZ, dW, db, [W | b].T, input.T, dA_prev, ones)``, with ``backward``
-          the activation's bound to its arrays, ``dA`` and it None for the
+          a function of no arguments that runs the activation's backward
+          pass from ``dA`` into ``dZ``, ``dA`` and it None for the
           output layer; past the first layer ``dW`` is the gradient's
           ``[W | b]`` block, ``db`` None, ``input.T`` the extended input's and
           ``dA_prev`` the extended ``dA`` of the layer before; for the first
@@ -147,20 +149,21 @@ class Engine:
             (block, None) for block in self._blocks[1:]]
         acts = self.activations
         # the first layer's bias added by its activation's loop, where it has one for both
-        both = acts[0]._bound_bias_forward(ws.Z[0], self.biases[0], ws.A[0])
+        both = _activations.bind_bias_forward(acts[0], ws.Z[0], self.biases[0], ws.A[0])
         if both is not None:
             linear[0] = (self.weights[0], None)
         forwards = [both if l == 0 and both is not None else
-                    acts[l]._bound_forward(ws.Z[l], ws.A[l]) for l in range(L)]
+                    _activations.bind_forward(acts[l], ws.Z[l], ws.A[l]) for l in range(L)]
         ws.forward_plan = [
             (l, *linear[l], ws.Z[l], ws.A[l], forwards[l], rates[l], outputs[l]) for l in range(L)
         ]
         ws.Zact[:] = ws.Z  # what the general loop would record at every step
         ws.inputs[1:] = [extended[:-1] for extended in ws.extended]  # after dropout
-        ones = _constant_column(m, 1, self.dtype)
+        ones = constant_column(m, 1, self.dtype)
         ws.backward_plan = [
             (l, ws.dA[l] if l < L - 1 else None,
-             acts[l]._bound_backward(ws.dA[l], ws.Z[l], ws.A[l], ws.dZ[l]) if l < L - 1 else None,
+             _activations.bind_backward(acts[l], ws.dA[l], ws.Z[l], ws.A[l], ws.dZ[l])
+             if l < L - 1 else None,
              ws.Z[l], ws.A[l], ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
              None if l else self._dbiases[0], self._blocks[l].T if l else None,
              ws.extended[l - 1].T if l else None, ws.dA_extended[l - 1] if l else None, ones)
@@ -176,7 +179,7 @@ class Engine:
             W.dot(A, out=Z)
             if b is not None:
                 Z += b
-            forward(Z, out=out)
+            forward()
             if rate:
                 self._drop(ws, l, out, rate, masks)
             A = output
@@ -194,7 +197,7 @@ class Engine:
         applied once on this small array; it flows back linearly, so every
         ``dW`` and ``db`` below is a sum."""
         dZ = _losses.output_gradient(self.loss, self.activations[-1], ws.A[-1], ws.Zact[-1], Y,
-                                     weights, out=ws.dZ[-1])
+                                     weights, ws.dZ[-1])
         dZ *= ws.inverse_m  # 1 / m
         return dZ
 
@@ -207,7 +210,8 @@ class Engine:
             if dA is not None:
                 if ws.masks[l] is not None:
                     dA *= ws.masks[l]
-                dZ = backward(dA, Z, A, out=dZ_out)
+                backward()
+                dZ = dZ_out
             dZ.dot(ws.inputs[0].T if input_T is None else input_T, out=dW)
             if db is not None:
                 dZ.dot(ones, out=db)
@@ -232,7 +236,8 @@ class Engine:
         for l, activation in enumerate(self.activations):
             ws.inputs[l] = A
             if l == 0:
-                Z = linear_forward(self.weights[0], A, self.biases[0], out=ws.Z[0])
+                Z = self.weights[0].dot(A, out=ws.Z[0])
+                Z += self.biases[0]
             else:  # W A + b in one product, over the input's row of ones
                 Z = self._blocks[l].dot(ws.extended[l - 1], out=ws.Z[l])
             if self.batch_norm[l]:
@@ -243,7 +248,7 @@ class Engine:
                                             self.running_means[l], self.running_vars[l],
                                             self.bn_eps)
             ws.Zact[l] = Z
-            A = activation.forward(Z, out=ws.A[l])
+            A = _activations.forward(activation, Z, ws.A[l])
             if training and l < last and self.dropout[l]:
                 A = self._drop(ws, l, A, self.dropout[l], masks)
         return A, ws
@@ -259,13 +264,13 @@ class Engine:
                 dA = ws.dA[l]
                 if ws.masks[l] is not None:
                     dA *= ws.masks[l]
-                dZ = self.activations[l].backward(dA, ws.Zact[l], ws.A[l], out=ws.dZ[l])
+                dZ = _activations.backward(self.activations[l], dA, ws.Zact[l], ws.A[l], ws.dZ[l])
             if self.batch_norm[l]:
                 dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(
                     dZ, ws.bn[l], mean=False)
             if l == 0:
-                linear_backward(dZ, ws.inputs[0], self.weights[0], dW=self._dweights[0],
-                                db=self._dbiases[0], need_dA_prev=False, mean=False)
+                dZ.dot(ws.inputs[0].T, out=self._dweights[0])
+                dZ.dot(constant_column(dZ.shape[1], 1, self.dtype), out=self._dbiases[0])
             else:  # dW and db in one product, dA_prev = W^T dZ in the first rows of another
                 dZ.dot(ws.extended[l - 1].T, out=self._dblocks[l])
                 self._blocks[l].T.dot(dZ, out=ws.dA_extended[l - 1])

@@ -32,7 +32,19 @@ class Callback:
     outputs once instead of every batch (the same figures, fewer NumPy calls).
     ``on_train_end`` runs however training ends, by a callback, by an error
     or by Ctrl-C.
+
+    ``wants_steps`` says whether the loop calls ``on_step_end``: true for a
+    class that defines it or has a base other than this one that does (set
+    when the class is made), false otherwise; a class may set it itself.
     """
+
+    wants_steps = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "wants_steps" not in vars(cls):  # defined here, or by a mixin before Callback
+            cls.wants_steps = any("on_step_end" in vars(c) for c in cls.__mro__
+                                  if c is not Callback and c is not object)
 
     def on_train_begin(self, model, epochs, steps_per_epoch):
         """Training starts: ``model`` (its ``optimizer_`` is set), the last

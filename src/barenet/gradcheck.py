@@ -15,7 +15,7 @@ check insists on float64.
 
 import numpy as np
 
-from . import losses as _losses
+from .core import losses as _losses
 from ._buffers import flat_views
 from ._checks import check_array, check_matrix, check_positive
 

@@ -21,8 +21,8 @@ both ``dW`` and ``db``. Saved files hold W and b apart, layer by layer.
 
 import numpy as np
 
-from . import activations as _activations
-from . import losses as _losses
+from .core import activations as _activations
+from .core import losses as _losses
 from . import optimizers as _optimizers
 from ._buffers import flat_views
 from ._engine import Engine
@@ -38,7 +38,7 @@ from ._checks import (
     check_real,
 )
 from .errors import NotFittedError
-from .initializers import initialize
+from .core.initializers import initialize
 from .preprocessing import Standardizer
 from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from .training import History, run_epochs
@@ -517,7 +517,7 @@ class Network(Engine):
         for callback in callbacks:
             if getattr(callback, "monitor", None) is not None:
                 self._check_monitor(callback.monitor, has_validation, type(callback).__name__)
-        if optimizer._shapes is not None and optimizer._shapes != [
+        if optimizer.shapes is not None and optimizer.shapes != [
                 (self.parameters.shape, self.dtype)]:
             raise ValueError(
                 f"this {type(optimizer).__name__} holds state for parameters of other shapes "

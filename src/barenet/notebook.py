@@ -18,9 +18,10 @@ normalization of the hidden layers with
 ``beta{l}`` (trained) and ``running_mean{l}``, ``running_var{l}`` (updated by
 training-mode forward passes, used when ``training=False``).
 
-Every function here calls the same activation, loss, linear, regularization,
-normalization and optimizer code as :class:`barenet.Network`; nothing is
-computed a second way.
+Every function here calls the core (:mod:`barenet.core`, :mod:`barenet.optim`):
+the formulas :class:`barenet.Network` trains with, each written once.
+``Network`` runs them in place through the fast layer (:mod:`barenet.fast`),
+whose tests prove it gives the core's numbers bit for bit.
 
 A whole training run, as the notebook's outline puts it::
 
@@ -37,8 +38,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import activations as _activations
-from . import losses as _losses
+from .core import activations as _activations
+from .core import losses as _losses
 from . import optimizers as _optimizers
 from ._checks import (
     as_generator,
@@ -51,15 +52,15 @@ from ._checks import (
     check_positive,
     check_real,
 )
-from .initializers import initialize
-from .linear import linear_backward, linear_forward
-from .normalization import (
+from .core.initializers import initialize
+from .core.linear import linear_backward, linear_forward
+from .core.normalization import (
     batchnorm_backward,
     batchnorm_forward,
     batchnorm_inference,
     update_running_stats,
 )
-from .regularization import add_l2_gradient, dropout_mask, l2_penalty
+from .core.regularization import add_l2_gradient, dropout_mask, l2_penalty
 from .training import minibatch_indices
 
 __all__ = [

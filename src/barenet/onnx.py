@@ -65,7 +65,7 @@ import os
 
 import numpy as np
 
-from . import activations as _activations
+from .core import activations as _activations
 from ._checks import check_int
 from .errors import NotFittedError
 from .network import Network

@@ -47,7 +47,7 @@ import os
 
 import numpy as np
 
-from . import activations as _activations
+from .core import activations as _activations
 from ._files import check_path, read_npz, write_atomically
 from .preprocessing import Standardizer
 
@@ -195,7 +195,7 @@ def _restore_run(net, run, arrays, fail, order):
                     "validation_split": run["validation_split"], "order": order}
     except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
         fail(f"its training state is damaged ({type(exc).__name__}: {exc})")
-    shapes = optimizer._shapes
+    shapes = optimizer.shapes
     if shapes is not None and shapes != [(net.parameters.shape, net.dtype)]:
         fail("its optimizer state does not fit the parameters")
     net.optimizer_ = optimizer

@@ -48,7 +48,7 @@ from sklearn.base import (
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import activations as _activations
+from .core import activations as _activations
 from . import optimizers as _optimizers
 from ._checks import (
     check_bool,

@@ -20,7 +20,6 @@ import threading
 import numpy as np
 
 from ._checks import check_int
-from .callbacks import Callback
 from .errors import TrainingDiverged
 
 
@@ -222,14 +221,14 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
     # gradient is (checked by the optimizer) allow it, so no divergence goes
     # unseen until the end of an epoch.
     per_epoch = getattr(model, "_figures_per_epoch", lambda: False)() and not any(
-        type(callback).on_step_end is not Callback.on_step_end for callback in callbacks)
+        callback.wants_steps for callback in callbacks)
     if per_epoch:
         outputs = np.empty((Y.shape[1], m), dtype=Y.dtype)
     bounds = _batch_bounds(m, check_int("batch_size", batch_size, minimum=1),
                            min_size=2 if any(model.batch_norm) else 1)
     in_order = None if shuffle else np.arange(m)
-    # the optimizer's step on the same two arrays at every step: checked once
-    step_optimizer = optimizer._bind([params], [model._grad])
+    # the same two tuples at every step: the optimizer checks the arrays once
+    step_arrays = ((params,), (model._grad,))
     for callback in callbacks:
         callback.on_train_begin(model, epochs, -(-m // batch_size))
     # restore points for a divergence: (epoch, snapshot) of the run's start,
@@ -266,7 +265,7 @@ def run_epochs(model, X, Y, optimizer, epochs, batch_size, rng, shuffle, history
                             what = "loss"
                             break
                     try:
-                        step_optimizer()
+                        optimizer.step(*step_arrays)
                     except TrainingDiverged as error:  # nothing was applied
                         what = error.what
                         break

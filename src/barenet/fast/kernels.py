@@ -1,25 +1,23 @@
-"""Optimizer updates as one compiled loop, when numba is installed (optional).
+"""Loops compiled with numba, when it is installed (optional): the optimizers'
+updates and ReLU.
 
-NumPy runs Adam's update as ten passes over the parameters (each of its
-operations reads and writes whole arrays); the same operations done element by
-element in one loop touch each value once. This module compiles such a loop
-for each optimizer rule (``adam``, which AdamW shares, ``gd``, ``momentum``,
-``rmsprop``) with numba, if it can be imported, and otherwise offers nothing:
-the optimizers then keep their NumPy passes.
+Each loop does, value by value, exactly the operations of the NumPy passes it
+stands for, in the same order, each rounded to the arrays' dtype (the scalars
+come in that dtype, and no fast-math flag lets the compiler contract or
+reorder them): the same numbers bit for bit, which the tests check. The
+compiler vectorizes it (square roots and divisions are correctly rounded in
+SIMD as well); ``error_model='numpy'`` lets a division by zero give inf as
+NumPy's does, instead of a branch that would stop the vectorizing.
 
-Each loop takes the parameter, gradient and state arrays (1-D) and an array
-of the step's scalars. It does exactly the NumPy path's operations, in the
-same order, each rounded to the parameters' dtype (the scalars come in that dtype, and no
-fast-math flag lets the compiler contract or reorder them): the same numbers
-bit for bit, which the tests check. The compiler vectorizes it (square roots
-and divisions are correctly rounded in SIMD as well); ``error_model='numpy'``
-lets a division by zero give inf as NumPy's does, instead of a branch that
-would stop the vectorizing.
-
-ReLU's forward and backward passes get loops too (:func:`flat_views` says
-which arrays they take). Those are used only once training has loaded the
-loops (:func:`loaded`): inference and the notebook's functions alone never
-pay numba's import.
+- ``adam`` (AdamW's too), ``gd``, ``momentum``, ``rmsprop``: one rule's
+  update and its subtraction in one pass (:mod:`barenet.fast.optim` runs them;
+  the rules themselves are in :mod:`barenet.optim`). Each takes the
+  parameter, gradient and state arrays (1-D) and an array of the step's
+  scalars, the rule's ``step_scalars()`` in order.
+- ``relu``, ``bias_relu``, ``relu_backward``: ReLU's passes
+  (:func:`flat_views` says which arrays they take). Those are used only once
+  training has loaded the loops (:func:`loaded`): inference and the
+  notebook's functions alone never pay numba's import.
 
 Set the environment variable ``BARENET_NUMBA=0`` before the first step to
 keep the NumPy passes although numba is installed.
@@ -82,9 +80,9 @@ def _compile():
 
     @jit
     def adam(p, g, m, v, scalars):  # pragma: no cover - compiled
-        # the Adam rule's NumPy passes (optimizers.Adam._update), then AdamW's
-        # subtraction (p *= decay; p -= t), per value; scalars holds (beta1, beta2,
-        # shift, scale, decay) in the parameters' dtype, decay 1 for Adam (p * 1 is p)
+        # Adam.update, then AdamW's apply (p *= decay; p -= t), per value; scalars
+        # holds AdamScalars (beta1, beta2, shift, scale, decay) in the parameters'
+        # dtype, decay 1 for Adam (p * 1 is p)
         beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
         decay = scalars[4]
         if g.shape[0] != p.shape[0] or m.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
@@ -106,7 +104,7 @@ def _compile():
 
     @jit
     def gd(p, g, scalars):  # pragma: no cover - compiled
-        # GD._update then p -= t; scalars holds (lr,)
+        # GD.update then p -= t; scalars holds (lr,)
         lr = scalars[0]
         if g.shape[0] != p.shape[0]:
             raise ValueError("gd: arrays of different lengths")
@@ -116,7 +114,7 @@ def _compile():
 
     @jit
     def momentum(p, g, v, scalars):  # pragma: no cover - compiled
-        # Momentum._update then p -= t; scalars holds (beta, scale, nesterov as 0 or 1)
+        # Momentum.update then p -= t; scalars holds (beta, scale, nesterov as 0 or 1)
         beta, scale, nesterov = scalars[0], scalars[1], scalars[2] != 0
         if g.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
             raise ValueError("momentum: arrays of different lengths")
@@ -134,7 +132,7 @@ def _compile():
 
     @jit
     def rmsprop(p, g, s, scalars):  # pragma: no cover - compiled
-        # RMSProp._update then p -= t; scalars holds (beta, shift, scale)
+        # RMSProp.update then p -= t; scalars holds (beta, shift, scale)
         beta, shift, scale = scalars[0], scalars[1], scalars[2]
         if g.shape[0] != p.shape[0] or s.shape[0] != p.shape[0]:
             raise ValueError("rmsprop: arrays of different lengths")
@@ -151,7 +149,8 @@ def _compile():
 
     @jit
     def relu(z, a):  # pragma: no cover - compiled
-        # np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest (-0.0 included)
+        # ReLU.forward, np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest
+        # (-0.0 included)
         if a.shape[0] != z.shape[0]:
             raise ValueError("relu: arrays of different lengths")
         for i in range(z.shape[0]):
@@ -171,18 +170,17 @@ def _compile():
                 a[i, j] = zi if zi > 0 or zi != zi else 0
 
     @jit
-    def relu_backward(da, a, out, sign):  # pragma: no cover - compiled
-        # dA * (a > 0) as a float, or with sign, dA * sign(a): ReLU.backward's
-        # two NumPy paths (dA * 1 is dA; sign(nan) is nan)
+    def relu_backward(da, a, out):  # pragma: no cover - compiled
+        # dA * sign(a): ReLU.backward (dA * 1 is dA, sign(nan) is nan)
         if da.shape[0] != a.shape[0] or out.shape[0] != a.shape[0]:
             raise ValueError("relu_backward: arrays of different lengths")
         for i in range(a.shape[0]):
             ai = a[i]
             if ai > 0:
                 out[i] = da[i]
-            elif sign and ai < 0:
+            elif ai < 0:
                 out[i] = -da[i]
-            elif sign and ai != ai:
+            elif ai != ai:
                 out[i] = da[i] * ai
             else:
                 out[i] = da[i] * 0

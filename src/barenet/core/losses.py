@@ -1,0 +1,164 @@
+r"""Losses: the cost's value and its gradient, side by side.
+
+Layout: predictions ``A`` and targets ``Y`` have shape ``(n_outputs, m)``, one
+column per sample. Every cost is a mean over the ``m`` samples of a per-sample
+loss :math:`\ell_i`:
+
+.. math:: J = \frac{1}{m} \sum_{i=1}^{m} \ell_i
+
+``per_sample(A, Y)`` returns the ``m`` values :math:`\ell_i`, and
+``value(A, Y, weights=None)`` the cost; with sample weights :math:`w_i` it is
+:math:`\frac{1}{m} \sum_i w_i \ell_i` (the weights scale each sample's
+share, as in Keras; :func:`output_gradient` scales the gradient to match).
+
+**Where the 1/m goes.** ``gradient(A, Y)`` and :func:`output_gradient` are
+per sample: :math:`\partial \ell_i / \partial a_i` and :math:`\partial \ell_i
+/ \partial z_i`, *not* divided by ``m``. The mean's :math:`1/m` is applied
+once, further on: by :func:`barenet.core.linear.linear_backward` (``dW = dZ
+A_prev^T / m``, as in the notebook, whose functions work that way), or, in
+``Network``'s training step, to the output layer's ``dZ`` itself, from where
+it flows back linearly (every ``dW`` and ``db`` is then a sum, ``mean=False``).
+
+Probabilities are clipped to ``[eps, 1 - eps]`` (``eps`` the machine epsilon
+of their dtype) before any logarithm or division, so predictions of exactly 0
+or 1 give a large finite cost, never nan or inf.
+"""
+
+import numpy as np
+
+from .._checks import from_registry
+
+
+def clip_probabilities(A):
+    """``A`` limited to ``[eps, 1 - eps]``, ``eps`` the machine epsilon of its
+    dtype, in a new array."""
+    eps = np.finfo(A.dtype).eps
+    return np.minimum(np.maximum(A, eps), 1 - eps)
+
+
+class Loss:
+    """Base class. ``fused_activation`` names the output activation whose
+    derivative cancels against this loss's, giving ``dZ = A - Y``."""
+
+    name = None
+    fused_activation = None
+
+    def elementwise(self, A, Y):
+        """The loss of every output of every sample, shape ``(n_outputs, m)``;
+        each sample's loss is its column's sum."""
+        raise NotImplementedError
+
+    def per_sample(self, A, Y):
+        """The ``m`` per-sample losses."""
+        return self.elementwise(A, Y).sum(axis=0)
+
+    def value(self, A, Y, weights=None):
+        """The cost, a Python float: the mean of the per-sample losses, each
+        times its weight."""
+        losses = self.elementwise(A, Y)
+        if weights is not None:
+            losses = losses * weights
+        return float(losses.sum()) / A.shape[1]
+
+    def gradient(self, A, Y):
+        """Each sample's derivative with respect to ``A``, elementwise."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(type(self))
+
+
+class BinaryCrossEntropy(Loss):
+    r"""The notebook's cost, summed over output units, averaged over samples:
+
+    .. math:: \ell_i = -\sum_k \left[ y_{ki} \log a_{ki} + (1 - y_{ki}) \log(1 - a_{ki}) \right]
+
+    computed as :math:`-(\log(1 - a) + y (\log a - \log(1 - a)))`, with ``a``
+    clipped. Gradient, elementwise: :math:`-(y / a - (1 - y) / (1 - a))`.
+    After a sigmoid output it fuses to ``A - Y``.
+    """
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def elementwise(self, A, Y):
+        A = clip_probabilities(A)
+        log_1ma = np.log(1 - A)
+        return -((np.log(A) - log_1ma) * Y + log_1ma)
+
+    def gradient(self, A, Y):
+        A = clip_probabilities(A)
+        return (1 - Y) / (1 - A) - Y / A
+
+
+class CategoricalCrossEntropy(Loss):
+    r"""Cross-entropy against one-hot (or any probability) targets:
+
+    .. math:: \ell_i = -\sum_k y_{ki} \log a_{ki}
+
+    Gradient, elementwise: :math:`-y / a`. After a softmax output it fuses to
+    ``A - Y`` (which needs each column of ``Y`` to sum to 1).
+    """
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def elementwise(self, A, Y):
+        return -(np.log(clip_probabilities(A)) * Y)
+
+    def gradient(self, A, Y):
+        return -Y / clip_probabilities(A)
+
+
+class MeanSquaredError(Loss):
+    r"""Mean of the squared errors over all outputs and samples:
+
+    .. math:: \ell_i = \frac{1}{k} \sum_k (a_{ki} - y_{ki})^2
+
+    for ``k`` output units. Gradient, elementwise: :math:`2 (a - y) / k`.
+    """
+
+    name = "mse"
+
+    def elementwise(self, A, Y):
+        D = A - Y
+        return D * D / A.shape[0]
+
+    def gradient(self, A, Y):
+        return (2 / A.shape[0]) * (A - Y)
+
+
+REGISTRY = {
+    cls.name: cls for cls in (BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError)
+}
+
+
+def get(loss):
+    """Return the loss for a name in :data:`REGISTRY`, or the object itself."""
+    return from_registry("loss", REGISTRY, loss, Loss)
+
+
+def output_gradient(loss, activation, A, Z, Y, weights=None):
+    """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``
+    (not divided by ``m``; see the module's docstring).
+
+    For sigmoid + binary cross-entropy and softmax + categorical cross-entropy
+    (the activation named by ``loss.fused_activation``) the derivatives of the
+    activation and the loss cancel to ``A - Y``, which is both cheaper and
+    exact where ``A`` saturates. Every other pair goes the long way:
+    ``activation.backward(loss.gradient(A, Y), Z, A)``. Sample ``weights``
+    (shape ``(m,)``) scale each sample's column.
+    """
+    if activation.name == loss.fused_activation:
+        dZ = A - Y
+    else:
+        dZ = activation.backward(loss.gradient(A, Y), Z, A)
+    if weights is not None:
+        dZ = dZ * weights
+    return dZ

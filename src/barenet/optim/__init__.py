@@ -1,0 +1,26 @@
+"""Optimizers: the rules that turn gradients into parameter updates.
+
+One short class per rule over a named state (:mod:`barenet.optim.rules`,
+:mod:`barenet.optim.adam`), on a base that holds what every rule shares
+(:mod:`barenet.optim.base`), and clipping by the global norm
+(:mod:`barenet.optim.clipping`). ``get(name_or_optimizer)`` is the one way to
+look an optimizer up by name.
+"""
+
+from .._checks import from_registry
+from .adam import Adam, AdamW
+from .base import RUNNERS, Optimizer
+from .clipping import clip_by_global_norm, global_norm
+from .rules import GD, Momentum, RMSProp
+
+REGISTRY = {cls.name: cls for cls in (GD, Momentum, RMSProp, Adam, AdamW)}
+
+
+def get(optimizer):
+    """Return an optimizer object for a name in :data:`REGISTRY` (with its
+    default settings), or the object itself."""
+    return from_registry("optimizer", REGISTRY, optimizer, Optimizer)
+
+
+__all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam", "AdamW", "REGISTRY", "RUNNERS",
+           "get", "global_norm", "clip_by_global_norm"]

@@ -174,43 +174,24 @@ def test_divergence_is_caught_at_its_step_when_figures_are_per_epoch(dtype):
     assert np.isfinite(net.parameters).all(), str(info.value)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("kwargs", [{}, {"dropout": 0.3, "l2": 0.1}])
-@pytest.mark.parametrize("acts", [["relu", "tanh", "softmax"], ["leaky_relu", "sigmoid", "softmax"],
-                                  ["relu", "relu", "sigmoid"]])
-def test_bound_plan_and_general_loop_train_identically(dtype, kwargs, acts, monkeypatch):
-    """Without batch normalization a step runs over per-layer tuples bound
-    once per workspace; the general layer loop gives the same numbers (a
-    single output unit's bias is bound as a 0-d view)."""
-    classes = 2 if acts[-1] == "sigmoid" else 3
-
-    def train():
-        net = barenet.Network([3, 6, 5, 3 if classes == 3 else 1], acts, seed=1, dtype=dtype,
-                              **kwargs)
-        net.fit(*data(classes=classes), optimizer=barenet.Adam(lr=0.01), epochs=4,
-                batch_size=16, sample_weight=np.linspace(0.5, 1.5, 90))
-        return net
-
-    bound = train()
-    assert all(ws.forward_plan is not None for ws in bound._workspaces.values())
-    monkeypatch.setattr(barenet.Network, "_bind_plan", lambda self, ws, m: None)
-    general = train()
-    assert all(ws.forward_plan is None for ws in general._workspaces.values())
-    np.testing.assert_array_equal(bound.parameters, general.parameters, strict=True)
-    assert bound.history_ == general.history_
-
-
-def test_batch_norm_takes_the_general_loop():
-    net = barenet.Network([3, 6, 3], ["relu", "softmax"], seed=1, batch_norm=True)
+def test_every_training_step_runs_over_the_plan():
+    """One training pass, batch normalization included: per-layer steps bound
+    once per workspace; a batch-normalized layer's activation runs on the
+    normalization's output at each step (no bound pass), the others bound."""
+    net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1,
+                          batch_norm=[True, False])
     net.fit(*data(), epochs=1, batch_size=30)
-    assert all(ws.forward_plan is None for ws in net._workspaces.values())
+    (ws,) = net._workspaces.values()
+    assert [step.norm is not None for step in ws.forward_plan] == [True, False, False]
+    assert [step.activate is None for step in ws.forward_plan] == [True, False, False]
+    assert [step.derive is None for step in ws.backward_plan] == [True, False, True]  # last first
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
 def test_inference_in_blocks_equals_one_pass(task, monkeypatch):
     """forward, predict, predict_proba and evaluate take the rows a block at a
     time; the outputs are those of one pass over all of them."""
-    import barenet._engine as engine
+    import barenet.fast.engine as engine
 
     rng = np.random.default_rng(5)
     X = rng.normal(size=(50, 3))
@@ -239,7 +220,7 @@ def test_inference_memory_stays_bounded():
     not the whole batch's."""
     import tracemalloc
 
-    from barenet._engine import INFER_BLOCK
+    from barenet.fast.engine import INFER_BLOCK
 
     net = barenet.Network([8, 256, 4], ["relu", "softmax"], seed=0)
     net.classes_ = np.arange(4)

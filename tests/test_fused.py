@@ -368,11 +368,11 @@ def test_training_with_relu_loops_is_bit_identical(dtype, config, numpy_only):
     assert compiled.history_ == plain.history_
     if config != "batch norm":  # the bound plan holds the loops, bound to its arrays
         plan = next(iter(compiled._workspaces.values())).forward_plan
-        assert plan[0][5].func is _fused.kernels()["bias_relu"]
-        assert plan[0][2] is None  # the first layer's bias added by the loop
+        assert plan[0].activate.func is _fused.kernels()["bias_relu"]
+        assert plan[0].b is None  # the first layer's bias added by the loop
         plan = next(iter(plain._workspaces.values())).forward_plan
-        assert plan[0][5].func is fast_activations.PASSES[barenet.activations.ReLU][0]
-        assert plan[0][2] is not None
+        assert plan[0].activate.func is fast_activations.PASSES[barenet.activations.ReLU][0]
+        assert plan[0].b is not None
 
 
 def test_inference_alone_does_not_load_numba(tmp_path):

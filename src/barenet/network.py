@@ -5,7 +5,7 @@ PyTorch: ``X`` has shape ``(n_samples, n_features)``. Inside, every layer works
 on the transposed view (one column per sample), exactly as the notebook's
 functions do, through the same :mod:`~barenet.activations`,
 :mod:`~barenet.losses` and :mod:`~barenet.linear` code; the passes themselves
-(forward, backward, inference) are in :mod:`barenet._engine`, which
+(forward, backward, inference) are in :mod:`barenet.fast.engine`, which
 ``Network`` inherits from. This module holds its configuration, its inputs
 and targets, and its public API.
 
@@ -15,7 +15,7 @@ it, and the gradients fill a twin vector the same way. An optimizer step is
 therefore a few vector operations, whatever the depth. Every layer after the
 first keeps its bias as the last column of one row-major block ``[W | b]``:
 its input, a hidden layer's output, carries a row of ones (see
-:mod:`barenet._engine`), so one matrix product gives ``W A + b`` and another
+:mod:`barenet.fast.engine`), so one matrix product gives ``W A + b`` and another
 both ``dW`` and ``db``. Saved files hold W and b apart, layer by layer.
 """
 
@@ -25,7 +25,7 @@ from .core import activations as _activations
 from .core import losses as _losses
 from . import optimizers as _optimizers
 from ._buffers import flat_views
-from ._engine import Engine
+from .fast.engine import Engine
 from ._checks import (
     as_generator,
     check_bool,

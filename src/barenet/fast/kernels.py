@@ -73,117 +73,117 @@ def flat_views(*arrays):
     return [a.reshape(-1) for a in arrays]
 
 
+# The loops, as Python that numba compiles (each is also plain Python: the
+# same operations, value by value, run uncompiled).
+
+
+def adam(p, g, m, v, scalars):  # pragma: no cover - compiled
+    # Adam.update, then AdamW's apply (p *= decay; p -= t), per value; scalars
+    # holds AdamScalars (beta1, beta2, shift, scale, decay) in the parameters'
+    # dtype, decay 1 for Adam (p * 1 is p)
+    beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
+    decay = scalars[4]
+    if g.shape[0] != p.shape[0] or m.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
+        raise ValueError("adam: arrays of different lengths")
+    for i in range(p.shape[0]):
+        mi = beta1 * m[i]
+        mi = mi + g[i]
+        m[i] = mi
+        square = g[i] * g[i]
+        vi = beta2 * v[i]
+        vi = vi + square
+        v[i] = vi
+        t = math.sqrt(vi)
+        t = t + shift
+        t = mi / t
+        t = t * scale
+        pi = p[i] * decay
+        p[i] = pi - t
+
+def gd(p, g, scalars):  # pragma: no cover - compiled
+    # GD.update then p -= t; scalars holds (lr,)
+    lr = scalars[0]
+    if g.shape[0] != p.shape[0]:
+        raise ValueError("gd: arrays of different lengths")
+    for i in range(p.shape[0]):
+        t = g[i] * lr
+        p[i] = p[i] - t
+
+def momentum(p, g, v, scalars):  # pragma: no cover - compiled
+    # Momentum.update then p -= t; scalars holds (beta, scale, nesterov as 0 or 1)
+    beta, scale, nesterov = scalars[0], scalars[1], scalars[2] != 0
+    if g.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
+        raise ValueError("momentum: arrays of different lengths")
+    for i in range(p.shape[0]):
+        vi = beta * v[i]
+        vi = vi + g[i]
+        v[i] = vi
+        if nesterov:
+            t = vi * beta
+            t = t + g[i]
+            t = t * scale
+        else:
+            t = vi * scale
+        p[i] = p[i] - t
+
+def rmsprop(p, g, s, scalars):  # pragma: no cover - compiled
+    # RMSProp.update then p -= t; scalars holds (beta, shift, scale)
+    beta, shift, scale = scalars[0], scalars[1], scalars[2]
+    if g.shape[0] != p.shape[0] or s.shape[0] != p.shape[0]:
+        raise ValueError("rmsprop: arrays of different lengths")
+    for i in range(p.shape[0]):
+        square = g[i] * g[i]
+        si = beta * s[i]
+        si = si + square
+        s[i] = si
+        t = math.sqrt(si)
+        t = t + shift
+        t = g[i] / t
+        t = t * scale
+        p[i] = p[i] - t
+
+def relu(z, a):  # pragma: no cover - compiled
+    # ReLU.forward, np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest
+    # (-0.0 included)
+    if a.shape[0] != z.shape[0]:
+        raise ValueError("relu: arrays of different lengths")
+    for i in range(z.shape[0]):
+        zi = z[i]
+        a[i] = zi if zi > 0 or zi != zi else 0
+
+def bias_relu(z, b, a):  # pragma: no cover - compiled
+    # z += b (b a column: one value per row), then relu(z, a), in one pass over z
+    if b.shape[0] != z.shape[0] or a.shape != z.shape:
+        raise ValueError("bias_relu: arrays of different shapes")
+    for i in range(z.shape[0]):
+        bi = b[i]
+        for j in range(z.shape[1]):
+            zi = z[i, j] + bi
+            z[i, j] = zi
+            a[i, j] = zi if zi > 0 or zi != zi else 0
+
+def relu_backward(da, a, out):  # pragma: no cover - compiled
+    # dA * sign(a): ReLU.backward (dA * 1 is dA, sign(nan) is nan)
+    if da.shape[0] != a.shape[0] or out.shape[0] != a.shape[0]:
+        raise ValueError("relu_backward: arrays of different lengths")
+    for i in range(a.shape[0]):
+        ai = a[i]
+        if ai > 0:
+            out[i] = da[i]
+        elif ai < 0:
+            out[i] = -da[i]
+        elif ai != ai:
+            out[i] = da[i] * ai
+        else:
+            out[i] = da[i] * 0
+
+
+LOOPS = {"adam": adam, "gd": gd, "momentum": momentum, "rmsprop": rmsprop, "relu": relu,
+         "bias_relu": bias_relu, "relu_backward": relu_backward}
+
+
 def _compile():
     import numba
 
     jit = numba.njit(cache=True, nogil=True, error_model="numpy")
-
-    @jit
-    def adam(p, g, m, v, scalars):  # pragma: no cover - compiled
-        # Adam.update, then AdamW's apply (p *= decay; p -= t), per value; scalars
-        # holds AdamScalars (beta1, beta2, shift, scale, decay) in the parameters'
-        # dtype, decay 1 for Adam (p * 1 is p)
-        beta1, beta2, shift, scale = scalars[0], scalars[1], scalars[2], scalars[3]
-        decay = scalars[4]
-        if g.shape[0] != p.shape[0] or m.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
-            raise ValueError("adam: arrays of different lengths")
-        for i in range(p.shape[0]):
-            mi = beta1 * m[i]
-            mi = mi + g[i]
-            m[i] = mi
-            square = g[i] * g[i]
-            vi = beta2 * v[i]
-            vi = vi + square
-            v[i] = vi
-            t = math.sqrt(vi)
-            t = t + shift
-            t = mi / t
-            t = t * scale
-            pi = p[i] * decay
-            p[i] = pi - t
-
-    @jit
-    def gd(p, g, scalars):  # pragma: no cover - compiled
-        # GD.update then p -= t; scalars holds (lr,)
-        lr = scalars[0]
-        if g.shape[0] != p.shape[0]:
-            raise ValueError("gd: arrays of different lengths")
-        for i in range(p.shape[0]):
-            t = g[i] * lr
-            p[i] = p[i] - t
-
-    @jit
-    def momentum(p, g, v, scalars):  # pragma: no cover - compiled
-        # Momentum.update then p -= t; scalars holds (beta, scale, nesterov as 0 or 1)
-        beta, scale, nesterov = scalars[0], scalars[1], scalars[2] != 0
-        if g.shape[0] != p.shape[0] or v.shape[0] != p.shape[0]:
-            raise ValueError("momentum: arrays of different lengths")
-        for i in range(p.shape[0]):
-            vi = beta * v[i]
-            vi = vi + g[i]
-            v[i] = vi
-            if nesterov:
-                t = vi * beta
-                t = t + g[i]
-                t = t * scale
-            else:
-                t = vi * scale
-            p[i] = p[i] - t
-
-    @jit
-    def rmsprop(p, g, s, scalars):  # pragma: no cover - compiled
-        # RMSProp.update then p -= t; scalars holds (beta, shift, scale)
-        beta, shift, scale = scalars[0], scalars[1], scalars[2]
-        if g.shape[0] != p.shape[0] or s.shape[0] != p.shape[0]:
-            raise ValueError("rmsprop: arrays of different lengths")
-        for i in range(p.shape[0]):
-            square = g[i] * g[i]
-            si = beta * s[i]
-            si = si + square
-            s[i] = si
-            t = math.sqrt(si)
-            t = t + shift
-            t = g[i] / t
-            t = t * scale
-            p[i] = p[i] - t
-
-    @jit
-    def relu(z, a):  # pragma: no cover - compiled
-        # ReLU.forward, np.maximum(z, 0): z above 0, a nan as it is, +0.0 for the rest
-        # (-0.0 included)
-        if a.shape[0] != z.shape[0]:
-            raise ValueError("relu: arrays of different lengths")
-        for i in range(z.shape[0]):
-            zi = z[i]
-            a[i] = zi if zi > 0 or zi != zi else 0
-
-    @jit
-    def bias_relu(z, b, a):  # pragma: no cover - compiled
-        # z += b (b a column: one value per row), then relu(z, a), in one pass over z
-        if b.shape[0] != z.shape[0] or a.shape != z.shape:
-            raise ValueError("bias_relu: arrays of different shapes")
-        for i in range(z.shape[0]):
-            bi = b[i]
-            for j in range(z.shape[1]):
-                zi = z[i, j] + bi
-                z[i, j] = zi
-                a[i, j] = zi if zi > 0 or zi != zi else 0
-
-    @jit
-    def relu_backward(da, a, out):  # pragma: no cover - compiled
-        # dA * sign(a): ReLU.backward (dA * 1 is dA, sign(nan) is nan)
-        if da.shape[0] != a.shape[0] or out.shape[0] != a.shape[0]:
-            raise ValueError("relu_backward: arrays of different lengths")
-        for i in range(a.shape[0]):
-            ai = a[i]
-            if ai > 0:
-                out[i] = da[i]
-            elif ai < 0:
-                out[i] = -da[i]
-            elif ai != ai:
-                out[i] = da[i] * ai
-            else:
-                out[i] = da[i] * 0
-
-    return {"adam": adam, "gd": gd, "momentum": momentum, "rmsprop": rmsprop, "relu": relu,
-            "bias_relu": bias_relu, "relu_backward": relu_backward}
+    return {name: jit(loop) for name, loop in LOOPS.items()}

@@ -1,30 +1,30 @@
-"""The passes of :class:`barenet.Network`: forward, backward and inference.
+"""The passes of :class:`barenet.Network`, run fast: a training step over a
+reused workspace and a plan bound to it, and inference.
 
-``Network`` inherits them from :class:`Engine`; this module holds the part of
-the model that runs at every step, apart from its configuration, its inputs
-and its public API (in :mod:`barenet.network`). Every layer works on the
+``Network`` inherits them from :class:`Engine`. Every layer works on the
 transposed view of the data (one column per sample), as the notebook's
 functions do. The formulas are the core's (:mod:`barenet.core`); the passes
-run them in place over reused buffers through the fast layer
-(:mod:`barenet.fast.activations`, :mod:`barenet.fast.losses`), with the same
-numbers bit for bit.
+run them in place over buffers made once per batch size, through
+:mod:`barenet.fast.activations` and :mod:`barenet.fast.losses`, with the
+same numbers bit for bit (``tests/test_golden.py``).
 """
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from .core.normalization import (
+from ..core.normalization import (
     batchnorm_backward,
     batchnorm_forward,
     batchnorm_inference,
     update_running_stats,
 )
-from .core.regularization import add_l2_gradient, dropout_mask, l2_penalty
-from .fast import activations as _activations
-from .fast import kernels as _fused
-from .fast import losses as _losses
-from .fast.buffers import constant_column, constants
+from ..core.regularization import add_l2_gradient, dropout_mask, l2_penalty
+from . import activations as _activations
+from . import kernels as _fused
+from . import losses as _losses
+from .buffers import constant_column, constants
 
 # Rows per block of inference (see Engine._infer).
 INFER_BLOCK = 16384
@@ -46,6 +46,47 @@ def _with_ones_row(n, m, dtype):
     return extended
 
 
+class BatchNorm(NamedTuple):
+    """A batch-normalized layer's views: its scale and shift, and their gradients."""
+
+    gamma: np.ndarray
+    beta: np.ndarray
+    dgamma: np.ndarray
+    dbeta: np.ndarray
+
+
+class ForwardStep(NamedTuple):
+    """One layer of the training forward pass, bound to its workspace's arrays."""
+
+    layer: int
+    W: np.ndarray  # the first layer's W (its input, the batch, has no row of ones), else [W | b]
+    b: object  # the first layer's bias operand, or None (in the block, or added by activate)
+    Z: np.ndarray  # the linear step's output
+    A: np.ndarray  # the activation's output
+    activation: object
+    norm: object  # BatchNorm, or None
+    activate: object  # the activation's pass Z -> A, no arguments; None with batch norm
+    rate: float  # dropout's
+    output: np.ndarray  # the next layer's input: a hidden layer's extended array
+
+
+class BackwardStep(NamedTuple):
+    """One layer of the backward pass, from the last, bound to its arrays."""
+
+    layer: int
+    dA: object  # the gradient arriving at A, or None for the output layer
+    activation: object
+    norm: object  # BatchNorm, or None
+    derive: object  # the activation's backward pass dA -> dZ, no arguments; or None
+    dZ: np.ndarray
+    dW: np.ndarray  # the first layer's dW, else the gradient's [W | b] block
+    db: object  # the first layer's db, else None (in the block)
+    block_T: object  # [W | b]^T past the first layer, else None
+    input_T: object  # the extended input's transpose past the first layer, else None
+    dA_prev: object  # the extended dA of the layer before, or None
+    ones: np.ndarray  # the column of ones of the first layer's db
+
+
 class Workspace:
     """The arrays of one forward (and backward) pass over ``m`` samples.
 
@@ -65,9 +106,8 @@ class Workspace:
       for training ``dA_extended[l]``: ``[W | b]^T dZ`` of the next layer.
 
     For inference ``A[l]`` is ``Z[l]``: activations are applied in place.
-    ``forward_plan`` and ``backward_plan`` (training, without batch
-    normalization) bind each layer's arrays and functions once; see
-    ``Engine._bind_plan``.
+    ``forward_plan`` and ``backward_plan`` (training) bind each layer's
+    arrays and functions once; see ``Engine._bind_plan``.
     """
 
     def __init__(self, sizes, m, dtype, training, dropout=()):
@@ -105,81 +145,69 @@ class Engine:
     settings, the Generator ``_rng`` and the ``_workspaces`` cache."""
 
     def _workspace(self, m):
-        """The training workspace for batches of ``m`` samples (made once)."""
+        """The training workspace for batches of ``m`` samples (made once,
+        with its plan)."""
         ws = self._workspaces.get(m)
         if ws is None:
             _fused.kernels()  # training loads the compiled loops, where numba is installed
             ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype, True,
                                                  self.dropout)
-            if not any(self.batch_norm):
-                self._bind_plan(ws, m)
+            self._bind_plan(ws, m)
         return ws
 
     def _bind_plan(self, ws, m):
-        """Bind, once per workspace, what each layer of a training step uses.
+        """Bind, once per workspace, what each layer of a training step uses:
+        ``ws.forward_plan``, a :class:`ForwardStep` per layer, and
+        ``ws.backward_plan``, a :class:`BackwardStep` per layer from the last.
 
         A small network's step is bound by per-call overhead, so the step
-        without batch normalization runs over tuples made here instead of
-        indexing lists layer by layer, and calls the arrays' ``dot`` method
-        (the same BLAS call as ``np.dot``, without its dispatch; see
-        ``docs/guide/speed.md``). Per layer ``l``:
-
-        - forward: ``(l, W, b, Z, A, forward, dropout rate, output)``, where
-          ``forward`` is a function of no arguments that runs the
-          activation's pass from ``Z`` into ``A``
-          (:func:`barenet.fast.activations.bind_forward`);
-          for the first layer ``W`` and ``b`` (its input, the batch, has no row
-          of ones; ``b`` None when ``forward`` adds it, see
-          :func:`barenet.fast.activations.bind_bias_forward`), for the others
-          ``[W | b]`` and None; ``output`` is the
-          next layer's input (the extended array of a hidden layer);
-        - backward, from the last layer: ``(l, dA, backward, Z, A,
-          dZ, dW, db, [W | b].T, input.T, dA_prev, ones)``, with ``backward``
-          a function of no arguments that runs the activation's backward
-          pass from ``dA`` into ``dZ``, ``dA`` and it None for the
-          output layer; past the first layer ``dW`` is the gradient's
-          ``[W | b]`` block, ``db`` None, ``input.T`` the extended input's and
-          ``dA_prev`` the extended ``dA`` of the layer before; for the first
-          layer ``dW`` and ``db`` are its own and the rest None (the
-          batch changes from step to step, and no gradient flows further back).
+        runs over these tuples instead of indexing lists layer by layer, and
+        calls the arrays' ``dot`` method (the same BLAS call as ``np.dot``,
+        without its dispatch; see ``docs/guide/speed.md``).
         """
         L, rates = len(self.weights), self.dropout  # the output layer's rate is 0
         outputs = ws.extended + [ws.A[-1]]
-        linear = [(self.weights[0], _bias_operand(self.biases[0]))] + [
-            (block, None) for block in self._blocks[1:]]
         acts = self.activations
+        norms = [None if not bn else BatchNorm(self.gammas[l], self.betas[l], self._dgammas[l],
+                                               self._dbetas[l])
+                 for l, bn in enumerate(self.batch_norm)]
         # the first layer's bias added by its activation's loop, where it has one for both
-        both = _activations.bind_bias_forward(acts[0], ws.Z[0], self.biases[0], ws.A[0])
-        if both is not None:
-            linear[0] = (self.weights[0], None)
-        forwards = [both if l == 0 and both is not None else
-                    _activations.bind_forward(acts[l], ws.Z[l], ws.A[l]) for l in range(L)]
-        ws.forward_plan = [
-            (l, *linear[l], ws.Z[l], ws.A[l], forwards[l], rates[l], outputs[l]) for l in range(L)
-        ]
-        ws.Zact[:] = ws.Z  # what the general loop would record at every step
+        both = None if norms[0] else _activations.bind_bias_forward(
+            acts[0], ws.Z[0], self.biases[0], ws.A[0])
+        first_bias = None if both is not None else _bias_operand(self.biases[0])
+        ws.forward_plan = [ForwardStep(
+            l, self.weights[0] if l == 0 else self._blocks[l], first_bias if l == 0 else None,
+            ws.Z[l], ws.A[l], acts[l], norms[l],
+            None if norms[l] else both if l == 0 and both is not None
+            else _activations.bind_forward(acts[l], ws.Z[l], ws.A[l]),
+            rates[l], outputs[l]) for l in range(L)]
+        ws.Zact[:] = ws.Z  # batch normalization's layers replace theirs at every step
         ws.inputs[1:] = [extended[:-1] for extended in ws.extended]  # after dropout
         ones = constant_column(m, 1, self.dtype)
-        ws.backward_plan = [
-            (l, ws.dA[l] if l < L - 1 else None,
-             _activations.bind_backward(acts[l], ws.dA[l], ws.Z[l], ws.A[l], ws.dZ[l])
-             if l < L - 1 else None,
-             ws.Z[l], ws.A[l], ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
-             None if l else self._dbiases[0], self._blocks[l].T if l else None,
-             ws.extended[l - 1].T if l else None, ws.dA_extended[l - 1] if l else None, ones)
-            for l in range(L - 1, -1, -1)
-        ]
+        ws.backward_plan = [BackwardStep(
+            l, ws.dA[l] if l < L - 1 else None, acts[l], norms[l],
+            None if l == L - 1 or norms[l] else
+            _activations.bind_backward(acts[l], ws.dA[l], ws.Z[l], ws.A[l], ws.dZ[l]),
+            ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
+            None if l else self._dbiases[0], self._blocks[l].T if l else None,
+            ws.extended[l - 1].T if l else None, ws.dA_extended[l - 1] if l else None, ones)
+            for l in range(L - 1, -1, -1)]
 
-    def _forward_bound(self, X_T, ws, masks=None):
-        """:meth:`_forward` in training mode without batch normalization, over
-        the bound plan: the same operations in the same order, so the same
-        numbers bit for bit."""
+    def _forward_training(self, X_T, ws, masks=None):
+        """The training-mode forward pass of the batch ``X_T`` over the
+        workspace's plan: batch normalization with the batch's statistics,
+        dropout masks from the model's Generator (or ``masks``). Returns the
+        output layer's activations."""
         ws.inputs[0] = A = X_T
-        for l, W, b, Z, out, forward, rate, output in ws.forward_plan:
+        for l, W, b, Z, out, activation, norm, activate, rate, output in ws.forward_plan:
             W.dot(A, out=Z)
             if b is not None:
                 Z += b
-            forward()
+            if norm is None:
+                activate()
+            else:
+                ws.Zact[l], ws.bn[l] = batchnorm_forward(Z, norm.gamma, norm.beta, self.bn_eps)
+                _activations.forward(activation, ws.Zact[l], out)
             if rate:
                 self._drop(ws, l, out, rate, masks)
             A = output
@@ -201,17 +229,23 @@ class Engine:
         dZ *= ws.inverse_m  # 1 / m
         return dZ
 
-    def _backward_bound(self, ws, Y, weights=None):
-        """:meth:`_backward` without batch normalization, over the bound plan
-        (the same operations in the same order): the same numbers bit for bit."""
+    def _backward(self, ws, Y, weights=None):
+        """Fill the gradient vector from the workspace of a training-mode
+        forward pass, over the workspace's plan."""
         dZ = self._output_gradient(ws, Y, weights)
-        for (l, dA, backward, Z, A, dZ_out, dW, db, block_T, input_T, dA_prev,
+        for (l, dA, activation, norm, derive, dZ_out, dW, db, block_T, input_T, dA_prev,
              ones) in ws.backward_plan:
             if dA is not None:
                 if ws.masks[l] is not None:
                     dA *= ws.masks[l]
-                backward()
+                if derive is None:
+                    _activations.backward(activation, dA, ws.Zact[l], ws.A[l], dZ_out)
+                else:
+                    derive()
                 dZ = dZ_out
+            if norm is not None:
+                dZ, norm.dgamma[...], norm.dbeta[...] = batchnorm_backward(dZ, ws.bn[l],
+                                                                           mean=False)
             dZ.dot(ws.inputs[0].T if input_T is None else input_T, out=dW)
             if db is not None:
                 dZ.dot(ones, out=db)
@@ -226,13 +260,14 @@ class Engine:
         batch normalization uses the batch's statistics and dropout draws a
         mask per hidden layer from the model's Generator (or takes them from
         ``masks``); otherwise fresh arrays are used, batch normalization uses
-        the running statistics and dropout is skipped.
+        the running statistics, dropout is skipped and each activation is
+        applied in place.
         """
         m = A.shape[1]
-        ws = self._workspace(m) if training else Workspace(self.layer_sizes, m, self.dtype, False)
-        if training and ws.forward_plan is not None:
-            return self._forward_bound(A, ws, masks), ws
-        last = len(self.weights) - 1
+        if training:
+            ws = self._workspace(m)
+            return self._forward_training(A, ws, masks), ws
+        ws = Workspace(self.layer_sizes, m, self.dtype, False)
         for l, activation in enumerate(self.activations):
             ws.inputs[l] = A
             if l == 0:
@@ -241,40 +276,11 @@ class Engine:
             else:  # W A + b in one product, over the input's row of ones
                 Z = self._blocks[l].dot(ws.extended[l - 1], out=ws.Z[l])
             if self.batch_norm[l]:
-                if training:
-                    Z, ws.bn[l] = batchnorm_forward(Z, self.gammas[l], self.betas[l], self.bn_eps)
-                else:
-                    Z = batchnorm_inference(Z, self.gammas[l], self.betas[l],
-                                            self.running_means[l], self.running_vars[l],
-                                            self.bn_eps)
+                Z = batchnorm_inference(Z, self.gammas[l], self.betas[l], self.running_means[l],
+                                        self.running_vars[l], self.bn_eps)
             ws.Zact[l] = Z
             A = _activations.forward(activation, Z, ws.A[l])
-            if training and l < last and self.dropout[l]:
-                A = self._drop(ws, l, A, self.dropout[l], masks)
         return A, ws
-
-    def _backward(self, ws, Y, weights=None):
-        """Fill the gradient vector from the workspace of a training-mode forward pass."""
-        if ws.backward_plan is not None:
-            return self._backward_bound(ws, Y, weights)
-        L = len(self.weights)
-        dZ = self._output_gradient(ws, Y, weights)
-        for l in range(L - 1, -1, -1):
-            if l < L - 1:
-                dA = ws.dA[l]
-                if ws.masks[l] is not None:
-                    dA *= ws.masks[l]
-                dZ = _activations.backward(self.activations[l], dA, ws.Zact[l], ws.A[l], ws.dZ[l])
-            if self.batch_norm[l]:
-                dZ, self._dgammas[l][...], self._dbetas[l][...] = batchnorm_backward(
-                    dZ, ws.bn[l], mean=False)
-            if l == 0:
-                dZ.dot(ws.inputs[0].T, out=self._dweights[0])
-                dZ.dot(constant_column(dZ.shape[1], 1, self.dtype), out=self._dbiases[0])
-            else:  # dW and db in one product, dA_prev = W^T dZ in the first rows of another
-                dZ.dot(ws.extended[l - 1].T, out=self._dblocks[l])
-                self._blocks[l].T.dot(dZ, out=ws.dA_extended[l - 1])
-        add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
 
     def _objective(self, AL, Y_T, weights=None):
         """The training objective: the (weighted) loss plus the L2 penalty."""

@@ -451,9 +451,26 @@ def main(argv=None):
     print("\n".join(block), flush=True)
     lines += block
     if args.markdown:
+        kept = _kept_sections(args.markdown)
         with open(args.markdown, "w") as f:
-            f.write("\n".join(lines))
+            f.write("\n".join(lines) + ("\n\n" + kept if kept else ""))
     return 0
+
+
+# Sections of the report written by hand (measurements of a change against the
+# code before it), kept from the old file when the benchmark rewrites it.
+KEPT_HEADING = "## Against the code before a change"
+
+
+def _kept_sections(path):
+    """The file's text from ``KEPT_HEADING`` on, or '' (no file, no such section)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return ""
+    start = text.find(KEPT_HEADING)
+    return "" if start < 0 else text[start:].rstrip() + "\n"
 
 
 if __name__ == "__main__":

@@ -58,3 +58,13 @@ def test_targets_report_what_was_measured(value, met):
     assert "| small | <= 30 µs per step | 29.0 | yes |" in text
     assert "| memory | peak <= 1.5 x (data + parameters) | 1.20 | yes |" in text
     assert "scikit-learn" not in text  # a peer that did not run is not reported
+
+
+def test_rewriting_the_report_keeps_the_sections_written_by_hand(tmp_path):
+    path = tmp_path / "RESULTS.md"
+    assert bench._kept_sections(path) == ""  # no file yet
+    path.write_text("# old report\n\nnumbers\n")
+    assert bench._kept_sections(path) == ""  # nothing written by hand
+    hand = f"{bench.KEPT_HEADING}: the redesign\n\n| workload | ratio |\n|---|---:|\n| small | 0.98 |\n"
+    path.write_text("# old report\n\nnumbers\n\n" + hand + "\n\n")
+    assert bench._kept_sections(path) == hand

@@ -2,12 +2,11 @@
 
 The user-facing layout is samples x features, as in scikit-learn, Keras and
 PyTorch: ``X`` has shape ``(n_samples, n_features)``. Inside, every layer works
-on the transposed view (one column per sample), exactly as the notebook's
-functions do, through the same :mod:`~barenet.activations`,
-:mod:`~barenet.losses` and :mod:`~barenet.linear` code; the passes themselves
-(forward, backward, inference) are in :mod:`barenet.fast.engine`, which
-``Network`` inherits from. This module holds its configuration, its inputs
-and targets, and its public API.
+on the transposed view (one column per sample), as the notebook's functions
+do, with the same formulas (:mod:`barenet.core`), run in place by the fast
+layer: the passes themselves (forward, backward, inference) are in
+:mod:`barenet.fast.engine`, which ``Network`` inherits from. This module holds
+its configuration, its inputs and targets, and its public API.
 
 All parameters live in one flat vector, ``parameters``; ``weights[l]`` (shape
 ``(n_{l+1}, n_l)``) and ``biases[l]`` (shape ``(n_{l+1}, 1)``) are views into

@@ -16,8 +16,9 @@ NumPy's does, instead of a branch that would stop the vectorizing.
   scalars, the rule's ``step_scalars()`` in order.
 - ``relu``, ``bias_relu``, ``relu_backward``: ReLU's passes
   (:func:`flat_views` says which arrays they take). Those are used only once
-  training has loaded the loops (:func:`loaded`): inference and the
-  notebook's functions alone never pay numba's import.
+  training has loaded the loops (:func:`loaded`): inference, and the
+  notebook's forward and backward functions, never pay numba's import (an
+  optimizer's first step loads the loops).
 
 Set the environment variable ``BARENET_NUMBA=0`` before the first step to
 keep the NumPy passes although numba is installed.
@@ -163,19 +164,17 @@ def bias_relu(z, b, a):  # pragma: no cover - compiled
             a[i, j] = zi if zi > 0 or zi != zi else 0
 
 def relu_backward(da, a, out):  # pragma: no cover - compiled
-    # dA * sign(a): ReLU.backward (dA * 1 is dA, sign(nan) is nan)
+    # dA * sign(a): ReLU.backward. sign(a) is 1 above 0, -1 below, and a - a
+    # (+0.0, or nan for a nan a) otherwise; selects, not branches, so that the
+    # compiler vectorizes the loop
     if da.shape[0] != a.shape[0] or out.shape[0] != a.shape[0]:
         raise ValueError("relu_backward: arrays of different lengths")
     for i in range(a.shape[0]):
         ai = a[i]
-        if ai > 0:
-            out[i] = da[i]
-        elif ai < 0:
-            out[i] = -da[i]
-        elif ai != ai:
-            out[i] = da[i] * ai
-        else:
-            out[i] = da[i] * 0
+        di = da[i]
+        t = di * (ai - ai)
+        t = -di if ai < 0 else t
+        out[i] = di if ai > 0 else t
 
 
 LOOPS = {"adam": adam, "gd": gd, "momentum": momentum, "rmsprop": rmsprop, "relu": relu,

@@ -109,16 +109,16 @@ def _check_parameters(parameters, X, Y, layer_activations, loss, lambd, keep_pro
                       epsilon):
     from . import notebook
 
-    L = notebook._n_layers(parameters)
-    notebook._check_layer_activations(layer_activations, L)
+    L = notebook.checks.n_layers(parameters)
+    notebook.checks.check_layer_activations(layer_activations, L)
     X = check_matrix("X", X, dtype=np.float64)
     Y = check_array("Y", Y, dtype=np.float64)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError("seed must be an integer here: each pass redraws the same dropout masks")
-    notebook._keep_probs(keep_prob, L)
-    notebook._check_lambd(lambd)
+    notebook.checks.keep_probs(keep_prob, L)
+    notebook.checks.check_lambd(lambd)
     _losses.get(loss)
-    keys = notebook._trainable_keys(parameters, L)
+    keys = notebook.checks.trainable_keys(parameters, L)
     # Work on a copy packed into one vector, with a dict of views into it;
     # running statistics are copied too, so the caller's stay as they were.
     theta = np.concatenate([np.asarray(parameters[k], dtype=np.float64).ravel() for k in keys])

@@ -1,0 +1,27 @@
+"""The activation functions, by the notebook's names.
+
+The notebook's versions returned (A, Z) tuples, which forward_activation then
+stored as A. Here each returns A alone, computed by :mod:`barenet.core.activations`.
+"""
+
+from ..core import activations as _activations
+
+
+def relu(Z):
+    """ReLU(Z) = max(0, Z)."""
+    return _activations.ReLU().forward(Z)
+
+
+def sigmoid(Z):
+    """sigmoid(Z) = 1 / (1 + exp(-Z)), computed without overflow."""
+    return _activations.Sigmoid().forward(Z)
+
+
+def tanh(Z):
+    """tanh(Z)."""
+    return _activations.Tanh().forward(Z)
+
+
+def leaky_relu(Z, slope=0.01):
+    """max(slope * Z, Z)."""
+    return _activations.LeakyReLU(slope).forward(Z)

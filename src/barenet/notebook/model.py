@@ -1,0 +1,76 @@
+"""Whole models: mini-batches (:func:`random_mini_batches`), the training loop
+of the notebook's outline (:func:`L_layer_model`) and predictions
+(:func:`predict`), built from the functions of the other modules."""
+
+from .._checks import as_generator, check_int
+from ..core import activations as _activations
+from ..training import minibatch_indices
+from . import checks
+from .backward import backward_prop
+from .cost_function import cost
+from .forward import forward_prop
+from .parameters import initialize_parameters
+from .update import update_parameters
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=None):
+    """Shuffle the columns of ``(X, Y)`` together and split them into mini-batches.
+
+    Returns a list of ``(X_batch, Y_batch)`` pairs; the last holds the
+    ``m % mini_batch_size`` samples left over, when there are any.
+    """
+    X, Y, mini_batch_size = checks.check_mini_batch_arguments(X, Y, mini_batch_size)
+    batches = minibatch_indices(X.shape[1], mini_batch_size, as_generator(seed))
+    return [(X[:, idx], Y[:, idx]) for idx in batches]
+
+
+def predict(X, parameters, layer_activations):
+    """Predictions of a trained network: 0/1 labels for a sigmoid output
+    (threshold 0.5), class indices for softmax, the outputs otherwise."""
+    AL, _ = forward_prop(X, layer_activations, parameters, training=False)
+    output = _activations.get(layer_activations[-1]).name
+    if output == "sigmoid":
+        return (AL > 0.5).astype(int)
+    if output == "softmax":
+        return AL.argmax(axis=0)
+    return AL
+
+
+def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_epochs=3000,
+                  mini_batch_size=64, initialization_method="he", seed=None,
+                  loss="binary_crossentropy", lambd=0.0, keep_prob=1.0, batch_norm=False,
+                  print_cost=False):
+    """Train an L-layer network with the notebook's functions; the notebook's outline end to end.
+
+    Arguments:
+    X, Y -- training data, (n_0, m) and (n_L, m)
+    layer_shape -- [n_0, ..., n_L]
+    layer_activations -- one activation per weight layer
+    optimizer -- a barenet optimizer or a learning rate for gradient descent
+    num_epochs -- passes over the data
+    mini_batch_size -- samples per step; m for batch gradient descent
+    seed -- randomness for initialization, shuffling and dropout
+    lambd, keep_prob, batch_norm -- L2 strength, dropout keep probability,
+        batch normalization of the hidden layers
+
+    Returns:
+    parameters -- the trained parameters
+    costs -- the cost of every step (one mini-batch each), in order
+    """
+    num_epochs = check_int("num_epochs", num_epochs, minimum=1)
+    optimizer = checks.as_optimizer(optimizer, by_name=True)
+    # every argument is checked before the first draw and the first step
+    sizes, X, Y = checks.check_model_arguments(X, Y, layer_shape, layer_activations, loss,
+                                               mini_batch_size, lambd, keep_prob)
+    rng = as_generator(seed)
+    parameters = initialize_parameters(sizes, initialization_method, rng, batch_norm)
+    costs = []
+    for epoch in range(num_epochs):
+        for X_batch, Y_batch in random_mini_batches(X, Y, mini_batch_size, rng):
+            AL, caches = forward_prop(X_batch, layer_activations, parameters, keep_prob, rng)
+            costs.append(cost(AL, Y_batch, loss, parameters, lambd))
+            grads = backward_prop(AL, Y_batch, caches, layer_activations, loss, lambd)
+            update_parameters(parameters, grads, optimizer)
+        if print_cost and (epoch % 100 == 0 or epoch == num_epochs - 1):
+            print(f"cost after epoch {epoch}: {costs[-1]:.6f}")
+    return parameters, costs

@@ -1,0 +1,331 @@
+"""What :class:`~barenet.sklearn.BarenetClassifier` and
+:class:`~barenet.sklearn.BarenetRegressor` share: :class:`BaseBarenetEstimator`.
+
+The base holds the parameters both estimators take (its ``__init__`` lists
+them, once), trains (``fit``, the ``partial_fit`` and ``warm_start`` logic,
+early stopping on a validation split, sample and class weights), and gives
+``transform``, ``save``, the tags, the feature names and the pickling.
+
+An estimator is a subclass that provides
+
+- ``_y_checks``: what ``validate_data`` checks of ``y`` (a dict of its
+  keyword arguments);
+- ``_output_activation(n_outputs)``: the output layer's activation;
+- ``_targets(y, first, classes, fit)``: the targets in the form training
+  takes (class indices for a classifier), the classes (None for a
+  regressor) and the number of output units; ``first`` says whether a new
+  network is made, ``fit`` whether this is ``fit`` (not ``partial_fit``);
+
+and, where it has classes,
+
+- ``_class_weights(y, classes)``: each sample's class weight, or None;
+- ``_network_targets(net, y, classes)``: the targets ``net.fit`` takes
+  (labels), after giving ``net`` its ``classes_``.
+
+A subclass with parameters of its own writes
+``__init__(self, *args, <its own keyword-only parameters>, **shared)``,
+passing ``args`` and ``shared`` on to the base, under :func:`adds_parameters`.
+"""
+
+import inspect
+import os
+import tempfile
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .. import optimizers as _optimizers
+from .._checks import check_float_dtype
+from ..callbacks import EarlyStopping
+from ..persistence import load as _load
+from ._build import make_network, make_optimizer, same_architecture
+from ._params import check_params, transform_index
+
+
+class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """The base of barenet's scikit-learn estimators (see the module's docstring
+    for what a subclass provides). Its parameters are documented in
+    :class:`~barenet.sklearn.BarenetClassifier`."""
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he",
+                 optimizer="adam", learning_rate=0.001, beta=0.9, beta1=0.9, beta2=0.999,
+                 eps=1e-8, weight_decay=0.01, nesterov=False, clipnorm=None, alpha=0.0001,
+                 dropout=0.0, batch_norm=False, schedule=None, max_iter=200, batch_size=32,
+                 shuffle=True, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, random_state=None, warm_start=False,
+                 verbose=False, dtype="float64", transform_layer=-1, standardize=False):
+        # scikit-learn's rule: store every argument unchanged, check nothing
+        # (fit checks them, _params.check_params)
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.init = init
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.beta = beta
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weight_decay = weight_decay
+        self.nesterov = nesterov
+        self.clipnorm = clipnorm
+        self.alpha = alpha
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.schedule = schedule
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.dtype = dtype
+        self.transform_layer = transform_layer
+        self.standardize = standardize
+
+    def fit(self, X, y, sample_weight=None):
+        """Train a new network on ``(X, y)`` for ``max_iter`` epochs (or go on
+        training the fitted one, with ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            For a classifier, class labels (one column), two or more
+            distinct ones; for a regressor, the targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; only their ratios matter.
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    # --------------------------------------------------------------- training
+
+    def _fitted(self):
+        return hasattr(self, "network_")
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        """Train for ``max_iter`` epochs (``fit``) or one (``partial_fit``).
+
+        A new network is made unless ``incremental`` or ``warm_start`` (and
+        one has been fitted); an existing one goes on with its optimizer and
+        its state, unless the optimizer's settings changed.
+        """
+        check_params(self)
+        dtype = check_float_dtype("dtype", self.dtype)
+        first = not self._fitted() or not (incremental or self.warm_start)
+        X, y = validate_data(self, X, y, reset=first, dtype=dtype, **self._y_checks)
+        y, classes_, n_outputs = self._targets(y, first, classes, fit=not incremental)
+        weights = self._weights(sample_weight, y, X.shape[0], classes_, fit=not incremental)
+        net, optimizer, history = self._network(first, X.shape[1], n_outputs)
+        if classes_ is not None:
+            y = self._network_targets(net, y, classes_)
+
+        early = self.early_stopping and not incremental
+        callbacks = [EarlyStopping("val_loss", patience=self.n_iter_no_change,
+                                   min_delta=float(self.tol))] if early else []
+        net.fit(
+            X, y, optimizer=optimizer, epochs=1 if incremental else self.max_iter,
+            batch_size=self.batch_size, validation_split=self.validation_fraction if early
+            else None, shuffle=self.shuffle, sample_weight=weights,
+            schedule=None if incremental else self.schedule, callbacks=callbacks,
+            verbose=bool(self.verbose),
+        )
+        self._keep(net, classes_, n_outputs, history, callbacks[0] if early else None)
+        return self
+
+    def _network(self, first, n_features, n_outputs):
+        """The network to train, its optimizer and the history so far: a new
+        network, or (``first`` false) the fitted one, with the fitted optimizer
+        if its settings are unchanged."""
+        optimizer = make_optimizer(self)
+        if first:
+            net = make_network(self, n_features, n_outputs, self._output_activation(n_outputs))
+            return net, optimizer, {}
+        net = self.network_
+        if not same_architecture(self, net, n_features, n_outputs):
+            raise ValueError(
+                "warm_start and partial_fit continue the fitted network, but the "
+                "architecture parameters (hidden_layer_sizes, activation, dropout, "
+                "batch_norm, dtype, standardize) have changed since; fit with "
+                "warm_start=False to start afresh"
+            )
+        net.l2 = float(self.alpha)
+        if type(self.optimizer_) is type(optimizer) and \
+                self.optimizer_.get_config() == optimizer.get_config():
+            optimizer = self.optimizer_  # its state carries on
+        return net, optimizer, self.history_
+
+    def _keep(self, net, classes, n_outputs, history, early_stopping):
+        """Set the fitted attributes after ``net`` trained; ``history`` is the
+        one before, ``early_stopping`` the callback (or None)."""
+        self.network_ = net
+        self.optimizer_ = net.optimizer_
+        if classes is not None:
+            self.classes_ = classes
+        self.n_outputs_ = n_outputs
+        history = {key: list(values) for key, values in history.items()}
+        for key, values in net.history_.items():
+            history.setdefault(key, []).extend(values)
+        self.history_ = history
+        self.n_iter_ = len(history["loss"])
+        self.best_epoch_ = None if early_stopping is None else early_stopping.best_epoch
+
+    def _weights(self, sample_weight, y, n_samples, classes, fit):
+        """Sample weights times class weights, scaled to a mean of 1 (so that only
+        their ratios matter); None when all are equal."""
+        weights = np.ones(n_samples)
+        if sample_weight is not None:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            if weights.shape != (n_samples,):
+                raise ValueError(
+                    f"sample_weight must have shape ({n_samples},), got {weights.shape}"
+                )
+            if not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError("sample_weight must be finite and >= 0")
+        by_class = self._class_weights(y, classes)
+        if by_class is not None:
+            weights = weights * by_class
+        total = weights.sum()
+        if total <= 0:
+            raise ValueError("sample weights are all zero: at least one must be positive")
+        if fit and classes is not None:
+            present = np.unique(y[weights > 0])
+            if len(present) < 2:
+                raise ValueError(
+                    f"only one class ({classes[present[0]]!r}) has samples of positive "
+                    "weight; a classifier needs two or more classes"
+                )
+        if (weights == weights[0]).all():
+            return None
+        return weights * (n_samples / total)
+
+    def _class_weights(self, y, classes):
+        """Each sample's class weight, or None (all the same): none here."""
+        return None
+
+    # ---------------------------------------------------------------- outputs
+
+    def transform(self, X):
+        """The activations of hidden layer ``transform_layer`` (by default the
+        last) for each sample: learned features, e.g. for another model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, hidden_layer_sizes[transform_layer])
+            In the network's dtype; dropout is off, batch normalization uses
+            its running statistics.
+        """
+        check_is_fitted(self)
+        net = self.network_
+        layer = self._transform_index()
+        X = validate_data(self, X, reset=False, dtype=net.dtype)
+        _, workspace = net._forward(net._check_X(X).T)  # standardized, with a scaler
+        return np.ascontiguousarray(workspace.A[layer].T)
+
+    def _transform_index(self):
+        return transform_index(self.transform_layer, len(self.network_.layer_sizes) - 2)
+
+    @property
+    def _n_features_out(self):
+        return self.network_.layer_sizes[1 + self._transform_index()]
+
+    def _validated(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=self.network_.dtype)
+
+    def save(self, path, training_state=False):
+        """Write the fitted network to ``path`` in barenet's own format, the way
+        to keep a model: ``barenet.load(path)`` gives back the
+        :class:`~barenet.Network` (``network_``), whose ``predict`` returns the
+        same labels. See :meth:`barenet.Network.save`."""
+        check_is_fitted(self)
+        self.network_.save(path, training_state=training_state)
+
+    def __sklearn_is_fitted__(self):
+        return self._fitted()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            tags.transformer_tags.preserves_dtype = [check_float_dtype("dtype", self.dtype).name]
+        except (TypeError, ValueError):
+            tags.transformer_tags.preserves_dtype = []
+        return tags
+
+    # --------------------------------------------------------------- pickling
+
+    def __getstate__(self):
+        # A Network's weights are views into one parameter vector, which pickle
+        # would turn into separate copies (so that training on would no longer
+        # move them); the pickle holds the network in barenet's own file format
+        # instead, with the optimizer's state and the random state when the
+        # optimizer is one of barenet's (a custom one is pickled as it is).
+        state = super().__getstate__()
+        if "network_" in state:
+            state = dict(state)
+            net = state["network_"]
+            ours = type(net.optimizer_) is _optimizers.REGISTRY.get(net.optimizer_.name)
+            state["network_"] = _network_to_bytes(net, training_state=ours)
+            if ours:
+                del state["optimizer_"]
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("network_"), bytes):
+            state = dict(state)
+            net = state["network_"] = _network_from_bytes(state["network_"])
+            if "optimizer_" in state:
+                net.optimizer_ = state["optimizer_"]
+            state["optimizer_"] = net.optimizer_
+        super().__setstate__(state)
+
+
+def _network_to_bytes(net, training_state):
+    with tempfile.TemporaryDirectory(prefix="barenet-") as folder:
+        path = os.path.join(folder, "network.npz")
+        net.save(path, training_state=training_state)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def _network_from_bytes(data):
+    with tempfile.TemporaryDirectory(prefix="barenet-") as folder:
+        path = os.path.join(folder, "network.npz")
+        with open(path, "wb") as f:
+            f.write(data)
+        return _load(path)
+
+
+def adds_parameters(init):
+    """Declare the signature of a subclass's ``__init__`` written as
+    ``__init__(self, *args, <its own keyword-only parameters>, **shared)``
+    (passing ``args`` and ``shared`` on to :class:`BaseBarenetEstimator`):
+    the base's parameters, then its own.
+
+    scikit-learn reads an estimator's parameters from
+    ``inspect.signature(cls.__init__)`` (``get_params``, ``set_params``,
+    ``clone``, ``repr``), which takes the declared signature; a call with
+    a name that is neither the subclass's nor the base's fails in the base's
+    ``__init__``, as with any function.
+    """
+    Parameter = inspect.Parameter
+    own = list(inspect.signature(init).parameters.values())[1:]
+    if [p.kind for p in own if p.kind is not Parameter.KEYWORD_ONLY] != [
+            Parameter.VAR_POSITIONAL, Parameter.VAR_KEYWORD]:
+        raise TypeError(f"{init.__qualname__} must take (self, *args, <keyword-only>, **shared)")
+    shared = inspect.signature(BaseBarenetEstimator.__init__).parameters.values()
+    init.__signature__ = inspect.Signature(
+        [*shared, *(p for p in own if p.kind is Parameter.KEYWORD_ONLY)])
+    return init

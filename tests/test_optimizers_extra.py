@@ -917,3 +917,31 @@ def test_a_refused_step_and_a_restored_state_keep_the_sum_bound(name):
             np.errstate(over="ignore", invalid="ignore"):
         opt.step([p], [np.full(10, 1e10, np.float32)])
     assert opt._sum_bound == bound  # and the bound goes back with the step count
+
+
+@pytest.mark.parametrize("make", [lambda o=o: type(o)(**o.get_config()) for o in ALL_RULES],
+                         ids=[_rule_id(o) for o in ALL_RULES])
+def test_an_optimizer_pickled_before_the_named_state_continues_exactly(make):
+    """A pickle of barenet 0.1.0 before the state was a named tuple holds each
+    field as a list ``_<field>`` beside private scratch; it unpickles into an
+    optimizer that continues exactly."""
+    grads_seq = grad_sequence(5, np.float64, n=7)
+    a = make()
+    pa = random_params(6)
+    for grads in grads_seq[:3]:
+        a.step(pa, grads)
+    old = {key: value for key, value in vars(a).items() if not key.startswith("_")}
+    del old["state"]
+    old.update({"_shapes": a.shapes, "_scratch": [np.empty_like(p) for p in pa], "_fused": None,
+                "_sum_bound": 0.0})
+    for name, field in zip(a.State._fields, a.state):
+        old["_" + name] = [x.copy() for x in field]
+    b = type(a).__new__(type(a))
+    b.__setstate__(old)
+    assert b.t == a.t == 3
+    pb = [p.copy() for p in pa]
+    for grads in grads_seq[3:]:
+        a.step(pa, grads)
+        b.step(pb, grads)
+    for x, y in zip(pa, pb):
+        np.testing.assert_array_equal(x, y, strict=True)

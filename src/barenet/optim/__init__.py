@@ -2,8 +2,9 @@
 
 One short class per rule over a named state (:mod:`barenet.optim.rules`,
 :mod:`barenet.optim.adam`), on a base that holds what every rule shares
-(:mod:`barenet.optim.base`), and clipping by the global norm
-(:mod:`barenet.optim.clipping`). ``get(name_or_optimizer)`` is the one way to
+(:mod:`barenet.optim.base`), clipping by the global norm
+(:mod:`barenet.optim.clipping`) and the learning-rate schedules
+(:mod:`barenet.optim.schedules`). ``get(name_or_optimizer)`` is the one way to
 look an optimizer up by name.
 """
 

@@ -273,6 +273,21 @@ class Optimizer:
         exponent = -(n + 1) / 2 * math.log1p(-self._eps)
         self._norm_slack = math.exp(exponent) if exponent < 700 else math.inf
 
+    def __setstate__(self, state):
+        # an optimizer pickled before its state was a named tuple (barenet 0.1.0
+        # until this layout) kept each state field as the list ``_<field>``
+        if "state" in state:
+            self.__dict__.update(state)
+            return
+        arrays = {name: state["_" + name] for name in self.State._fields if "_" + name in state}
+        self.__dict__.update({key: value for key, value in state.items()
+                              if not key.startswith("_")})
+        t = self.t
+        self.reset()
+        if state.get("_shapes") is not None and len(arrays) == len(self.State._fields):
+            self.set_state({"t": t, "arrays": arrays})
+        self.t = t
+
     def get_state(self):
         """The step count and the state arrays (copies), for checkpoints:
         ``{'t': t, 'arrays': {field: [array per parameter array]}}``. The

@@ -12,6 +12,7 @@ import pytest
 
 import barenet
 from barenet import persistence
+from barenet.io import persistence as io_persistence  # where save calls numpy.savez
 from barenet.activations import Activation, LeakyReLU, ReLU
 from barenet.training import History
 
@@ -865,7 +866,7 @@ def test_failed_save_leaves_the_previous_file_intact(tmp_path, monkeypatch, exce
         real_savez(io.BytesIO(), *args, **kwargs)
         raise exception  # ...and then the write fails
 
-    monkeypatch.setattr(persistence.np, "savez", failing_savez)
+    monkeypatch.setattr(io_persistence.np, "savez", failing_savez)
     with pytest.raises(type(exception)):
         new.save(path)
     monkeypatch.undo()
@@ -885,7 +886,7 @@ def test_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
         file.write(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(persistence.np, "savez", failing_savez)
+    monkeypatch.setattr(io_persistence.np, "savez", failing_savez)
     with pytest.raises(OSError, match="disk full"):
         net.save(tmp_path / "model.npz")
     assert os.listdir(tmp_path) == []

@@ -942,7 +942,7 @@ def test_regression_metadata_huge_integer_OverflowError(metadata, build):
 # REGRESSION (fuzz, and crafted for epochs and batch_size): in a checkpoint's
 # "run", an RNG state with integers out of range makes the bit generator raise
 # OverflowError, and Infinity (valid JSON for Python) as epochs or batch_size
-# makes int() raise OverflowError; _restore_run only turns KeyError, TypeError
+# makes int() raise OverflowError; barenet.io.checkpoint.restore_run only turns KeyError, TypeError
 # and ValueError into ModelFileError.
 @pytest.mark.parametrize("changes", [
     pytest.param({"epochs": b"Infinity"}, id="epochs-Infinity"),
@@ -958,7 +958,7 @@ def test_regression_checkpoint_run_OverflowError(changes):
 
 
 # REGRESSION (fuzz): a checkpoint whose "optimizer_arrays" is a list, not an
-# object, makes _restore_run call list.items(): AttributeError.
+# object, makes barenet.io.checkpoint.restore_run call list.items(): AttributeError.
 def test_regression_checkpoint_optimizer_arrays_list_AttributeError():
     _check_load_fails_cleanly(_NET + b', "run": ' + _run(optimizer_arrays=b"[]") + b"}")
 

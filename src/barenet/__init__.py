@@ -35,7 +35,8 @@ from .callbacks import Callback, EarlyStopping, ModelCheckpoint
 from .errors import NotFittedError, TrainingDiverged
 from .gradcheck import gradient_check
 from .network import Network
-from .persistence import ModelFileError, load
+from .io import ModelFileError, load
+from . import persistence  # noqa: F401  (barenet.persistence, as before)
 from .preprocessing import Standardizer
 from .optimizers import GD, Adam, AdamW, Momentum, RMSProp
 from . import fast  # noqa: E402,F401  (plugs the NumPy fast layer into the core)

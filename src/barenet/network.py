@@ -729,7 +729,7 @@ class Network(Engine):
         the current run's optimizer state, random state, epoch and schedule,
         so that ``barenet.load(path).resume(X, y)`` carries on exactly.
         """
-        from .persistence import save
+        from .io.persistence import save
 
         save(self, path, training_state)
 

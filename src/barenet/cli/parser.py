@@ -5,7 +5,7 @@ import argparse
 import numpy as np
 
 from .. import __version__, activations, datasets, optimizers, schedules
-from .. import onnx as _onnx
+from ..io import onnx as _onnx
 from .common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
 EPILOG = f"""\

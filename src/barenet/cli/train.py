@@ -12,7 +12,7 @@ import numpy as np
 from .. import optimizers
 from ..callbacks import EarlyStopping, ProgressBar
 from ..network import Network
-from ..persistence import load
+from ..io import load
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,

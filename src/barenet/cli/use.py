@@ -8,9 +8,9 @@ import sys
 import numpy as np
 
 from .. import metrics
-from .. import onnx as _onnx
-from .._files import read_npz, write_atomically
-from ..persistence import load
+from ..io import load
+from ..io import onnx as _onnx
+from ..io.files import read_npz, write_atomically
 from .common import (
     Console,
     UsageError,

@@ -1,6 +1,7 @@
 """What the loaders share: argument checks and the stratified split.
 
-Every loader that splits data itself calls :func:`_split`, a seeded shuffle,
+Every loader that splits data itself checks its ``test_size`` and ``seed``
+with :func:`_split_arguments` and calls :func:`_split`, a seeded shuffle,
 stratified: each class keeps its share of the samples in both parts.
 """
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import check_int, check_real
+from .._checks import as_generator, check_int, check_real
 from . import Dataset
 
 
@@ -21,6 +22,13 @@ def _check_test_size(test_size):
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
     return test_size
+
+
+def _split_arguments(test_size, seed):
+    """``(test_size, rng)``: the arguments of every loader that splits, checked
+    in this order -- ``test_size`` a fraction in (0, 1), ``seed`` made a
+    Generator (a Generator given is used as it is)."""
+    return _check_test_size(test_size), as_generator(seed)
 
 
 def _check_n_samples(n_samples, n_classes):

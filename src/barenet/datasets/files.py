@@ -12,8 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_generator
-from ._common import _check_file, _check_test_size, _split
+from ._common import _check_file, _split, _split_arguments
 
 
 # --------------------------------------------------------------------- CSV
@@ -327,8 +326,7 @@ def load_csv(path, label_column=-1, header="infer", delimiter=",", test_size=0.2
     """
     path = _check_file(path)
     header = _check_csv_arguments(label_column, header, delimiter, label_optional=False)
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
+    test_size, rng = _split_arguments(test_size, seed)
     table = _read_table(path, label_column, header, delimiter)
     return _split(table.X, table.y, test_size, rng, path.stem, what=str(path),
                   feature_names=table.feature_names)

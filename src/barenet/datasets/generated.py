@@ -8,9 +8,11 @@ with a seeded, stratified shuffle.
 
 import numpy as np
 
-from .._checks import as_generator, check_int, check_nonnegative, check_real
-from ._common import _check_n_samples, _check_test_size, _split
+from .._checks import check_int, check_nonnegative, check_real
+from ._common import _check_n_samples, _split, _split_arguments
 
+
+# ------------------------------------------------------ the shared steps
 
 def _class_counts(n_samples, n_classes):
     """``n_samples`` shared over ``n_classes`` as evenly as possible."""
@@ -22,6 +24,70 @@ def _class_counts(n_samples, n_classes):
 def _labels(counts):
     return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
+
+def _generate(name, n_samples, n_classes, test_size, seed, draw, *params):
+    """What every generator does once it has checked its own parameters:
+    check ``test_size`` and ``seed``, share ``n_samples`` over ``n_classes``
+    (:func:`_class_counts`), draw the samples, class after class, with
+    ``draw(counts, rng, *params)``, label them ``0 .. n_classes-1`` and split
+    them into a Dataset named ``name``. ``rng`` draws the samples first, then
+    the split."""
+    test_size, rng = _split_arguments(test_size, seed)
+    counts = _class_counts(n_samples, n_classes)
+    X = draw(counts, rng, *params)
+    return _split(X, _labels(counts), test_size, rng, name)
+
+
+def _add_noise(X, scale, rng):
+    """``X`` plus Gaussian noise of standard deviation ``scale`` on every coordinate (in place)."""
+    X += scale * rng.standard_normal(X.shape)
+    return X
+
+
+def _polar(r, t):
+    """Points of radius ``r`` at angle ``t``, as ``(r sin t, r cos t)``."""
+    return np.c_[r * np.sin(t), r * np.cos(t)]
+
+
+# -------------------------------------------------- each set's geometry
+
+def _draw_moons(counts, rng, noise):
+    t0, t1 = (np.linspace(0, np.pi, m) for m in counts)
+    X = np.vstack([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
+    return _add_noise(X, noise, rng)
+
+
+def _draw_circles(counts, rng, noise, factor):
+    t0, t1 = (np.linspace(0, 2 * np.pi, m, endpoint=False) for m in counts)
+    X = np.vstack([np.c_[np.cos(t0), np.sin(t0)], factor * np.c_[np.cos(t1), np.sin(t1)]])
+    return _add_noise(X, noise, rng)
+
+
+def _draw_flower(counts, rng, noise, petals):
+    a = 4.0
+    parts = []
+    for j, m in enumerate(counts):
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, m) + noise * rng.standard_normal(m)
+        r = a * np.sin(petals * t) + noise * rng.standard_normal(m)
+        parts.append(_polar(r, t))
+    return np.vstack(parts)
+
+
+def _draw_spirals(counts, rng, noise):
+    parts = []
+    for j, m in enumerate(counts):
+        r = np.linspace(0.0, 1.0, m)
+        t = 2 * np.pi * j / len(counts) + 4 * r + noise * rng.standard_normal(m)
+        parts.append(_polar(r, t))
+    return np.vstack(parts)
+
+
+def _draw_blobs(counts, rng, n_features, spread):
+    centers = rng.uniform(-10.0, 10.0, size=(len(counts), n_features))
+    return _add_noise(np.repeat(centers, counts, axis=0), spread, rng)
+
+
+# ------------------------------------------------------------ the sets
 
 def make_moons(n_samples=400, noise=0.2, test_size=0.25, seed=0):
     """Two interleaving half circles, 2 classes.
@@ -39,6 +105,7 @@ def make_moons(n_samples=400, noise=0.2, test_size=0.25, seed=0):
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the noise and the split.
 
     Returns
     -------
@@ -47,13 +114,7 @@ def make_moons(n_samples=400, noise=0.2, test_size=0.25, seed=0):
     """
     n_samples = _check_n_samples(n_samples, 2)
     noise = check_nonnegative("noise", noise)
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
-    counts = _class_counts(n_samples, 2)
-    t0, t1 = (np.linspace(0, np.pi, m) for m in counts)
-    X = np.vstack([np.c_[np.cos(t0), np.sin(t0)], np.c_[1 - np.cos(t1), 0.5 - np.sin(t1)]])
-    X += noise * rng.standard_normal(X.shape)
-    return _split(X, _labels(counts), test_size, rng, "moons")
+    return _generate("moons", n_samples, 2, test_size, seed, _draw_moons, noise)
 
 
 def make_circles(n_samples=400, noise=0.1, factor=0.5, test_size=0.25, seed=0):
@@ -73,6 +134,7 @@ def make_circles(n_samples=400, noise=0.1, factor=0.5, test_size=0.25, seed=0):
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the noise and the split.
 
     Returns
     -------
@@ -84,13 +146,7 @@ def make_circles(n_samples=400, noise=0.1, factor=0.5, test_size=0.25, seed=0):
     factor = check_real("factor", factor)
     if not 0 < factor < 1:
         raise ValueError(f"factor must be in (0, 1), got {factor!r}")
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
-    counts = _class_counts(n_samples, 2)
-    t0, t1 = (np.linspace(0, 2 * np.pi, m, endpoint=False) for m in counts)
-    X = np.vstack([np.c_[np.cos(t0), np.sin(t0)], factor * np.c_[np.cos(t1), np.sin(t1)]])
-    X += noise * rng.standard_normal(X.shape)
-    return _split(X, _labels(counts), test_size, rng, "circles")
+    return _generate("circles", n_samples, 2, test_size, seed, _draw_circles, noise, factor)
 
 
 def make_flower(n_samples=400, noise=0.2, petals=4, test_size=0.25, seed=0):
@@ -117,6 +173,7 @@ def make_flower(n_samples=400, noise=0.2, petals=4, test_size=0.25, seed=0):
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the noise and the split.
 
     Returns
     -------
@@ -131,16 +188,7 @@ def make_flower(n_samples=400, noise=0.2, petals=4, test_size=0.25, seed=0):
             f"petals must be even, got {petals}: with an odd number both classes "
             "trace the same petals"
         )
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
-    counts = _class_counts(n_samples, 2)
-    a = 4.0
-    parts = []
-    for j, m in enumerate(counts):
-        t = np.linspace(j * 3.12, (j + 1) * 3.12, m) + noise * rng.standard_normal(m)
-        r = a * np.sin(petals * t) + noise * rng.standard_normal(m)
-        parts.append(np.c_[r * np.sin(t), r * np.cos(t)])
-    return _split(np.vstack(parts), _labels(counts), test_size, rng, "flower")
+    return _generate("flower", n_samples, 2, test_size, seed, _draw_flower, noise, petals)
 
 
 def make_spirals(n_samples=400, n_classes=3, noise=0.2, test_size=0.25, seed=0):
@@ -164,6 +212,7 @@ def make_spirals(n_samples=400, n_classes=3, noise=0.2, test_size=0.25, seed=0):
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the noise and the split.
 
     Returns
     -------
@@ -173,15 +222,7 @@ def make_spirals(n_samples=400, n_classes=3, noise=0.2, test_size=0.25, seed=0):
     n_classes = check_int("n_classes", n_classes, minimum=2)
     n_samples = _check_n_samples(n_samples, n_classes)
     noise = check_nonnegative("noise", noise)
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
-    counts = _class_counts(n_samples, n_classes)
-    parts = []
-    for j, m in enumerate(counts):
-        r = np.linspace(0.0, 1.0, m)
-        t = 2 * np.pi * j / n_classes + 4 * r + noise * rng.standard_normal(m)
-        parts.append(np.c_[r * np.sin(t), r * np.cos(t)])
-    return _split(np.vstack(parts), _labels(counts), test_size, rng, "spirals")
+    return _generate("spirals", n_samples, n_classes, test_size, seed, _draw_spirals, noise)
 
 
 def make_blobs(n_samples=400, n_classes=3, n_features=2, spread=1.0, test_size=0.25, seed=0):
@@ -203,6 +244,7 @@ def make_blobs(n_samples=400, n_classes=3, n_features=2, spread=1.0, test_size=0
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the centres, the noise and the split.
 
     Returns
     -------
@@ -214,10 +256,5 @@ def make_blobs(n_samples=400, n_classes=3, n_features=2, spread=1.0, test_size=0
     n_samples = _check_n_samples(n_samples, n_classes)
     n_features = check_int("n_features", n_features, minimum=1)
     spread = check_nonnegative("spread", spread)
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
-    counts = _class_counts(n_samples, n_classes)
-    centers = rng.uniform(-10.0, 10.0, size=(n_classes, n_features))
-    X = np.repeat(centers, counts, axis=0)
-    X += spread * rng.standard_normal(X.shape)
-    return _split(X, _labels(counts), test_size, rng, "blobs")
+    return _generate("blobs", n_samples, n_classes, test_size, seed, _draw_blobs,
+                     n_features, spread)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import check_bool
 from . import Dataset
 from ._common import _check_path
 from .idx import read_idx
@@ -223,6 +224,47 @@ def _read_mnist(files, kind):
     return Dataset(*parts, _MNIST_NAMES[kind])
 
 
+def _check_mnist_arguments(kind, download, verify):
+    """Check :func:`load_mnist`'s ``kind``, ``download`` and ``verify``, in this order."""
+    if not isinstance(kind, str) or kind not in MIRRORS:
+        raise ValueError(f"kind must be one of {sorted(MIRRORS)}, got {kind!r}")
+    check_bool("download", download)
+    check_bool("verify", verify)
+
+
+def _mnist_files_in(path, kind, sums):
+    """The four files of ``kind`` in the directory ``path`` (see
+    :func:`_find_mnist_files`); a FileNotFoundError when any is missing."""
+    directory = _check_path("path", path)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"path {str(directory)!r} is not a directory")
+    files, missing = _find_mnist_files(directory, sums)
+    if missing:
+        raise FileNotFoundError(
+            f"{directory} lacks the {kind} file(s) {missing} (each may also end in .gz)"
+        )
+    return files
+
+
+def _mnist_files_in_cache(cache_dir, kind, sums, download):
+    """The four files of ``kind`` in the cache (:func:`_mnist_cache_dir`),
+    the missing ones downloaded there first when ``download`` is true, else
+    a FileNotFoundError saying where to put them."""
+    directory = _mnist_cache_dir(cache_dir, kind)
+    files, missing = _find_mnist_files(directory, sums)
+    if missing:
+        if not download:
+            raise FileNotFoundError(
+                f"{directory} lacks the {kind} file(s) {missing}; pass download=True to "
+                "fetch them, put them there by hand (each may also end in .gz), or put "
+                "the four files in a directory and pass it (path= in Python, --data-dir "
+                "on the command line)"
+            )
+        _download_mnist(kind, missing, directory)
+        files, missing = _find_mnist_files(directory, sums)
+    return files
+
+
 def load_mnist(path=None, kind="mnist", cache_dir=None, download=True, verify=True):
     """Load MNIST or Fashion-MNIST with their official train/test split.
 
@@ -272,38 +314,12 @@ def load_mnist(path=None, kind="mnist", cache_dir=None, download=True, verify=Tr
         the found sum, and what to do), a downloaded file fails it (it is
         deleted), or a file is not valid IDX of the expected shapes.
     """
-    if not isinstance(kind, str) or kind not in MIRRORS:
-        raise ValueError(f"kind must be one of {sorted(MIRRORS)}, got {kind!r}")
-    if not isinstance(download, (bool, np.bool_)):
-        raise TypeError(f"download must be True or False, got {download!r}")
-    if not isinstance(verify, (bool, np.bool_)):
-        raise TypeError(f"verify must be True or False, got {verify!r}")
+    _check_mnist_arguments(kind, download, verify)
     sums = MD5[kind] if verify else {}
     if path is not None:
-        directory = _check_path("path", path)
-        if not directory.is_dir():
-            raise FileNotFoundError(f"path {str(directory)!r} is not a directory")
-        files, missing = _find_mnist_files(directory, sums)
-        if missing:
-            raise FileNotFoundError(
-                f"{directory} lacks the {kind} file(s) {missing} (each may also end in .gz)"
-            )
-        if verify:
-            _verify_mnist(files, kind, in_cache=False)
-        return _read_mnist(files, kind)
-
-    directory = _mnist_cache_dir(cache_dir, kind)
-    files, missing = _find_mnist_files(directory, sums)
-    if missing:
-        if not download:
-            raise FileNotFoundError(
-                f"{directory} lacks the {kind} file(s) {missing}; pass download=True to "
-                "fetch them, put them there by hand (each may also end in .gz), or put "
-                "the four files in a directory and pass it (path= in Python, --data-dir "
-                "on the command line)"
-            )
-        _download_mnist(kind, missing, directory)
-        files, missing = _find_mnist_files(directory, sums)
+        files = _mnist_files_in(path, kind, sums)
+    else:
+        files = _mnist_files_in_cache(cache_dir, kind, sums, download)
     if verify:
-        _verify_mnist(files, kind, in_cache=True)
+        _verify_mnist(files, kind, in_cache=path is None)
     return _read_mnist(files, kind)

@@ -10,10 +10,9 @@ import zlib
 
 import numpy as np
 
-from .._checks import as_generator
-from .._files import read_npz
+from ..io.files import read_npz
 from . import Dataset
-from ._common import _check_file, _check_test_size, _split
+from ._common import _check_file, _split, _split_arguments
 
 _NPZ_SPLIT = ("X_train", "y_train", "X_test", "y_test")
 
@@ -78,6 +77,7 @@ def load_npz(path, test_size=0.25, seed=0):
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the split of an archive of ``X`` and ``y``.
 
     Returns
     -------
@@ -94,8 +94,7 @@ def load_npz(path, test_size=0.25, seed=0):
         of mismatched lengths or feature counts -- naming the file.
     """
     path = _check_file(path)
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
+    test_size, rng = _split_arguments(test_size, seed)
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as f:
             if f.read(6) == b"\x93NUMPY":

@@ -6,8 +6,7 @@ nothing else here.
 
 import numpy as np
 
-from .._checks import as_generator
-from ._common import _check_test_size, _split
+from ._common import _split, _split_arguments
 
 
 #: scikit-learn's bundled data sets that :func:`load_sklearn` knows.
@@ -24,6 +23,7 @@ def load_sklearn(name, test_size=0.25, seed=0):
     test_size : float, default 0.25
         Fraction of the samples in the test part, in (0, 1).
     seed : int, numpy.random.Generator or None, default 0
+        Seeds the split.
 
     Returns
     -------
@@ -39,8 +39,7 @@ def load_sklearn(name, test_size=0.25, seed=0):
     """
     if not isinstance(name, str) or name not in SKLEARN:
         raise ValueError(f"name must be one of {list(SKLEARN)}, got {name!r}")
-    test_size = _check_test_size(test_size)
-    rng = as_generator(seed)
+    test_size, rng = _split_arguments(test_size, seed)
     try:
         from sklearn import datasets as sklearn_datasets
     except ImportError as err:

@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import optimizers as _optimizers
 from .._checks import check_float_dtype
 from ..callbacks import EarlyStopping
-from ..persistence import load as _load
+from ..io import load as _load
 from ._build import make_network, make_optimizer, same_architecture
 from ._params import check_params, transform_index
 

@@ -18,15 +18,21 @@ of ones): a matrix-vector product. ``out``, ``dW``, ``db`` and ``dA_prev``,
 when given, receive the results.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from ._out import into
 
 
+@lru_cache(maxsize=64)
 def column(m, value, dtype):
     """The column ``(value, ..., value)`` of ``m`` rows: ``dZ @ column`` is
-    the mean over the samples for ``value = 1/m``, the sum for 1."""
-    return np.full((m, 1), value, dtype=dtype)
+    the mean over the samples for ``value = 1/m``, the sum for 1. Made once
+    per ``(m, value, dtype)`` and shared, so it is read-only."""
+    values = np.full((m, 1), value, dtype=dtype)
+    values.flags.writeable = False
+    return values
 
 
 def linear_forward(W, A_prev, b, out=None):

@@ -1,4 +1,4 @@
-"""Cheap operands for NumPy's ufuncs, and cached constant columns.
+"""Cheap operands for NumPy's ufuncs.
 
 NumPy's binary ufuncs convert a Python scalar operand at every call, and
 ``maximum`` against a scalar leaves its SIMD loop. A 0-d array of the other
@@ -8,7 +8,6 @@ either case). ``docs/guide/speed.md`` has the measurements.
 """
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
@@ -74,13 +73,3 @@ def maximum_zero(A, out=None):
         stop = min(start + ZEROS_SIZE, a.size)
         np.maximum(a[start:stop], zeros[: stop - start], out=o[start:stop])
     return out
-
-
-@lru_cache(maxsize=64)
-def constant_column(m, value, dtype):
-    """The column ``(value, ..., value)`` of ``m`` rows, read-only, made once
-    per ``(m, value, dtype)``: ``dZ @ it`` is the mean over the samples for
-    ``value = 1/m``, the sum for 1 (see :func:`barenet.core.linear.column`)."""
-    column = np.full((m, 1), value, dtype=dtype)
-    column.flags.writeable = False
-    return column

@@ -24,7 +24,8 @@ from ..core.regularization import add_l2_gradient, dropout_mask, l2_penalty
 from . import activations as _activations
 from . import kernels as _fused
 from . import losses as _losses
-from .buffers import constant_column, constants
+from ..core.linear import column
+from .buffers import constants
 
 # Rows per block of inference (see Engine._infer).
 INFER_BLOCK = 16384
@@ -183,7 +184,7 @@ class Engine:
             rates[l], outputs[l]) for l in range(L)]
         ws.Zact[:] = ws.Z  # batch normalization's layers replace theirs at every step
         ws.inputs[1:] = [extended[:-1] for extended in ws.extended]  # after dropout
-        ones = constant_column(m, 1, self.dtype)
+        ones = column(m, 1, self.dtype)
         ws.backward_plan = [BackwardStep(
             l, ws.dA[l] if l < L - 1 else None, acts[l], norms[l],
             None if l == L - 1 or norms[l] else

@@ -183,7 +183,15 @@ def build_parser():
                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"barenet {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for add_command in (_add_compare, _add_train, _add_predict, _add_evaluate, _add_export,
+                        _add_help):  # in the order the help lists them
+        add_command(commands)
+    return parser
 
+
+# ----------------------------------------------------------------- commands
+
+def _add_compare(commands):
     p = _command(commands, "compare", "train the same network with GD, Momentum, RMSProp and Adam",
                  "Train one network four times, with GD, Momentum, RMSProp and Adam at the same "
                  "learning rate, from the same initial weights. Prints a table and writes one "
@@ -193,6 +201,8 @@ def build_parser():
     p.add_argument("--out", default="barenet-out", metavar="DIR",
                    help="directory for compare.png (default: barenet-out)")
 
+
+def _add_train(commands):
     p = _command(commands, "train", "train one network, save it and plot its learning curves",
                  "Train one network and write DIR/model.npz, DIR/learning_curves.png and, for "
                  "2-D data, DIR/decision_boundary.png. With no options: the notebook's example, "
@@ -215,6 +225,8 @@ def build_parser():
     p.add_argument("--quiet", action="store_true",
                    help="no progress (a bar on a terminal, a line every few epochs otherwise)")
 
+
+def _add_predict(commands):
     p = _command(commands, "predict", "predict with a saved model",
                  "Predict with a model saved by 'barenet train' (or Network.save). DATA is a CSV "
                  "file (a header row is skipped; with --label its label column is left out), an "
@@ -229,6 +241,8 @@ def build_parser():
     p.add_argument("--out", metavar="FILE", help="write the CSV here instead of to stdout")
     _add_precision(p, "probabilities")
 
+
+def _add_evaluate(commands):
     p = _command(commands, "evaluate", "score a saved model on labelled data",
                  "Score a model saved by 'barenet train' on labelled data: DATA is a CSV file "
                  "(label in the last column, or see --label), an .npz file holding X and y (or "
@@ -240,6 +254,8 @@ def build_parser():
                    help="directory for confusion_matrix.png (default: barenet-out)")
     _add_precision(p, "scores")
 
+
+def _add_export(commands):
     p = _command(commands, "export", "export a saved model to ONNX",
                  "Write a model saved by 'barenet train' (or Network.save) as an ONNX file for "
                  "onnxruntime and other ONNX runtimes: input 'X' of shape (N, n_features) in the "
@@ -253,7 +269,8 @@ def build_parser():
                    metavar="N", help=f"ONNX operator set to target, {_onnx.MIN_OPSET} or newer "
                    f"(default: {_onnx.OPSET})")
 
+
+def _add_help(commands):
     p = _command(commands, "help", "show this help, or a command's", "Show the help of "
                  "barenet, or of one command: barenet help train.")
     p.add_argument("topic", nargs="?", metavar="COMMAND", help="the command to explain")
-    return parser

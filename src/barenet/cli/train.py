@@ -180,41 +180,74 @@ def _resume_command(arguments, checkpoint):
 
 def cmd_train(args):
     console = Console()
-    writable_directory(args.out, "--out")
-    paths = {name: os.path.join(args.out, name) for name in
+    paths = _output_paths(args.out)
+    data = load_data(args)
+    net, optimizer, epochs, chosen = _network_to_train(data, args)
+    console.print(describe(data, net, epochs, chosen) + f"; {[a.name for a in net.activations]}, "
+                  f"{type(optimizer).__name__} lr {optimizer.lr}")
+    validation, validation_label, stopper = _validation(data, args, net)
+    callbacks = [] if stopper is None else [stopper]
+    if not args.quiet:  # the scored split named as the lines below name it
+        callbacks.append(ProgressBar.for_stream(validation_name=validation_label))
+    make_directory(args.out, "--out")
+    history, interrupted = _train(net, data, args, optimizer, epochs, callbacks, validation)
+
+    held_interrupt = _save(net, paths, interrupted)
+    if interrupted:
+        print(_interrupted_message(net, epochs, args.argv, paths), file=sys.stderr)
+    elif stopper is not None and stopper.stopped_epoch:
+        console.print(f"stopped early at epoch {stopper.stopped_epoch}; kept the weights "
+                      f"of epoch {stopper.best_epoch}")
+    for split, (X, y) in (("training", (data.X_train, data.y_train)),
+                          ("test", (data.X_test, data.y_test))):
+        console.print(_scores_line(split, net.evaluate(X, y), args.precision))
+    console.print(f"wrote {paths['model.npz']}")
+    if interrupted or held_interrupt:
+        return EXIT_INTERRUPTED
+    _figures(console, net, data, history, paths, validation_label)
+    return EXIT_OK
+
+
+def _output_paths(out):
+    """The files train may write in ``out``, by name, checked writable before
+    any work starts."""
+    writable_directory(out, "--out")
+    paths = {name: os.path.join(out, name) for name in
              ("model.npz", "checkpoint.npz", "learning_curves.png", "decision_boundary.png")}
-    if os.path.isdir(args.out):
+    if os.path.isdir(out):
         for path in paths.values():
             writable_file(path, "--out")
-    data = load_data(args)
+    return paths
+
+
+def _network_to_train(data, args):
+    """``(net, optimizer, epochs, chosen)``: the run saved in ``--resume``'s
+    checkpoint, or a new network shaped for ``data`` (see :func:`network_for`)."""
     if args.resume is not None:
         net = load(args.resume)
         if net._run is None:
             raise UsageError(f"--resume {args.resume} is a model, not a checkpoint")
-        optimizer, epochs, chosen = net.optimizer_, net._run["epochs"], []
-    else:
-        net, epochs, chosen = network_for(data, args, 1000)
-        optimizer = optimizers.REGISTRY[args.optimizer](lr=args.lr)
-    console.print(describe(data, net, epochs, chosen) + f"; {[a.name for a in net.activations]}, "
-                  f"{type(optimizer).__name__} lr {optimizer.lr}")
+        return net, net.optimizer_, net._run["epochs"], []
+    net, epochs, chosen = network_for(data, args, 1000)
+    return net, optimizers.REGISTRY[args.optimizer](lr=args.lr), epochs, chosen
 
-    callbacks, validation_label, stopper = [], "test", None
+
+def _validation(data, args, net):
+    """What is scored after each epoch: ``(the keywords for fit or resume, the
+    name the progress and figures give it, the EarlyStopping or None)``."""
     if args.early_stopping and args.resume is None:
         # the test split stays unseen: early stopping watches a slice of the training set
-        validation = {"validation_split": 0.1}
         stopper = EarlyStopping(patience=args.early_stopping)
-        callbacks = [stopper]
-        validation_label = "validation"
-    elif args.resume is not None and net._run["validation_split"] is not None:
-        validation = {}
-        validation_label = "validation"
-    else:
-        validation = {"validation_data": (data.X_test, data.y_test)}
+        return {"validation_split": 0.1}, "validation", stopper
+    if args.resume is not None and net._run["validation_split"] is not None:
+        return {}, "validation", None
+    return {"validation_data": (data.X_test, data.y_test)}, "test", None
 
-    if not args.quiet:  # the scored split named as the lines below name it
-        callbacks.append(ProgressBar.for_stream(validation_name=validation_label))
-    make_directory(args.out, "--out")
-    interrupted = False
+
+def _train(net, data, args, optimizer, epochs, callbacks, validation):
+    """Fit ``net`` (or carry on its checkpointed run); returns ``(history,
+    interrupted)``, ``interrupted`` true when Ctrl-C stopped training after
+    its first step (before it, the KeyboardInterrupt propagates)."""
     try:
         if args.resume is not None:
             history = net.resume(data.X_train, data.y_train, callbacks=callbacks,
@@ -226,30 +259,27 @@ def cmd_train(args):
     except KeyboardInterrupt:
         if net._run is None:  # before the first step: nothing trained to save
             raise
-        interrupted = True
-        history = net.history_
+        return net.history_, True
+    return history, False
 
+
+def _save(net, paths, interrupted):
+    """Write the model, and a checkpoint too when training was ``interrupted``,
+    with Ctrl-C held off meanwhile; returns whether a Ctrl-C came."""
     with HeldInterrupts() as held:
         if interrupted:
             net.save(paths["checkpoint.npz"], training_state=True)
         net.save(paths["model.npz"])
-    done = net._run["epoch"]
-    if interrupted:
-        print(f"\nbarenet train: interrupted during epoch {done + 1} of {epochs}; saved the "
-              f"model trained so far to {paths['model.npz']} and a checkpoint to "
-              f"{paths['checkpoint.npz']}\ncontinue with: "
-              f"{_resume_command(args.argv, paths['checkpoint.npz'])}", file=sys.stderr)
-    elif stopper is not None and stopper.stopped_epoch:
-        console.print(f"stopped early at epoch {stopper.stopped_epoch}; kept the weights "
-                      f"of epoch {stopper.best_epoch}")
-    for split, (X, y) in (("training", (data.X_train, data.y_train)),
-                          ("test", (data.X_test, data.y_test))):
-        console.print(_scores_line(split, net.evaluate(X, y), args.precision))
-    console.print(f"wrote {paths['model.npz']}")
-    if interrupted or held.interrupted:
-        return EXIT_INTERRUPTED
-    _figures(console, net, data, history, paths, validation_label)
-    return EXIT_OK
+    return held.interrupted
+
+
+def _interrupted_message(net, epochs, arguments, paths):
+    """What an interrupted train says on stderr: what it saved, and the
+    command line that carries on."""
+    return (f"\nbarenet train: interrupted during epoch {net._run['epoch'] + 1} of {epochs}; "
+            f"saved the model trained so far to {paths['model.npz']} and a checkpoint to "
+            f"{paths['checkpoint.npz']}\ncontinue with: "
+            f"{_resume_command(arguments, paths['checkpoint.npz'])}")
 
 
 def _figures(console, net, data, history, paths, validation_label):

@@ -36,6 +36,24 @@ def confusion_matrix(matrix, labels, title=None, normalize=False):
         If ``matrix`` is not square, holds negative values, or ``labels`` does
         not have one label per row.
     """
+    matrix, labels = _check_counts(matrix, labels)
+    normalize = check_bool("normalize", normalize)
+    values, text, bar_label = _cells(matrix, normalize)
+
+    side = max(4.0, 1.8 + 0.55 * len(labels))
+    fig = Figure(figsize=(side + 1.0, side), layout="compressed")
+    ax = fig.subplots()
+    top = 1.0 if normalize else max(values.max(), 1.0)
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top)
+    fig.colorbar(image, ax=ax, label=bar_label, shrink=0.8)
+    _write_cells(ax, image, values, text)
+    _label_axes(ax, labels, title)
+    return fig
+
+
+def _check_counts(matrix, labels):
+    """``matrix`` as a square float64 array of counts >= 0, and ``labels``,
+    one per row, as strings."""
     matrix = check_matrix("matrix", matrix, dtype=np.float64)
     k = matrix.shape[0]
     if matrix.shape != (k, k):
@@ -46,26 +64,26 @@ def confusion_matrix(matrix, labels, title=None, normalize=False):
     if labels.shape != (k,):
         raise ValueError(f"labels must hold one label per row of matrix ({k}), got shape "
                          f"{labels.shape}")
-    labels = [str(label) for label in labels.tolist()]
-    normalize = check_bool("normalize", normalize)
+    return matrix, [str(label) for label in labels.tolist()]
 
+
+def _cells(matrix, normalize):
+    """What the cells show: ``(values, the text of each cell, the colour bar's
+    label)``, the counts or, when ``normalize``, each row's shares."""
     if normalize:
         sums = matrix.sum(axis=1, keepdims=True)
         values = np.divide(matrix, sums, out=np.zeros_like(matrix), where=sums > 0)
         text = [[f"{v:.2f}" for v in row] for row in values]
-        bar_label = "share of the true class"
-    else:
-        values = matrix
-        whole = np.all(values == np.round(values))
-        text = [[f"{v:.0f}" if whole else f"{v:.3g}" for v in row] for row in values]
-        bar_label = "samples"
+        return values, text, "share of the true class"
+    whole = np.all(matrix == np.round(matrix))
+    text = [[f"{v:.0f}" if whole else f"{v:.3g}" for v in row] for row in matrix]
+    return matrix, text, "samples"
 
-    side = max(4.0, 1.8 + 0.55 * k)
-    fig = Figure(figsize=(side + 1.0, side), layout="compressed")
-    ax = fig.subplots()
-    top = 1.0 if normalize else max(values.max(), 1.0)
-    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=top)
-    fig.colorbar(image, ax=ax, label=bar_label, shrink=0.8)
+
+def _write_cells(ax, image, values, text):
+    """Each cell's text, white on dark cells and black on light ones, its size
+    following the number of classes."""
+    k = len(values)
     fontsize = 10 if k <= 6 else 8 if k <= 12 else 6
     for i in range(k):
         for j in range(k):
@@ -73,6 +91,12 @@ def confusion_matrix(matrix, labels, title=None, normalize=False):
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
             ax.text(j, i, text[i][j], ha="center", va="center", fontsize=fontsize,
                     color="white" if dark else "black")
+
+
+def _label_axes(ax, labels, title):
+    """The class labels as ticks (the predicted ones slanted when any is
+    longer than 3 characters), the axis names and the title."""
+    k = len(labels)
     long = max(len(label) for label in labels) > 3
     ax.set_xticks(range(k), labels=labels, rotation=45 if long else 0,
                   ha="right" if long else "center", rotation_mode="anchor")
@@ -81,4 +105,3 @@ def confusion_matrix(matrix, labels, title=None, normalize=False):
     ax.set_ylabel("true label")
     if title:
         ax.set_title(title)
-    return fig

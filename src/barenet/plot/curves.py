@@ -131,32 +131,58 @@ def optimizer_comparison(results, X=None, y=None, resolution=200, *, X_test=None
         curves = fig.add_subplot(grid[0, :])
     else:
         curves = fig.subplots()
+    _draw_cost_curves(curves, histories)
+    title = _coinciding_title(histories, rtol)
+    if title:
+        curves.set_title(title, fontsize="medium")
+    if boundaries:
+        _draw_boundaries(fig, grid, results, X, y, resolution, X_test, y_test, feature_names)
+    return fig
+
+
+def _curve_style(i, n, epochs):
+    """How the i-th of ``n`` cost curves, ``epochs`` long, is drawn: its colour,
+    line style and marker, the markers about every tenth of the epochs and
+    staggered between the curves."""
+    step = max(1, epochs // 10)
+    return dict(color=f"C{i}", linestyle=CURVE_STYLES[i % len(CURVE_STYLES)],
+                marker=CURVE_MARKERS[i % len(CURVE_MARKERS)], markersize=6,
+                markeredgecolor="k", markeredgewidth=0.5, markevery=(i * step // n, step))
+
+
+def _coinciding_title(histories, rtol):
+    """The title naming the cost curves that coincide within ``rtol``, or None
+    when none do."""
+    same = coinciding({label: h["loss"] for label, h in histories.items()}, rtol)
+    if not same:
+        return None
+    return ("; ".join(_and(group) for group in same)
+            + f" coincide (every epoch within {rtol:.0%})")
+
+
+def _draw_cost_curves(ax, histories):
+    """Each history's training cost per epoch on ``ax``, a log-scale axis."""
     for i, (label, history) in enumerate(histories.items()):
         epochs = len(history["loss"])
-        step = max(1, epochs // 10)
-        curves.plot(np.arange(1, epochs + 1), history["loss"], label=label, color=f"C{i}",
-                    linestyle=CURVE_STYLES[i % len(CURVE_STYLES)],
-                    marker=CURVE_MARKERS[i % len(CURVE_MARKERS)], markersize=6,
-                    markeredgecolor="k", markeredgewidth=0.5,
-                    markevery=(i * step // n, step))
-    curves.set_xlabel("epoch")
-    curves.set_ylabel("training cost")
-    curves.set_yscale("log")
-    curves.grid(alpha=0.3, which="both")
-    curves.legend()
-    same = coinciding({label: h["loss"] for label, h in histories.items()}, rtol)
-    if same:
-        curves.set_title("; ".join(_and(group) for group in same)
-                         + f" coincide (every epoch within {rtol:.0%})", fontsize="medium")
-    if boundaries:
-        handles = None
-        for i, (label, (model, _)) in enumerate(results.items()):
-            ax = fig.add_subplot(grid[1, i])
-            handles = _draw(ax, model, X, y, resolution, X_test, y_test, feature_names)
-            ax.set_title(label)
-        try:
-            fig.legend(handles=handles, loc="outside lower center",
-                       ncols=len(handles), fontsize="small")
-        except ValueError:  # matplotlib < 3.7 has no legends outside the axes
-            ax.legend(handles=handles, loc="best", fontsize="small")
-    return fig
+        ax.plot(np.arange(1, epochs + 1), history["loss"], label=label,
+                **_curve_style(i, len(histories), epochs))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training cost")
+    ax.set_yscale("log")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+
+
+def _draw_boundaries(fig, grid, results, X, y, resolution, X_test, y_test, feature_names):
+    """Each model's decision boundary on its own axes, along the second row of
+    ``grid``, and one legend for the points of them all."""
+    handles = None
+    for i, (label, (model, _)) in enumerate(results.items()):
+        ax = fig.add_subplot(grid[1, i])
+        handles = _draw(ax, model, X, y, resolution, X_test, y_test, feature_names)
+        ax.set_title(label)
+    try:
+        fig.legend(handles=handles, loc="outside lower center",
+                   ncols=len(handles), fontsize="small")
+    except ValueError:  # matplotlib < 3.7 has no legends outside the axes
+        ax.legend(handles=handles, loc="best", fontsize="small")

@@ -72,6 +72,22 @@ def test_compare_on_data_from_a_file_that_is_not_2d(tmp_path):
     assert_png(tmp_path / "compare.png")
 
 
+def test_compare_on_2d_regression_data_draws_the_curves_alone(tmp_path):
+    """A regressor has no decision boundary: the comparison draws its cost
+    curves (once, the figure of a regressor's four optimizers, it tried to draw
+    boundaries from 90,000 distinct predicted values and ran out of memory)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(120, 2))
+    y = X[:, 0] - 2 * X[:, 1] + rng.normal(scale=0.1, size=120)
+    np.savez(tmp_path / "plane.npz", X=X, y=y)
+    result = run("compare", "--data", tmp_path / "plane.npz", "--epochs", 3, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_png(tmp_path / "compare.png")
+    from matplotlib.image import imread
+    rows, columns = imread(tmp_path / "compare.png").shape[:2]
+    assert rows < columns / 2  # one row of axes, 4 x 16 inches: the curves alone
+
+
 def test_train_writes_model_curves_and_boundary(trained):
     result, out = trained
     assert result.returncode == 0, result.stderr

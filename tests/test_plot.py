@@ -688,3 +688,19 @@ def test_plots_work_without_a_display(tmp_path):
     for path in [out, tmp_path / "boundary.png"]:
         assert path.read_bytes()[:8] == PNG_SIGNATURE
         assert imread(path).ndim == 3
+
+
+def test_decision_boundary_refuses_a_regressor():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    net = barenet.Network([2, 4, 1], ["tanh", "linear"], seed=0)
+    net.fit(X, X[:, 0] + X[:, 1], epochs=2)
+    with pytest.raises(ValueError, match="need a classifier; this network is a regressor"):
+        plot.decision_boundary(net, X, np.zeros(40))
+
+    class Regressor:  # no classes_: its predictions, all distinct, are no classes
+        def predict(self, points):
+            return points[:, 0] + 7 * points[:, 1]
+
+    with pytest.raises(ValueError, match="distinct values on the grid"):
+        plot.decision_boundary(Regressor(), X, np.zeros(40), resolution=20)

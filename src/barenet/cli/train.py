@@ -159,7 +159,10 @@ def cmd_compare(args):
         console.print(f"{label:<10} {cost:>11.{p}f} {train_score:>15.{p}f} "
                       f"{test_score:>14.{p}f} {seconds:>8.2f}")
     make_directory(args.out, "--out")
-    fig = plot.optimizer_comparison(results, data.X_train, data.y_train)
+    # the decision boundaries only for a classifier (a regressor has none)
+    regression = next(iter(results.values()))[0].task == "regression"
+    points = (None, None) if regression else (data.X_train, data.y_train)
+    fig = plot.optimizer_comparison(results, *points)
     fig.suptitle(f"{data.name}: the same network, four optimizers (lr {args.lr})")
     _write_figure(console, fig, os.path.join(args.out, "compare.png"))
 

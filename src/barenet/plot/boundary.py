@@ -46,6 +46,11 @@ def _class_index(name, labels, classes):
             from None
 
 
+# The most classes a model without ``classes_`` may predict on the grid: more
+# distinct values are a regressor's outputs, not classes.
+MAX_CLASSES = 100
+
+
 def _class_scores(model, points, known_labels):
     """``(classes, scores)``: the classes, shape ``(n_classes,)``, and one score
     per point and class, shape ``(n_points, n_classes)``, the predicted class
@@ -58,9 +63,15 @@ def _class_scores(model, points, known_labels):
         scores = np.asarray(model.predict_proba(points), dtype=np.float64)
         if scores.shape == (len(points), len(classes)):
             return np.asarray(classes), scores
+    if getattr(model, "task", None) == "regression":
+        raise ValueError("decision boundaries need a classifier; this network is a regressor")
     predicted = np.asarray(model.predict(points))
     if classes is None:
         classes = np.unique(np.concatenate([predicted] + known_labels))
+        if len(classes) > MAX_CLASSES:
+            raise ValueError(
+                f"model.predict gives {len(classes)} distinct values on the grid; decision "
+                f"boundaries need a classifier (at most {MAX_CLASSES} classes)")
     classes = np.asarray(classes)
     scores = np.zeros((len(points), len(classes)))
     scores[np.arange(len(points)), _class_index("model.predict", predicted, classes)] = 1.0

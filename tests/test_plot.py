@@ -704,3 +704,15 @@ def test_decision_boundary_refuses_a_regressor():
 
     with pytest.raises(ValueError, match="distinct values on the grid"):
         plot.decision_boundary(Regressor(), X, np.zeros(40), resolution=20)
+
+
+def test_learning_curves_draw_a_shorter_validation_curve_over_the_last_epochs():
+    """A run resumed with validation data it was first trained without has
+    validation figures for its last epochs only."""
+    history = History(loss=list(np.linspace(1, 0.1, 10)), accuracy=[0.5] * 10,
+                      val_loss=list(np.linspace(0.8, 0.3, 7)), val_accuracy=[0.6] * 7)
+    fig = plot.learning_curves(history)
+    for ax in fig.axes:
+        training, validation = ax.get_lines()
+        assert list(training.get_xdata()) == list(range(1, 11))
+        assert list(validation.get_xdata()) == list(range(4, 11))

@@ -15,7 +15,9 @@ def learning_curves(history, title=None, validation_label="validation"):
 
     One axes per quantity -- ``'loss'`` first, then each metric -- with epochs
     ``1 .. n`` on the x axis, the training curve labelled ``'training'`` and
-    its ``'val_'`` twin, when present and non-empty, ``validation_label``.
+    its ``'val_'`` twin, when present and non-empty, ``validation_label``. A
+    shorter ``'val_'`` curve (a run resumed with validation data that it was
+    first trained without) is drawn over the last epochs.
 
     Parameters
     ----------
@@ -36,8 +38,12 @@ def learning_curves(history, title=None, validation_label="validation"):
     for ax, key in zip(axes, ["loss"] + metrics):
         epochs = np.arange(1, len(history[key]) + 1)
         ax.plot(epochs, history[key], label="training")
-        if history.get("val_" + key):
-            ax.plot(epochs, history["val_" + key], "--", label=validation_label)
+        validation = history.get("val_" + key)
+        if validation:
+            # a run resumed with validation data has figures for its last epochs only
+            start = max(len(epochs) - len(validation), 0)
+            ax.plot(np.arange(start + 1, start + len(validation) + 1), validation, "--",
+                    label=validation_label)
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)

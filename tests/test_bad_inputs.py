@@ -360,14 +360,14 @@ FIT = [
 
 
 def _state(net):
-    return (net.parameters.copy(), net._state.copy(), net.classes_, net.history_,
+    return (net.parameters.copy(), net.flat.state.copy(), net.classes_, net.history_,
             net.optimizer_, net.fit_config_)
 
 
 def _assert_unchanged(net, before):
     parameters, state, classes, history, optimizer, config = before
     np.testing.assert_array_equal(net.parameters, parameters)
-    np.testing.assert_array_equal(net._state, state)
+    np.testing.assert_array_equal(net.flat.state, state)
     assert net.history_ is history and net.optimizer_ is optimizer
     assert net.fit_config_ == config
     if classes is None:

@@ -712,10 +712,10 @@ def test_dtype_everywhere(dtype, kind):
         net = barenet.Network([2, 5, 1], ["relu", "linear"], seed=0, dtype=dtype)
     X = X.astype(np.float64)  # float64 inputs are cast
     assert net.dtype == dt
-    assert net.parameters.dtype == dt and net._grad.dtype == dt
+    assert net.parameters.dtype == dt and net.flat.grad.dtype == dt
     opt = barenet.Adam(lr=0.01)
     net.fit(X, y, optimizer=opt, epochs=2, batch_size=8)
-    assert net.parameters.dtype == dt and net._grad.dtype == dt
+    assert net.parameters.dtype == dt and net.flat.grad.dtype == dt
     assert all(W.dtype == dt for W in net.weights)
     assert all(b.dtype == dt for b in net.biases)
     assert all(a.dtype == dt for a in opt.m + opt.v)
@@ -752,11 +752,11 @@ def test_reproducible_with_same_int_seed():
 
 def test_weights_and_biases_are_views_into_parameters():
     net = barenet.Network([3, 4, 2], ["relu", "softmax"], seed=0)
-    for W, b, dW, db in zip(net.weights, net.biases, net._dweights, net._dbiases):
+    for W, b, dW, db in zip(net.weights, net.biases, net.flat.dweights, net.flat.dbiases):
         assert np.shares_memory(W, net.parameters)
         assert np.shares_memory(b, net.parameters)
-        assert np.shares_memory(dW, net._grad)
-        assert np.shares_memory(db, net._grad)
+        assert np.shares_memory(dW, net.flat.grad)
+        assert np.shares_memory(db, net.flat.grad)
     net.parameters[:] = 0
     assert all((W == 0).all() for W in net.weights)
     net.weights[1][0, 0] = 7
@@ -928,13 +928,13 @@ def test_bad_fit_raises_and_changes_nothing(case):
     X, y = binary_data(m=20)
     net = barenet.Network([2, 4, 1], ["relu", "sigmoid"], seed=0)
     before = net.parameters.copy()
-    rng_state = net._rng.bit_generator.state
+    rng_state = net.rng.bit_generator.state
     Xb, yb, kwargs = _apply_case(case, X, y)
     kwargs.setdefault("optimizer", barenet.Adam())
     with pytest.raises(case[4], match=case[5]):
         net.fit(Xb, yb, **kwargs)
     assert np.array_equal(net.parameters, before)
-    assert net._rng.bit_generator.state == rng_state
+    assert net.rng.bit_generator.state == rng_state
     assert net.history_ is None
     if isinstance(kwargs["optimizer"], barenet.Adam):
         assert kwargs["optimizer"].t == 0

@@ -275,12 +275,12 @@ def test_ctrl_c_saves_the_model_and_a_checkpoint_that_resume_continues(tmp_path)
     model = barenet.load(tmp_path / "out" / "model.npz")
     checkpoint = barenet.load(tmp_path / "out" / "checkpoint.npz")
     np.testing.assert_array_equal(model.parameters, checkpoint.parameters)
-    done = checkpoint._run["epoch"]
+    done = checkpoint.run_.epoch
     assert 1 <= done < 100000 and len(checkpoint.history_["loss"]) == done
 
     # carry on for a few epochs more: a checkpoint of a shorter run
     short = tmp_path / "short.npz"
-    checkpoint._run["epochs"] = done + 2
+    checkpoint.run_.epochs = done + 2
     checkpoint.save(short, training_state=True)
     resumed = run("train", "--data", data, "--out", tmp_path / "out", "--quiet",
                   "--resume", short)

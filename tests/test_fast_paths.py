@@ -34,7 +34,7 @@ def test_shuffled_copy_and_per_batch_gather_train_identically(dtype, kwargs, mon
     monkeypatch.setattr(training, "SHUFFLE_COPY_BYTES", 0)  # gather every batch instead
     plain = fitted(dtype, **kwargs)
     np.testing.assert_array_equal(fast.parameters, plain.parameters, strict=True)
-    np.testing.assert_array_equal(fast._state, plain._state, strict=True)
+    np.testing.assert_array_equal(fast.flat.state, plain.flat.state, strict=True)
     assert fast.history_ == plain.history_
 
 
@@ -42,10 +42,10 @@ def test_workspaces_are_made_once_per_batch_size():
     X, y = data(m=40)
     net = barenet.Network([3, 4, 3], ["relu", "softmax"], seed=0)
     net.fit(X, y, epochs=3, batch_size=16)  # batches of 16, 16 and 8
-    assert sorted(net._workspaces) == [8, 16]
-    buffers = [id(a) for a in net._workspaces[16].Z]
+    assert sorted(net.engine.workspaces) == [8, 16]
+    buffers = [id(a) for a in net.engine.workspaces[16].Z]
     net.fit(X, y, epochs=2, batch_size=16)
-    assert [id(a) for a in net._workspaces[16].Z] == buffers
+    assert [id(a) for a in net.engine.workspaces[16].Z] == buffers
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -55,8 +55,8 @@ def test_inference_in_place_equals_a_training_pass(dtype):
     X, y = data()
     for output, hidden in (("softmax", ["sigmoid", "leaky_relu"]), ("linear", ["tanh", "relu"])):
         net = barenet.Network([3, 6, 5, 3], hidden + [output], seed=2, dtype=dtype)
-        A_train, _ = net._forward(X.T.astype(dtype), training=True)
-        A_infer, _ = net._forward(X.T.astype(dtype))
+        A_train, _ = net.engine.forward(X.T.astype(dtype), training=True, rng=net.rng)
+        A_infer, _ = net.engine.forward(X.T.astype(dtype))
         np.testing.assert_array_equal(A_train, A_infer, strict=True)
 
 
@@ -141,7 +141,7 @@ def test_training_figures_per_epoch_equal_those_per_step(dtype, kind, kwargs):
     runs = []
     for callbacks in ([], [_StepWatcher()]):
         net = barenet.Network(sizes, acts, seed=3, dtype=dtype, **kwargs)
-        assert net._figures_per_epoch()
+        assert net.engine.figures_per_epoch
         net.fit(X, y, optimizer=barenet.Adam(lr=0.05), epochs=5, batch_size=16,
                 sample_weight=weights, validation_data=(X[:20], y[:20]), callbacks=callbacks)
         runs.append(net)
@@ -157,10 +157,10 @@ def test_training_figures_per_epoch_equal_those_per_step(dtype, kind, kwargs):
 def test_figures_stay_per_step_where_a_loss_could_hide_divergence():
     """A non-fused output (its loss can overflow while its gradient does not)
     and batch normalization keep the loss of every step."""
-    assert not barenet.Network([2, 3, 1], ["relu", "linear"])._figures_per_epoch()
-    assert not barenet.Network([2, 3, 1], ["relu", "sigmoid"], loss="mse")._figures_per_epoch()
+    assert not barenet.Network([2, 3, 1], ["relu", "linear"]).engine.figures_per_epoch
+    assert not barenet.Network([2, 3, 1], ["relu", "sigmoid"], loss="mse").engine.figures_per_epoch
     assert not barenet.Network([2, 3, 1], ["relu", "sigmoid"],
-                               batch_norm=True)._figures_per_epoch()
+                               batch_norm=True).engine.figures_per_epoch
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -181,7 +181,7 @@ def test_every_training_step_runs_over_the_plan():
     net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1,
                           batch_norm=[True, False])
     net.fit(*data(), epochs=1, batch_size=30)
-    (ws,) = net._workspaces.values()
+    (ws,) = net.engine.workspaces.values()
     assert [step.norm is not None for step in ws.forward_plan] == [True, False, False]
     assert [step.activate is None for step in ws.forward_plan] == [True, False, False]
     assert [step.derive is None for step in ws.backward_plan] == [True, False, True]  # last first
@@ -205,13 +205,13 @@ def test_inference_in_blocks_equals_one_pass(task, monkeypatch):
                               dtype="float64")
         y = rng.integers(0, classes, 50)
     net.fit(X, y, epochs=2, batch_size=10)
-    whole = net._forward(X.T)[0].T
+    whole = net.engine.forward(X.T)[0].T
     monkeypatch.setattr(engine, "INFER_BLOCK", 7)  # 50 rows: 7 full blocks and one of 1
     np.testing.assert_allclose(net.forward(X), whole, rtol=1e-13, atol=1e-15)
     assert net.forward(X).flags.c_contiguous
-    assert net.evaluate(X, y).keys() == {"loss", net._metric_name}
+    assert net.evaluate(X, y).keys() == {"loss", net.metric_name}
     if task != "regression":
-        np.testing.assert_array_equal(net.predict(X), net.classes_[net._label_index(whole.T)])
+        np.testing.assert_array_equal(net.predict(X), net.classes_[net.engine.label_index(whole.T)])
         assert net.predict_proba(X).shape == (50, len(net.classes_))
 
 
@@ -250,13 +250,13 @@ def test_a_training_step_allocates_no_copy_and_no_cast(dtype, name):
     X_T = rng.normal(size=(256, 256)).astype(dtype)
     Y_T = np.eye(10, dtype=dtype)[rng.integers(0, 10, 256)].T
     optimizer = barenet.optimizers.get(name)
-    net._step_grad(X_T, Y_T)
-    optimizer.step([net.parameters], [net._grad])  # makes the optimizer's state
+    net.engine.step_grad(X_T, Y_T, rng=net.rng)
+    optimizer.step([net.parameters], [net.flat.grad])  # makes the optimizer's state
     tracemalloc.start()
     try:
         for _ in range(3):
-            net._step_grad(X_T, Y_T)
-            optimizer.step([net.parameters], [net._grad])
+            net.engine.step_grad(X_T, Y_T, rng=net.rng)
+            optimizer.step([net.parameters], [net.flat.grad])
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -380,13 +380,13 @@ def test_layers_past_the_first_keep_W_and_b_in_one_block():
     start = 0
     for l, (n_in, n_out) in enumerate(zip(net.layer_sizes[:-1], net.layer_sizes[1:])):
         if l == 0:
-            assert net._blocks[0] is None
+            assert net.flat.blocks[0] is None
             np.testing.assert_array_equal(net.weights[0].ravel(), np.arange(12))
             np.testing.assert_array_equal(net.biases[0].ravel(), np.arange(12, 16))
             start = 16
         else:
             block = np.arange(start, start + n_out * (n_in + 1)).reshape(n_out, n_in + 1)
-            np.testing.assert_array_equal(net._blocks[l], block)
+            np.testing.assert_array_equal(net.flat.blocks[l], block)
             np.testing.assert_array_equal(net.weights[l], block[:, :-1])
             np.testing.assert_array_equal(net.biases[l], block[:, -1:])
             assert net.biases[l].shape == (n_out, 1)
@@ -397,10 +397,10 @@ def test_layers_past_the_first_keep_W_and_b_in_one_block():
                                           np.arange(start + n_out, start + 2 * n_out))
             start += 2 * n_out
     assert start == net.parameters.size
-    for ours, theirs in ((net._dweights, net.weights), (net._dbiases, net.biases)):
+    for ours, theirs in ((net.flat.dweights, net.weights), (net.flat.dbiases, net.biases)):
         for g, p in zip(ours, theirs):
             assert g.shape == p.shape and g.strides == p.strides
-            assert np.shares_memory(g, net._grad)
+            assert np.shares_memory(g, net.flat.grad)
 
 
 def test_file_order_lists_every_layer_s_W_then_b():
@@ -408,7 +408,7 @@ def test_file_order_lists_every_layer_s_W_then_b():
     beta1,) W2, b2, ...: one permutation of the positions."""
     net = barenet.Network([3, 4, 5, 2], ["relu", "tanh", "softmax"], seed=0,
                           batch_norm=[True, False], dtype="float64")
-    order = net._file_order()
+    order = net.flat.file_order()
     np.testing.assert_array_equal(np.sort(order), np.arange(net.parameters.size))
     pieces = []
     for l in range(3):
@@ -426,14 +426,14 @@ def test_hidden_outputs_keep_their_row_of_ones(kwargs):
     X, y = data()
     net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1, **kwargs)
     net.fit(X, y, epochs=3, batch_size=16)
-    assert sorted(net._workspaces) == [10, 16]
-    for ws in net._workspaces.values():
+    assert sorted(net.engine.workspaces) == [10, 16]
+    for ws in net.engine.workspaces.values():
         assert len(ws.extended) == 2
         for l, extended in enumerate(ws.extended):
             assert np.all(extended[-1] == 1)
             output = ws.dropped[l] if net.dropout[l] else ws.A[l]
             assert np.shares_memory(output, extended) and output.shape == extended[:-1].shape
-    _, ws = net._forward(X.T.astype(net.dtype))
+    _, ws = net.engine.forward(X.T.astype(net.dtype))
     assert all(np.all(extended[-1] == 1) for extended in ws.extended)
 
 
@@ -448,9 +448,9 @@ def test_a_step_equals_the_notebooks_functions_with_biases_added_apart(kwargs):
     X, y = data(m=40)
     net = barenet.Network([3, 7, 6, 3], ["relu", "tanh", "softmax"], seed=3, dtype="float64",
                           **kwargs)
-    Y = net._encode_targets(y, len(y))[0]
-    net._step_value_and_grad(X.T, Y.T)
-    ws = net._workspace(len(y))
+    Y = net.encode(y, len(y))[0]
+    net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+    ws = net.engine.workspace(len(y))
     masks = list(ws.masks)
     # the same pass with plain functions, on copies, with the step's dropout masks
     A, inputs = X.T, []
@@ -475,8 +475,8 @@ def test_a_step_equals_the_notebooks_functions_with_biases_added_apart(kwargs):
             mask = 1 if masks[l - 1] is None else masks[l - 1]
             np.testing.assert_allclose(ws.dA[l - 1], dA_prev * mask, rtol=1e-13, atol=1e-15)
         expected_dW = dW + (net.l2 / len(y)) * net.weights[l] if net.l2 else dW
-        np.testing.assert_allclose(net._dweights[l], expected_dW, rtol=1e-13, atol=1e-15)
-        np.testing.assert_allclose(net._dbiases[l], db, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(net.flat.dweights[l], expected_dW, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(net.flat.dbiases[l], db, rtol=1e-13, atol=1e-15)
 
 
 def test_a_pickled_network_keeps_its_layout_and_refuses_another():
@@ -491,13 +491,42 @@ def test_a_pickled_network_keeps_its_layout_and_refuses_another():
     again = pickle.loads(pickle.dumps(net))
     np.testing.assert_array_equal(again.parameters, net.parameters, strict=True)
     np.testing.assert_array_equal(again.predict_proba(X), net.predict_proba(X), strict=True)
-    assert np.shares_memory(again._blocks[2], again.parameters)
-    assert np.shares_memory(again.weights[2], again._blocks[2])
+    assert np.shares_memory(again.flat.blocks[2], again.parameters)
+    assert np.shares_memory(again.weights[2], again.flat.blocks[2])
     state = net.__getstate__()
     del state["_layout"]
     old = barenet.Network.__new__(barenet.Network)
     with pytest.raises(ValueError, match="another layout.*Network.save"):
         old.__setstate__(state)
+
+
+def test_a_network_pickled_in_the_older_form_loads_and_trains_on_exactly():
+    """Before the flat vectors and the run had objects of their own, a pickle
+    held them as ``parameters``, ``_grad``, ``_state``, ``_rng`` and a ``_run``
+    dict: such a state loads into views bound to its vectors and trains on
+    bit for bit like the network it was taken from."""
+    import copy
+
+    X, y = data()
+    net = barenet.Network([3, 6, 5, 3], ["relu", "tanh", "softmax"], seed=1, l2=0.01,
+                          batch_norm=[True, False], dropout=0.1)
+    net.fit(X, y, epochs=2, batch_size=16, validation_split=0.25)
+    net.run_.epochs = 4  # as if stopped half way: resume carries the run on
+    twin = copy.deepcopy(net)
+    state = copy.deepcopy(net.__getstate__())
+    flat, run = state.pop("flat"), state.pop("run_")
+    state.update(parameters=flat.values, _grad=flat.grad, _state=flat.state, _workspaces={},
+                 _rng=state.pop("rng"), _run=vars(run))
+    old = barenet.Network.__new__(barenet.Network)
+    old.__setstate__(state)
+    assert np.shares_memory(old.weights[1], old.parameters) and old.l2 == 0.01
+    assert old.run_.epoch == net.run_.epoch == 2 and np.array_equal(old.run_.order, net.run_.order)
+    old.resume(X, y)
+    old.fit(X, y, epochs=2, batch_size=16)
+    twin.resume(X, y)
+    twin.fit(X, y, epochs=2, batch_size=16)
+    np.testing.assert_array_equal(old.parameters, twin.parameters, strict=True)
+    np.testing.assert_array_equal(old.flat.state, twin.flat.state, strict=True)
 
 
 class _AtEpoch(barenet.callbacks.Callback):

@@ -367,10 +367,10 @@ def test_training_with_relu_loops_is_bit_identical(dtype, config, numpy_only):
     np.testing.assert_array_equal(compiled.parameters, plain.parameters, strict=True)
     assert compiled.history_ == plain.history_
     if config != "batch norm":  # the bound plan holds the loops, bound to its arrays
-        plan = next(iter(compiled._workspaces.values())).forward_plan
+        plan = next(iter(compiled.engine.workspaces.values())).forward_plan
         assert plan[0].activate.func is _fused.kernels()["bias_relu"]
         assert plan[0].b is None  # the first layer's bias added by the loop
-        plan = next(iter(plain._workspaces.values())).forward_plan
+        plan = next(iter(plain.engine.workspaces.values())).forward_plan
         assert plan[0].activate.func is fast_activations.PASSES[barenet.activations.ReLU][0]
         assert plan[0].b is not None
 
@@ -413,7 +413,7 @@ def test_a_copied_network_trains_on_its_own_arrays():
     net = barenet.Network([2, 16, 8, 1], ["relu", "relu", "sigmoid"], seed=2)
     net.fit(data.X_train, data.y_train, epochs=2, batch_size=40)
     twin = copy.deepcopy(net)
-    assert twin._workspaces == {}
+    assert twin.engine.workspaces == {}
     for model in (net, twin):
         model.fit(data.X_train, data.y_train, epochs=3, batch_size=40)
     np.testing.assert_array_equal(net.parameters, twin.parameters, strict=True)

@@ -209,10 +209,10 @@ def test_network_and_notebook_agree_on_the_cost(hidden, output, loss):
     problem = _make_problem(hidden, output, loss, _seed([_act_id(a) for a in hidden], output, loss))
     net = _network(problem, loss)
     X_T = problem["X"].T
-    AL_net, _ = net._forward(X_T)
+    AL_net, _ = net.engine.forward(X_T)
     AL_nb, _ = forward_prop(X_T, problem["acts"], _parameter_dict(problem))
     np.testing.assert_allclose(AL_net, AL_nb, rtol=1e-13, atol=1e-15)
-    Y_net = net._encode_targets(_network_targets(problem), N_SAMPLES)[0].T
+    Y_net = net.encode(_network_targets(problem), N_SAMPLES)[0].T
     np.testing.assert_array_equal(Y_net, problem["Y"])
     assert net.loss.value(AL_net, Y_net) == pytest.approx(
         barenet.notebook.cost(AL_nb, problem["Y"], loss), rel=1e-13)

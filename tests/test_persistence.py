@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import barenet
+from barenet.model.parameters import layer_views, shapes
 from barenet import persistence
 from barenet.io import persistence as io_persistence  # where save calls numpy.savez
 from barenet.activations import Activation, LeakyReLU, ReLU
@@ -966,7 +967,8 @@ def test_files_hold_each_layer_s_W_and_b_apart_in_the_notebook_s_order(tmp_path)
     expected = notebook_order([net.weights, net.biases, net.gammas, net.betas])
     np.testing.assert_array_equal(arrays["parameters"], expected, strict=True)
     m_sums = net.optimizer_.state.m_sums[0]
-    views = net._layer_views(barenet._buffers.flat_views(m_sums, net._shapes()[0]))
+    views = layer_views(barenet._buffers.flat_views(m_sums, shapes(net.layer_sizes, net.batch_norm)[0]),
+                        net.batch_norm)
     np.testing.assert_array_equal(arrays["optimizer.m_sums.0"], notebook_order(views[:4]),
                                   strict=True)
 

@@ -197,7 +197,7 @@ def test_default_path_has_no_scaler_and_no_copy_of_X():
     net = network("float64", False)
     assert net.standardize is False and net.scaler_ is None
     X = np.ascontiguousarray(raw_data()[0])
-    assert net._check_X(X) is X  # the inputs go to the passes as they are
+    assert net.prepare(X) is X  # the inputs go to the passes as they are
     assert "standardize" not in repr(net)
     assert "standardize=True" in repr(network("float64", True))
 
@@ -249,12 +249,12 @@ def test_the_scaling_comes_from_the_training_samples_only(dtype):
     net = network(dtype, True)
     net.fit(X, y, epochs=1, validation_split=0.25)
     n_val = 30
-    held, kept = net._run["order"][:n_val], net._run["order"][n_val:]
+    held, kept = net.run_.order[:n_val], net.run_.order[n_val:]
     X_far = X.copy()
     X_far[held] *= 1000
     far = network(dtype, True)
     far.fit(X_far, y, epochs=1, validation_split=0.25)
-    assert np.array_equal(far._run["order"], net._run["order"])  # the same split
+    assert np.array_equal(far.run_.order, net.run_.order)  # the same split
     expected = Standardizer().fit(X.astype(dtype)[kept]).astype(dtype)
     for scaler in (net.scaler_, far.scaler_):
         assert np.array_equal(scaler.mean_, expected.mean_)
@@ -451,7 +451,7 @@ def test_onnx_runtimes_take_raw_features(dtype, task, tmp_path):
     outputs = dict(zip([o.name for o in session.get_outputs()],
                        session.run(None, {"X": X_test})))
     # Sub then Div in the model's dtype: barenet's standardized inputs, bit for bit
-    np.testing.assert_array_equal(outputs["X_standardized"], net._check_X(X_test), strict=True)
+    np.testing.assert_array_equal(outputs["X_standardized"], net.prepare(X_test), strict=True)
     tol = 1e-12 if dtype == "float64" else 1e-5
     if task == "regression":
         np.testing.assert_allclose(outputs["variable"], net.predict(X_test), rtol=tol, atol=tol)

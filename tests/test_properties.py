@@ -213,26 +213,26 @@ def test_network_forward_and_backward_shapes_and_finiteness(cfg, data):
 
     # one training-mode forward and backward pass, as fit's steps make them
     y = make_targets(cfg, np.random.default_rng(cfg.seed))
-    Y, _ = net._encode_targets(y, m)
-    loss, AL = net._step_value_and_grad(net._check_X(X).T, Y.T)
+    Y, _ = net.encode(y, m)
+    loss, AL = net.engine.step_value_and_grad(net.prepare(X).T, Y.T, rng=net.rng)
     assert math.isfinite(loss) and loss >= 0
     assert AL.shape == (n_out, m) and np.isfinite(AL).all()
-    grad = net._grad
+    grad = net.flat.grad
     assert grad.shape == net.parameters.shape and grad.dtype == net.dtype
     assert np.isfinite(grad).all()
     L = len(cfg.sizes) - 1
-    assert len(net._dweights) == len(net._dbiases) == L
+    assert len(net.flat.dweights) == len(net.flat.dbiases) == L
     for l in range(L):
         n_in, n = cfg.sizes[l], cfg.sizes[l + 1]
-        assert net.weights[l].shape == net._dweights[l].shape == (n, n_in)
-        assert net.biases[l].shape == net._dbiases[l].shape == (n, 1)
-        views = [net._dweights[l], net._dbiases[l]]
+        assert net.weights[l].shape == net.flat.dweights[l].shape == (n, n_in)
+        assert net.biases[l].shape == net.flat.dbiases[l].shape == (n, 1)
+        views = [net.flat.dweights[l], net.flat.dbiases[l]]
         if l < L - 1 and cfg.batch_norm[l]:
-            assert net.gammas[l].shape == net._dgammas[l].shape == (n, 1)
-            assert net.betas[l].shape == net._dbetas[l].shape == (n, 1)
-            views += [net._dgammas[l], net._dbetas[l]]
+            assert net.gammas[l].shape == net.flat.dgammas[l].shape == (n, 1)
+            assert net.betas[l].shape == net.flat.dbetas[l].shape == (n, 1)
+            views += [net.flat.dgammas[l], net.flat.dbetas[l]]
         else:
-            assert net._dgammas[l] is None and net._dbetas[l] is None
+            assert net.flat.dgammas[l] is None and net.flat.dbetas[l] is None
         for view in views:
             assert view.dtype == net.dtype and np.shares_memory(view, grad)
 
@@ -251,7 +251,7 @@ def test_one_epoch_keeps_parameters_finite_and_in_their_dtype(cfg, optimizer, ba
                       batch_size=batch_size)
     assert net.parameters is buffer and buffer.dtype == np.dtype(cfg.dtype)
     assert np.isfinite(net.parameters).all()
-    assert np.isfinite(net._state).all() and net._state.dtype == np.dtype(cfg.dtype)
+    assert np.isfinite(net.flat.state).all() and net.flat.state.dtype == np.dtype(cfg.dtype)
     for W, b in zip(net.weights, net.biases):  # still views of the flat vector
         assert np.shares_memory(W, buffer) and np.shares_memory(b, buffer)
     assert history.epochs == 1 and all(math.isfinite(v[0]) for v in history.values())
@@ -278,21 +278,21 @@ def _conditioning(net, X, y):
       which loses ``eps / (1 - A)`` of relative precision on the way there:
       in both cases the finite difference is of another function, or noise.
     """
-    snapshot, state = net._snapshot(), net._rng.bit_generator.state
-    X = net._check_X(X)
-    Y, _ = net._encode_targets(y, X.shape[0])
-    _, ws = net._forward(X.T, training=True)
+    snapshot, state = net.flat.snapshot(), net.rng.bit_generator.state
+    X = net.prepare(X)
+    Y, _ = net.encode(y, X.shape[0])
+    _, ws = net.engine.forward(X.T, training=True, rng=net.rng)
     margin = min((float(np.abs(Z).min()) for Z, a in zip(ws.Zact, net.activations)
                   if a.name in KINKED), default=math.inf)
     AL = ws.A[-1]
     saturation = {"binary_crossentropy": lambda: min(AL.min(), (1 - AL).min()),
                   "categorical_crossentropy": lambda: (AL * Y.T).sum(axis=0).min(),
                   }.get(net.loss.name, lambda: 1.0)()
-    net._rng.bit_generator.state = state
-    J, _ = net._step_value_and_grad(X.T, Y.T)
-    ratio = float(np.linalg.norm(net._grad)) / max(abs(J), 1e-300)
-    net._restore(snapshot)
-    net._rng.bit_generator.state = state
+    net.rng.bit_generator.state = state
+    J, _ = net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+    ratio = float(np.linalg.norm(net.flat.grad)) / max(abs(J), 1e-300)
+    net.flat.restore(snapshot)
+    net.rng.bit_generator.state = state
     return margin, ratio, saturation
 
 
@@ -312,11 +312,11 @@ def test_float64_gradients_pass_the_gradient_check(cfg):
     margin, ratio, saturation = _conditioning(net, X, y)
     note(f"kink margin {margin:.3g}, |g|/|J| {ratio:.3g}, saturation {saturation:.3g}")
     assume(margin > 1e-4 and ratio > 1e-3 and saturation > 1e-4)
-    before = net.parameters.tobytes(), net._state.tobytes()
+    before = net.parameters.tobytes(), net.flat.state.tobytes()
     error = barenet.gradient_check(net, X, y)
     note(f"relative error {error:.3g}")
     assert error < 1e-6
-    assert (net.parameters.tobytes(), net._state.tobytes()) == before
+    assert (net.parameters.tobytes(), net.flat.state.tobytes()) == before
 
 
 @_settings(50)
@@ -339,7 +339,7 @@ def test_predict_after_save_and_load_is_bit_identical(cfg, fitted, strings, trai
         assert a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     assert loaded.parameters.dtype == net.parameters.dtype
     assert loaded.parameters.tobytes() == net.parameters.tobytes()
-    assert loaded._state.tobytes() == net._state.tobytes()
+    assert loaded.flat.state.tobytes() == net.flat.state.tobytes()
     if net.classes_ is not None:
         assert loaded.classes_.dtype == net.classes_.dtype
         assert loaded.classes_.tolist() == net.classes_.tolist()

@@ -105,7 +105,7 @@ class Pass:
     overwrites; both are read here, and copied at once."""
 
     def __init__(self, net, X_T, masks=None):
-        AL, record = net._forward(X_T, training=True, masks=masks)
+        AL, record = net.engine.forward(X_T, training=True, rng=net.rng, masks=masks)
         if hasattr(record, "masks"):  # a workspace
             masks, A, inputs = list(record.masks), list(record.A), list(record.inputs)
         else:  # a list of per-layer caches
@@ -178,7 +178,7 @@ def test_network_gradient_check(sizes, acts, loss, settings):
     net = barenet.Network(sizes, acts, init="xavier", seed=seed, dtype="float64", **settings)
     perturb(net, seed + 1)
     X, y = make_data(sizes[0], loss, sizes[-1], M_CHECK, seed)
-    parameters, state = net.parameters.copy(), net._state.copy()
+    parameters, state = net.parameters.copy(), net.flat.state.copy()
     running = [None if r is None else r.copy() for r in net.running_means + net.running_vars]
 
     error = barenet.gradient_check(net, X, y)
@@ -186,7 +186,7 @@ def test_network_gradient_check(sizes, acts, loss, settings):
     assert error < TOLERANCE, f"relative error {error:.3e}"
     # nothing the check nudged or the training-mode passes updated has moved
     assert np.array_equal(net.parameters, parameters)
-    assert np.array_equal(net._state, state)
+    assert np.array_equal(net.flat.state, state)
     for before, after in zip(running, net.running_means + net.running_vars):
         assert (before is None) == (after is None)
         if before is not None:
@@ -432,20 +432,20 @@ def build(sizes, acts, settings, seed):
 
 def data_for(net, seed, m=M):
     X, y = make_data(net.layer_sizes[0], net.loss.name, net.layer_sizes[-1], m, seed)
-    return X, net._encode_targets(y, m)[0]
+    return X, net.encode(y, m)[0]
 
 
 def compare_gradients(net, model, rtol=RTOL, atol=ATOL, when=""):
     lins, bns = linears(model), iter(batchnorms(model))
     for l, lin in enumerate(lins):
-        close(net._dweights[l], lin.weight.grad, rtol, atol, what=f"dW{l + 1} {when}")
-        close(net._dbiases[l], lin.bias.grad.reshape(-1, 1), rtol, atol,
+        close(net.flat.dweights[l], lin.weight.grad, rtol, atol, what=f"dW{l + 1} {when}")
+        close(net.flat.dbiases[l], lin.bias.grad.reshape(-1, 1), rtol, atol,
               what=f"db{l + 1} {when}")
         if net.batch_norm[l]:
             bn = next(bns)
-            close(net._dgammas[l], bn.weight.grad.reshape(-1, 1), rtol, atol,
+            close(net.flat.dgammas[l], bn.weight.grad.reshape(-1, 1), rtol, atol,
                   what=f"dgamma{l + 1} {when}")
-            close(net._dbetas[l], bn.bias.grad.reshape(-1, 1), rtol, atol,
+            close(net.flat.dbetas[l], bn.bias.grad.reshape(-1, 1), rtol, atol,
                   what=f"dbeta{l + 1} {when}")
 
 
@@ -468,7 +468,7 @@ def test_network_batchnorm_training_step_matches_torch(sizes, acts, settings):
     model = torch_twin(net)
     model.train()
 
-    J, AL = net._step_value_and_grad(X.T, Y.T)
+    J, AL = net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
     A_t = model(torch.tensor(X))
     J_t = torch_objective(model, net.loss.name, A_t, torch.tensor(Y), net.l2)
     J_t.backward()
@@ -480,7 +480,7 @@ def test_network_batchnorm_training_step_matches_torch(sizes, acts, settings):
     # a bias right before batch normalization gets no gradient at all
     for l, flag in enumerate(net.batch_norm):
         if flag:
-            assert np.abs(net._dbiases[l]).max() < 1e-12
+            assert np.abs(net.flat.dbiases[l]).max() < 1e-12
 
 
 @pytest.mark.parametrize("sizes, acts, settings", net_case_params())
@@ -496,8 +496,8 @@ def test_network_batchnorm_steps_and_inference_match_torch(sizes, acts, settings
     Xt, Yt = torch.tensor(X), torch.tensor(Y)
     for step in range(1, 7):
         idx = batches[step % len(batches)]
-        J, _ = net._step_value_and_grad(X[idx].T, Y[idx].T)
-        ours.step([net.parameters], [net._grad])
+        J, _ = net.engine.step_value_and_grad(X[idx].T, Y[idx].T, rng=net.rng)
+        ours.step([net.parameters], [net.flat.grad])
         model.train()
         theirs.zero_grad()
         J_t = torch_objective(model, net.loss.name, model(Xt[idx]), Yt[idx], net.l2)
@@ -540,7 +540,7 @@ def test_network_dropout_with_fixed_masks_matches_torch():
     model = torch_twin(net, masks)
     model.train()
 
-    J, AL = net._step_value_and_grad(X.T, Y.T, masks=masks)
+    J, AL = net.engine.step_value_and_grad(X.T, Y.T, masks=masks)
     A_t = model(torch.tensor(X))
     J_t = torch_objective(model, CE, A_t, torch.tensor(Y), net.l2)
     J_t.backward()
@@ -569,7 +569,7 @@ def test_network_l2_matches_torch(sizes, acts, lam):
     X, Y = data_for(net, seed)
     model = torch_twin(net)
 
-    J, _ = net._step_value_and_grad(X.T, Y.T)
+    J, _ = net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
     A_t = model(torch.tensor(X))
     J_t = torch_objective(model, net.loss.name, A_t, torch.tensor(Y), lam)
     J_t.backward()
@@ -577,14 +577,14 @@ def test_network_l2_matches_torch(sizes, acts, lam):
     close(J, J_t.item(), what="objective with L2")
     compare_gradients(net, model)
     # the penalty is on the weights only, by the formula, and nothing else changes
-    J_plain, _ = plain._step_value_and_grad(X.T, Y.T)
+    J_plain, _ = plain.engine.step_value_and_grad(X.T, Y.T, rng=plain.rng)
     penalty = lam / (2 * M) * sum(float((W ** 2).sum()) for W in net.weights)
     close(J - J_plain, penalty, what="penalty")
     close(l2_penalty(net.weights, lam, M), penalty, what="l2_penalty")
     for l in range(len(net.weights)):
-        close(net._dweights[l] - plain._dweights[l], lam / M * net.weights[l],
+        close(net.flat.dweights[l] - plain.flat.dweights[l], lam / M * net.weights[l],
               what=f"dW{l + 1} - dW{l + 1}(no L2)")
-        assert np.array_equal(net._dbiases[l], plain._dbiases[l])
+        assert np.array_equal(net.flat.dbiases[l], plain.flat.dbiases[l])
 
 
 @pytest.mark.parametrize("lam", [0.3, 4.0])
@@ -599,8 +599,8 @@ def test_network_l2_trajectory_matches_torch(lam):
     start = net.parameters.copy()
     for step in range(1, 21):
         idx = np.arange(M) if step % 2 else np.arange(0, M, 2)
-        J, _ = net._step_value_and_grad(X[idx].T, Y[idx].T)
-        ours.step([net.parameters], [net._grad])
+        J, _ = net.engine.step_value_and_grad(X[idx].T, Y[idx].T, rng=net.rng)
+        ours.step([net.parameters], [net.flat.grad])
         model.train()
         theirs.zero_grad()
         J_t = torch_objective(model, CE, model(Xt[idx]), Yt[idx], lam)
@@ -678,7 +678,7 @@ def test_l2_validation_and_fit_history():
     net = barenet.Network([2, 6, 1], ["tanh", "sigmoid"], seed=0, dtype="float64", l2=5.0)
     X, y = make_data(2, BCE, 1, 20, 0)
     start = [W.copy() for W in net.weights]
-    AL, _ = net._forward(X.T)
+    AL, _ = net.engine.forward(X.T)
     expected = net.loss.value(AL, y.reshape(1, -1)) + l2_penalty(start, 5.0, 20)
     history = net.fit(X, y, optimizer=barenet.GD(lr=0.01), epochs=1, batch_size=None,
                       validation_data=(X, y))
@@ -709,14 +709,14 @@ def test_dropout_inference_equals_the_net_without_dropout(batch_norm):
             mean[...] = dropped.running_means[l]
             plain.running_vars[l][...] = dropped.running_vars[l]
 
-    rng_state = dropped._rng.bit_generator.state
+    rng_state = dropped.rng.bit_generator.state
     out = dropped.forward(X)
     assert np.array_equal(out, plain.forward(X))
     assert np.array_equal(dropped.forward(X), out)  # deterministic
     assert np.array_equal(dropped.predict_proba(X), plain.predict_proba(X))
     assert np.array_equal(dropped.predict(X), plain.predict(X))
     assert dropped.evaluate(X, y) == plain.evaluate(X, y)
-    assert dropped._rng.bit_generator.state == rng_state  # inference draws nothing
+    assert dropped.rng.bit_generator.state == rng_state  # inference draws nothing
     # while training mode does drop units
     train_out = Pass(dropped, X.T.astype(dropped.dtype)).AL
     if not batch_norm:
@@ -893,7 +893,7 @@ def test_batchnorm_inference_uses_running_stats(batch_norm):
         if flag:
             assert np.abs(net.running_means[l]).max() > 1e-3
             assert np.abs(net.running_vars[l] - 1).max() > 1e-3
-    parameters, state = net.parameters.copy(), net._state.copy()
+    parameters, state = net.parameters.copy(), net.flat.state.copy()
 
     out = net.forward(X)
     np.testing.assert_allclose(out, inference_by_hand(net, X), rtol=1e-12, atol=1e-14)
@@ -905,10 +905,10 @@ def test_batchnorm_inference_uses_running_stats(batch_norm):
                                    rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(net.forward(X[5:9]), out[5:9], rtol=1e-12, atol=1e-14)
     # inference changes nothing, and differs from training mode (batch statistics)
-    assert np.array_equal(net.parameters, parameters) and np.array_equal(net._state, state)
+    assert np.array_equal(net.parameters, parameters) and np.array_equal(net.flat.state, state)
     train_out = Pass(net, X.T).AL
     assert np.abs(train_out.T - out).max() > 1e-4
-    assert np.array_equal(net._state, state)  # a bare forward pass updates nothing
+    assert np.array_equal(net.flat.state, state)  # a bare forward pass updates nothing
 
 
 def test_notebook_batchnorm_inference_uses_running_stats():
@@ -935,20 +935,20 @@ def test_notebook_batchnorm_inference_uses_running_stats():
 def test_fit_refuses_batches_of_one_sample_with_batch_norm():
     X, y = moons()
     net = barenet.Network([2, 6, 1], ["relu", "sigmoid"], seed=0, batch_norm=True)
-    before = net.parameters.copy(), net._state.copy()
+    before = net.parameters.copy(), net.flat.state.copy()
     with pytest.raises(ValueError, match="at least 2"):
         net.fit(X, y, batch_size=1, epochs=1)
-    assert np.array_equal(net.parameters, before[0]) and np.array_equal(net._state, before[1])
+    assert np.array_equal(net.parameters, before[0]) and np.array_equal(net.flat.state, before[1])
     assert net.classes_ is None
     # a regressor (one sample has no "single class" problem): one sample in all,
     # or one left for training after the validation split
     reg = barenet.Network([2, 6, 1], ["relu", "linear"], seed=0, batch_norm=True)
-    before = reg.parameters.copy(), reg._state.copy()
+    before = reg.parameters.copy(), reg.flat.state.copy()
     with pytest.raises(ValueError, match="at least 2"):
         reg.fit(X[:1], X[:1, 0], batch_size=None, epochs=1)
     with pytest.raises(ValueError, match="at least 2"):
         reg.fit(X[:2], X[:2, 0], batch_size=None, epochs=1, validation_split=0.5)
-    assert np.array_equal(reg.parameters, before[0]) and np.array_equal(reg._state, before[1])
+    assert np.array_equal(reg.parameters, before[0]) and np.array_equal(reg.flat.state, before[1])
     # batch norm on no layer: batches of one are fine
     plain = barenet.Network([2, 6, 1], ["relu", "sigmoid"], seed=0,
                             batch_norm=[False])
@@ -989,7 +989,7 @@ def test_bn_momentum_zero_keeps_the_last_batch():
     net = barenet.Network([3, 5, 1], ["tanh", "sigmoid"], seed=0, dtype="float64",
                           batch_norm=True, bn_momentum=0.0)
     X, Y = data_for(net, 0, m=10)
-    net._step_value_and_grad(X.T, Y.T)
+    net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
     Z = net.weights[0] @ X.T + net.biases[0]
     close(net.running_means[0], Z.mean(axis=1, keepdims=True))
     close(net.running_vars[0], Z.var(axis=1, ddof=1, keepdims=True))

@@ -87,7 +87,7 @@ def test_resuming_from_a_checkpoint_is_bit_identical(name, stop, tmp_path):
     again = barenet.load(checkpoint.saved[-1])  # a new process would do just this
     history = again.resume(X, y, **resume_kwargs(run))
     np.testing.assert_array_equal(again.parameters, whole.parameters, strict=True)
-    np.testing.assert_array_equal(again._state, whole._state, strict=True)
+    np.testing.assert_array_equal(again.flat.state, whole.flat.state, strict=True)
     assert history == whole.history_
     assert again.optimizer_.get_config() == whole.optimizer_.get_config()
     assert again.optimizer_.t == whole.optimizer_.t
@@ -112,7 +112,7 @@ def test_checkpoint_on_the_best_validation_score(tmp_path):
     assert len(best.saved) == len(improved)
     saved = barenet.load(tmp_path / "best.npz")
     assert len(saved.history_["loss"]) == improved[-1]
-    assert saved._run["epoch"] == improved[-1]
+    assert saved.run_.epoch == improved[-1]
 
 
 def test_plain_saves_carry_no_training_state_and_cannot_be_resumed(tmp_path):

@@ -186,9 +186,9 @@ def test_network_forward_cost_and_gradients_match_torch(sizes, activations, loss
     seed = len(sizes) * 7 + sizes[-1]
     net = make_net(sizes, activations, loss, seed)
     X, y = make_data(sizes, loss, seed)
-    Y = net._encode_targets(y, M)[0]  # (m, n_L)
+    Y = net.encode(y, M)[0]  # (m, n_L)
 
-    J, AL = net._step_value_and_grad(X.T, Y.T)
+    J, AL = net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
 
     A_t, J_t, dW_t, db_t, _ = torch_value_and_grads(
         net.weights, net.biases, net.activations, loss, X, Y
@@ -200,12 +200,12 @@ def test_network_forward_cost_and_gradients_match_torch(sizes, activations, loss
     close(net.forward(X), A_t, what="forward output (Network.forward)")
     close(J, J_t, what="cost")
     for l in range(len(net.weights)):
-        close(net._dweights[l], dW_t[l], what=f"dW{l + 1}")
-        close(net._dbiases[l], db_t[l], what=f"db{l + 1}")
+        close(net.flat.dweights[l], dW_t[l], what=f"dW{l + 1}")
+        close(net.flat.dbiases[l], db_t[l], what=f"db{l + 1}")
     # the gradient vector holds exactly these views (in the saved files' order
     # once _file_order has put each W and b back apart)
     flat = np.concatenate([g.ravel() for pair in zip(dW_t, db_t) for g in pair])
-    close(net._grad[net._file_order()], flat, what="flat gradient vector")
+    close(net.flat.grad[net.flat.file_order()], flat, what="flat gradient vector")
 
 
 @pytest.mark.parametrize("sizes, activations, loss", [case_params(c) for c in GRAD_CASES])
@@ -314,7 +314,7 @@ def torch_flat(model, net):
         for lin in torch_linears(model) for t in (lin.weight, lin.bias)
     ])
     laid_out = np.empty_like(flat)
-    laid_out[net._file_order()] = flat  # W1, b1, W2, ... as files hold them
+    laid_out[net.flat.file_order()] = flat  # W1, b1, W2, ... as files hold them
     return laid_out
 
 
@@ -326,15 +326,15 @@ def test_network_trajectory_matches_torch_optim(make_ours, make_theirs, sizes, a
     seed = 3 * len(sizes)
     net = make_net(sizes, activations, loss, seed)
     X, y = make_data(sizes, loss, seed)
-    Y = net._encode_targets(y, M)[0]
+    Y = net.encode(y, M)[0]
     model = torch_model(net.weights, net.biases, net.activations)
     Xt, Yt = torch.tensor(X), torch.tensor(Y)
     ours, theirs = make_ours(), make_theirs(model.parameters())
     start = net.parameters.copy()
 
     for step in range(1, N_STEPS + 1):
-        J, _ = net._step_value_and_grad(X.T, Y.T)
-        ours.step([net.parameters], [net._grad])
+        J, _ = net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+        ours.step([net.parameters], [net.flat.grad])
         J_t = torch_step(model, theirs, loss, Xt, Yt)
         close(J, J_t, rtol=TRAJ_RTOL, atol=TRAJ_ATOL, what=f"cost before step {step}")
         close(net.parameters, torch_flat(model, net), rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
@@ -386,7 +386,7 @@ def momentum_setup(seed=5):
     sizes, activations, loss = MOMENTUM_MODEL
     net = make_net(sizes, activations, loss, seed)
     X, y = make_data(sizes, loss, seed)
-    Y = net._encode_targets(y, M)[0]
+    Y = net.encode(y, M)[0]
     return net, X, Y
 
 
@@ -399,10 +399,10 @@ def test_momentum_follows_its_formula(lr, beta):
     opt = barenet.Momentum(lr=lr, beta=beta)
     v = np.zeros_like(twin.parameters)
     for step in range(1, N_STEPS + 1):
-        net._step_value_and_grad(X.T, Y.T)
-        opt.step([net.parameters], [net._grad])
-        twin._step_value_and_grad(X.T, Y.T)
-        g = twin._grad.copy()
+        net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+        opt.step([net.parameters], [net.flat.grad])
+        twin.engine.step_value_and_grad(X.T, Y.T, rng=twin.rng)
+        g = twin.flat.grad.copy()
         v = beta * v + (1 - beta) * g
         twin.parameters[...] = twin.parameters - lr * v
         close(net.parameters, twin.parameters, rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
@@ -423,8 +423,8 @@ def test_momentum_equals_torch_sgd_with_rescaled_lr(lr, beta):
     theirs = torch.optim.SGD(model.parameters(), lr=lr * (1 - beta), momentum=beta,
                              dampening=0)
     for step in range(1, N_STEPS + 1):
-        J, _ = net._step_value_and_grad(X.T, Y.T)
-        ours.step([net.parameters], [net._grad])
+        J, _ = net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+        ours.step([net.parameters], [net.flat.grad])
         J_t = torch_step(model, theirs, CE, Xt, Yt)
         close(J, J_t, rtol=TRAJ_RTOL, atol=TRAJ_ATOL, what=f"cost before step {step}")
         close(net.parameters, torch_flat(model, net), rtol=TRAJ_RTOL, atol=TRAJ_ATOL,
@@ -434,7 +434,7 @@ def test_momentum_equals_torch_sgd_with_rescaled_lr(lr, beta):
         theirs.state[t]["momentum_buffer"].numpy().ravel()
         for lin in torch_linears(model) for t in (lin.weight, lin.bias)
     ])
-    close(ours.velocities[0][net._file_order()], (1 - beta) * bufs, rtol=TRAJ_RTOL,
+    close(ours.velocities[0][net.flat.file_order()], (1 - beta) * bufs, rtol=TRAJ_RTOL,
           atol=TRAJ_ATOL,
           what="velocity vs (1 - beta) * torch momentum buffer")
 
@@ -453,9 +453,9 @@ def test_momentum_is_not_torch_sgd_with_dampening_beta():
     theirs = torch.optim.SGD(model.parameters(), lr=lr, momentum=beta, dampening=beta)
     start = net.parameters.copy()
 
-    net._step_value_and_grad(X.T, Y.T)
-    g = net._grad.copy()
-    ours.step([net.parameters], [net._grad])
+    net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+    g = net.flat.grad.copy()
+    ours.step([net.parameters], [net.flat.grad])
     torch_step(model, theirs, CE, Xt, Yt)
     # first step: ours moves by lr (1 - beta) g, torch by lr g (10 times as far)
     close(start - net.parameters, lr * (1 - beta) * g, what="our first update")
@@ -465,8 +465,8 @@ def test_momentum_is_not_torch_sgd_with_dampening_beta():
     assert first_gap > 0.5 * lr * beta * np.abs(g).max()
 
     for _ in range(N_STEPS - 1):
-        net._step_value_and_grad(X.T, Y.T)
-        ours.step([net.parameters], [net._grad])
+        net.engine.step_value_and_grad(X.T, Y.T, rng=net.rng)
+        ours.step([net.parameters], [net.flat.grad])
         torch_step(model, theirs, CE, Xt, Yt)
     final_gap = np.abs(net.parameters - torch_flat(model, net)).max()
     assert final_gap > 1e-3, "dampening=beta unexpectedly matched barenet's Momentum"

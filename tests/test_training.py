@@ -124,20 +124,20 @@ def script_validation(net, losses, metrics=None):
     def fake_scores(X, Y):
         i = len(calls)
         calls.append(i)
-        return {"loss": losses[i], net._metric_name: metrics[i]}
+        return {"loss": losses[i], net.metric_name: metrics[i]}
 
-    net._scores = fake_scores
+    net.engine.scores = fake_scores
     return calls
 
 
 def untouched(net):
     """A check that ``net`` is exactly as before whatever happens next."""
-    parameters, state = net.parameters.copy(), net._state.copy()
+    parameters, state = net.parameters.copy(), net.flat.state.copy()
     attributes = (net.classes_, net.history_, net.optimizer_, net.fit_config_)
 
     def check():
         np.testing.assert_array_equal(net.parameters, parameters, strict=True)
-        np.testing.assert_array_equal(net._state, state, strict=True)
+        np.testing.assert_array_equal(net.flat.state, state, strict=True)
         now = (net.classes_, net.history_, net.optimizer_, net.fit_config_)
         changed = [name for name, a, b in zip(
             ("classes_", "history_", "optimizer_", "fit_config_"), now, attributes) if a is not b]
@@ -358,7 +358,7 @@ def test_early_stopping_can_be_reused_across_fits():
 
 def split_of(net, n, fraction):
     """The (held, kept) indices fit(validation_split=fraction) will draw."""
-    order = copy.deepcopy(net._rng).permutation(n)
+    order = copy.deepcopy(net.rng).permutation(n)
     n_val = int(round(fraction * n))
     return order[:n_val], order[n_val:]
 
@@ -664,7 +664,7 @@ def test_unit_weights_are_no_weights_bit_for_bit(dtype):
     ]
     for net, history in zip(nets[1:], histories[1:]):
         np.testing.assert_array_equal(net.parameters, nets[0].parameters, strict=True)
-        np.testing.assert_array_equal(net._state, nets[0]._state, strict=True)
+        np.testing.assert_array_equal(net.flat.state, nets[0].flat.state, strict=True)
         same_history(history, histories[0])
 
 
@@ -776,25 +776,25 @@ def test_weighted_gradient_matches_finite_differences(layers, activations, data,
     net = barenet.Network(layers, activations, seed=0, dtype="float64", loss=None, **kwargs)
     if net.task != "regression":
         net.classes_ = np.unique(y)
-    X = net._check_X(X)
-    Y, _ = net._encode_targets(y, len(X))
+    X = net.prepare(X)
+    Y, _ = net.encode(y, len(X))
     X_T, Y_T = X.T, Y.T
     w = np.random.default_rng(1).uniform(0.0, 3.0, size=12)
     w[[2, 7]] = 0.0
-    _, caches = net._forward(X_T, training=True)
+    _, caches = net.engine.forward(X_T, training=True, rng=net.rng)
     masks = list(caches.masks)
 
     def cost(weights):
-        return net._objective(net._forward(X_T, training=True, masks=masks)[0], Y_T, weights)
+        return net.engine.objective(net.engine.forward(X_T, training=True, masks=masks)[0], Y_T, weights)
 
-    value, _ = net._step_value_and_grad(X_T, Y_T, w, masks=masks)
-    g = net._grad.copy()
+    value, _ = net.engine.step_value_and_grad(X_T, Y_T, w, masks=masks)
+    g = net.flat.grad.copy()
     assert value == pytest.approx(cost(w), rel=1e-14)
     g_num = numerical_gradient(lambda: cost(w), net.parameters)
     assert relative_error(g, g_num) < 1e-7
     # and the weights really changed the gradient
-    net._step_value_and_grad(X_T, Y_T, None, masks=masks)
-    assert relative_error(g, net._grad) > 1e-3
+    net.engine.step_value_and_grad(X_T, Y_T, None, masks=masks)
+    assert relative_error(g, net.flat.grad) > 1e-3
 
 
 @pytest.mark.parametrize(
@@ -897,7 +897,7 @@ class StepRates(Callback):
     def on_step_end(self, epoch, step, logs):
         net = self.model
         self.rates.append((epoch, net.optimizer_.lr))
-        self.steps.append((self.previous - net.parameters, net._grad.copy()))
+        self.steps.append((self.previous - net.parameters, net.flat.grad.copy()))
         self.previous = net.parameters.copy()
 
 
@@ -973,7 +973,7 @@ def test_saving_a_model_trained_with_every_feature(tmp_path):
     loaded = barenet.load(path)
 
     np.testing.assert_array_equal(loaded.parameters, net.parameters, strict=True)
-    np.testing.assert_array_equal(loaded._state, net._state, strict=True)
+    np.testing.assert_array_equal(loaded.flat.state, net.flat.state, strict=True)
     for a, b in zip(loaded.running_means + loaded.running_vars,
                     net.running_means + net.running_vars):
         if b is None:

@@ -2,23 +2,29 @@
 
 The notebook's L-layer network, every block correct and proven:
 
-- :class:`Network` -- the high-level model (X is samples x features);
-- :mod:`barenet.notebook` -- the notebook's step-by-step functions (X is
+- [`Network`][barenet.Network] -- the high-level model (X is samples x features);
+- [`barenet.notebook`][barenet.notebook] -- the notebook's step-by-step functions (X is
   features x samples);
-- :class:`GD`, :class:`Momentum` (and Nesterov), :class:`RMSProp`,
-  :class:`Adam`, :class:`AdamW` -- optimizers, with :mod:`barenet.schedules`
-  for learning-rate schedules;
-- L2, dropout and batch normalization (:class:`Network` arguments and the
-  notebook functions); :mod:`barenet.callbacks` such as :class:`EarlyStopping`;
-- :func:`gradient_check` -- finite-difference check of back propagation;
-- :func:`load` and :meth:`Network.save` -- models as arrays plus JSON, no pickle;
-- :class:`Standardizer` -- the inputs' standardization, which
+- [`GD`][barenet.optimizers.GD], [`Momentum`][barenet.optimizers.Momentum] (and Nesterov),
+  [`RMSProp`][barenet.optimizers.RMSProp], [`Adam`][barenet.optimizers.Adam],
+  [`AdamW`][barenet.optimizers.AdamW] -- optimizers, with
+  [`barenet.schedules`][barenet.optim.schedules] for learning-rate schedules;
+- L2, dropout and batch normalization ([`Network`][barenet.Network] arguments and the
+  notebook functions); [`barenet.callbacks`][barenet.callbacks] such as
+  [`EarlyStopping`][barenet.callbacks.EarlyStopping];
+- [`gradient_check`][barenet.gradcheck.gradient_check] -- finite-difference check of back
+  propagation;
+- [`load`][barenet.io.persistence.load] and [`Network.save`][barenet.Network.save] -- models as
+  arrays plus JSON, no pickle;
+- [`Standardizer`][barenet.preprocessing.Standardizer] -- the inputs' standardization, which
   ``Network(..., standardize=True)`` fits, saves and exports with the model;
-- :mod:`barenet.datasets` -- generated data sets and loaders; :mod:`barenet.plot`
-  -- learning curves and decision boundaries; :mod:`barenet.cli` -- the
+- [`barenet.datasets`][barenet.datasets] -- generated data sets and loaders;
+  [`barenet.plot`][barenet.plot]
+  -- learning curves and decision boundaries; `barenet.cli` -- the
   ``barenet`` command;
-- :mod:`barenet.activations`, :mod:`barenet.initializers`,
-  :mod:`barenet.losses`, :mod:`barenet.linear` -- the shared math core.
+- [`barenet.activations`][barenet.core.activations],
+  [`barenet.initializers`][barenet.core.initializers], [`barenet.losses`][barenet.core.losses],
+  [`barenet.linear`][barenet.core.linear] -- the shared math core.
 """
 
 from . import (
@@ -42,7 +48,7 @@ from .optimizers import GD, Adam, AdamW, Momentum, RMSProp
 from . import fast  # noqa: E402,F401  (plugs the NumPy fast layer into the core)
 from .training import History
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 __all__ = [
     "Network",

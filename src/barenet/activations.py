@@ -1,4 +1,4 @@
-"""Activation functions: :mod:`barenet.core.activations`, under the name
+"""Activation functions: [`barenet.core.activations`][barenet.core.activations], under the name
 barenet has always given them."""
 
 from .core.activations import (

@@ -1,12 +1,17 @@
 r"""Gradient checking by centered finite differences.
 
-For every parameter :math:`\theta_i`,
+For every parameter $\theta_i$,
 
-.. math:: g_i^{num} = \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}{2 \epsilon}
+$$
+g_i^{num} = \frac{J(\theta + \epsilon e_i) - J(\theta - \epsilon e_i)}{2 \epsilon}
+$$
 
-and the analytic gradient :math:`g` from back propagation is compared through
+and the analytic gradient $g$ from back propagation is compared through
 
-.. math:: \text{relative error} = \frac{\lVert g - g^{num} \rVert_2}{\lVert g \rVert_2 + \lVert g^{num} \rVert_2}
+$$
+\text{relative error} = \frac{\lVert g - g^{num} \rVert_2}{\lVert g \rVert_2 + \lVert g^{num}
+\rVert_2}
+$$
 
 In float64 a correct gradient gives about 1e-9 or less; above 1e-7 there is
 very likely a bug. Do it in float32 and the rounding drowns the signal, so the
@@ -50,7 +55,7 @@ def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
 
     Two forms:
 
-    - ``gradient_check(network, X, y)`` for a float64 :class:`barenet.Network`,
+    - ``gradient_check(network, X, y)`` for a float64 [`barenet.Network`][barenet.Network],
       with ``X`` of shape (n_samples, n_features) and ``y`` its targets; a
       network with a ``scaler_`` standardizes ``X`` first, as its other
       methods do, and the gradient is the one training follows (with respect
@@ -58,7 +63,7 @@ def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
     - ``gradient_check(parameters, X, Y, layer_activations=[...], loss=...,
       lambd=..., keep_prob=..., seed=...)`` for the notebook's parameter dict,
       ``X`` of shape (n_0, m) and ``Y`` of shape (n_L, m), as in
-      :mod:`barenet.notebook`.
+      [`barenet.notebook`][barenet.notebook].
 
     The check runs in training mode -- batch normalization with the batch's
     statistics, L2 included -- and with one dropout mask, drawn once and held
@@ -67,7 +72,7 @@ def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
     left exactly as they were.
     """
     epsilon = check_positive("epsilon", epsilon)
-    from .network import Network
+    from .model.network import Network
 
     if isinstance(model, Network):
         return _check_network(model, X, y, epsilon)
@@ -88,20 +93,20 @@ def _check_network(net, X, y, epsilon):
             "gradient_check needs a float64 network (float32 rounding hides the "
             "signal); build it with dtype='float64'"
         )
-    X = net._check_X(X)
-    Y, _ = net._encode_targets(y, X.shape[0])
-    X_T, Y_T = X.T, Y.T
-    snapshot = net._snapshot()
-    _, ws = net._forward(X_T, training=True)
+    X = net.prepare(X)
+    Y, _ = net.encode(y, X.shape[0])
+    X_T, Y_T, engine = X.T, Y.T, net.engine
+    snapshot = net.flat.snapshot()
+    _, ws = engine.forward(X_T, training=True, rng=net.rng)
     masks = list(ws.masks)
-    net._step_value_and_grad(X_T, Y_T, masks=masks)
-    g = net._grad.copy()
+    engine.step_value_and_grad(X_T, Y_T, masks=masks)
+    g = net.flat.grad.copy()
 
     def cost():
-        return net._objective(net._forward(X_T, training=True, masks=masks)[0], Y_T)
+        return engine.objective(engine.forward(X_T, training=True, masks=masks)[0], Y_T)
 
     g_num = numerical_gradient(cost, net.parameters, epsilon)
-    net._restore(snapshot)
+    net.flat.restore(snapshot)
     return relative_error(g, g_num)
 
 

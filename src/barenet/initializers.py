@@ -1,4 +1,4 @@
-"""Weight initializations: :mod:`barenet.core.initializers`, under the name
+"""Weight initializations: [`barenet.core.initializers`][barenet.core.initializers], under the name
 barenet has always given them."""
 
 from .core.initializers import REGISTRY, get, he, initialize, random, xavier

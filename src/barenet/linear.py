@@ -1,4 +1,4 @@
-"""The linear step: :mod:`barenet.core.linear`, under the name barenet has
+"""The linear step: [`barenet.core.linear`][barenet.core.linear], under the name barenet has
 always given it."""
 
 from .core.linear import linear_backward, linear_forward

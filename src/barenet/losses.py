@@ -1,4 +1,5 @@
-"""Losses: :mod:`barenet.core.losses`, under the name barenet has always given them."""
+"""Losses: [`barenet.core.losses`][barenet.core.losses], under the name barenet has always given
+them."""
 
 from .core.losses import (
     REGISTRY,

@@ -1,11 +1,12 @@
 """Scores of predictions against true values: what ``barenet evaluate`` prints.
 
-Plain NumPy functions of ``(y_true, y_pred)``. For classifiers: :func:`accuracy`,
-:func:`confusion_matrix` and :func:`per_class_scores` (precision, recall, F1 and
-support per class); for regressors: :func:`r2_score`, :func:`rmse` and
-:func:`mae`. Each agrees with the scikit-learn function of the same name
-(``zero_division=0`` for the per-class scores; the average over outputs for
-multi-output regression).
+Plain NumPy functions of ``(y_true, y_pred)``. For classifiers:
+[`accuracy`][barenet.metrics.accuracy], [`confusion_matrix`][barenet.metrics.confusion_matrix] and
+[`per_class_scores`][barenet.metrics.per_class_scores] (precision, recall, F1 and support per
+class); for regressors: [`r2_score`][barenet.metrics.r2_score], [`rmse`][barenet.metrics.rmse] and
+[`mae`][barenet.metrics.mae]. Each agrees with the scikit-learn function of the same name
+(``zero_division=0`` for the per-class scores; the average over outputs for multi-output
+regression).
 
 Labels may be numbers or strings; a class is a value of ``y_true`` or
 ``y_pred``, compared with ``==``.
@@ -74,7 +75,9 @@ def _indices(name, y, labels):
 def accuracy(y_true, y_pred):
     r"""The share of samples whose predicted label equals the true one.
 
-    .. math:: \mathrm{accuracy} = \frac{1}{n}\sum_{i=1}^{n} [\hat y_i = y_i]
+    $$
+    \mathrm{accuracy} = \frac{1}{n}\sum_{i=1}^{n} [\hat y_i = y_i]
+    $$
 
     Parameters
     ----------
@@ -150,19 +153,19 @@ def _ratio(numerator, denominator):
 def per_class_scores(y_true, y_pred, labels=None):
     r"""Precision, recall, F1 and support of each class.
 
-    With ``C`` the :func:`confusion_matrix`, for class ``k`` let
-    :math:`TP_k = C_{kk}`, :math:`FP_k = \sum_i C_{ik} - TP_k` (predicted ``k``,
-    something else) and :math:`FN_k = \sum_j C_{kj} - TP_k` (was ``k``,
+    With ``C`` the [`confusion_matrix`][barenet.metrics.confusion_matrix], for class ``k`` let
+    $TP_k = C_{kk}$, $FP_k = \sum_i C_{ik} - TP_k$ (predicted ``k``,
+    something else) and $FN_k = \sum_j C_{kj} - TP_k$ (was ``k``,
     predicted something else). Then
 
-    .. math::
+    $$
+    \mathrm{precision}_k = \frac{TP_k}{TP_k + FP_k},\quad
+    \mathrm{recall}_k = \frac{TP_k}{TP_k + FN_k},\quad
+    F_{1,k} = \frac{2\,TP_k}{2\,TP_k + FP_k + FN_k},
+    $$
 
-        \mathrm{precision}_k = \frac{TP_k}{TP_k + FP_k},\quad
-        \mathrm{recall}_k = \frac{TP_k}{TP_k + FN_k},\quad
-        F_{1,k} = \frac{2\,TP_k}{2\,TP_k + FP_k + FN_k},
-
-    and the support is :math:`TP_k + FN_k`, the number of samples of class
-    ``k`` in ``y_true``. :math:`F_1` is the harmonic mean of precision and
+    and the support is $TP_k + FN_k$, the number of samples of class
+    ``k`` in ``y_true``. $F_1$ is the harmonic mean of precision and
     recall. A score whose denominator is 0 (a class never predicted, for
     precision; a class absent from ``y_true``, for recall) is 0, as
     scikit-learn's ``zero_division=0``. Their plain means over the classes are
@@ -173,7 +176,7 @@ def per_class_scores(y_true, y_pred, labels=None):
     y_true, y_pred : array-like of shape (n_samples,)
         True and predicted labels (numbers or strings).
     labels : array-like of shape (n_classes,), optional
-        As for :func:`confusion_matrix`.
+        As for [`confusion_matrix`][barenet.metrics.confusion_matrix].
 
     Returns
     -------
@@ -209,15 +212,17 @@ def _check_values(y_true, y_pred):
 
 
 def r2_score(y_true, y_pred):
-    r"""The coefficient of determination :math:`R^2`.
+    r"""The coefficient of determination $R^2$.
 
-    .. math:: R^2 = 1 - \frac{\sum_i (y_i - \hat y_i)^2}{\sum_i (y_i - \bar y)^2}
+    $$
+    R^2 = 1 - \frac{\sum_i (y_i - \hat y_i)^2}{\sum_i (y_i - \bar y)^2}
+    $$
 
-    1 for perfect predictions, 0 for always predicting the mean :math:`\bar y`
+    1 for perfect predictions, 0 for always predicting the mean $\bar y$
     of ``y_true``, negative for worse. When ``y_true`` is constant (a zero
     denominator) it is 1 if the predictions are exact, else 0, as
     scikit-learn. For several outputs it is the mean of each output's
-    :math:`R^2`.
+    $R^2$.
 
     Parameters
     ----------
@@ -239,7 +244,9 @@ def r2_score(y_true, y_pred):
 def rmse(y_true, y_pred):
     r"""The root mean squared error, in the units of ``y``.
 
-    .. math:: \mathrm{RMSE} = \sqrt{\frac{1}{n}\sum_{i=1}^{n} (y_i - \hat y_i)^2}
+    $$
+    \mathrm{RMSE} = \sqrt{\frac{1}{n}\sum_{i=1}^{n} (y_i - \hat y_i)^2}
+    $$
 
     For several outputs, the mean of each output's RMSE (as scikit-learn's
     ``root_mean_squared_error``).
@@ -260,7 +267,9 @@ def rmse(y_true, y_pred):
 def mae(y_true, y_pred):
     r"""The mean absolute error, in the units of ``y``.
 
-    .. math:: \mathrm{MAE} = \frac{1}{n}\sum_{i=1}^{n} |y_i - \hat y_i|
+    $$
+    \mathrm{MAE} = \frac{1}{n}\sum_{i=1}^{n} |y_i - \hat y_i|
+    $$
 
     For several outputs, the mean over the outputs.
 

@@ -1,4 +1,4 @@
-"""Batch normalization: :mod:`barenet.core.normalization`, under the name
+"""Batch normalization: [`barenet.core.normalization`][barenet.core.normalization], under the name
 barenet has always given it."""
 
 from .core.normalization import (

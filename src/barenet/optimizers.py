@@ -2,10 +2,10 @@ r"""Optimizers: the rules that turn gradients into parameter updates.
 
 ``opt.step(params, grads)`` updates a list of parameter arrays in place from
 a list of gradient arrays of the same shapes; every optimizer takes
-``clipnorm`` (:func:`clip_by_global_norm`). What an optimizer keeps and how
-a step runs: :mod:`barenet.optim.base`.
+``clipnorm`` ([`clip_by_global_norm`][barenet.optimizers.clip_by_global_norm]). What an optimizer
+keeps and how a step runs: [`barenet.optim.base`][barenet.optim.base].
 
-The rules are written in :mod:`barenet.optim`, one short class each; this
+The rules are written in [`barenet.optim`][barenet.optim], one short class each; this
 module is their public home, by the names barenet has always given them.
 """
 

@@ -1,4 +1,4 @@
-"""Saving and loading networks: :mod:`barenet.io.persistence`, under the name
+"""Saving and loading networks: [`barenet.io.persistence`][barenet.io.persistence], under the name
 barenet has always given it."""
 
 from .io.persistence import FORMAT, FORMAT_VERSION, FORMAT_VERSIONS, ModelFileError, load, save

@@ -1,27 +1,29 @@
 r"""Standardization of the inputs: the scaling that travels with a model.
 
-:class:`Standardizer` maps each input column ``j`` to zero mean and unit
-variance,
+[`Standardizer`][barenet.preprocessing.Standardizer] maps each input column ``j`` to zero mean and
+unit variance,
 
-.. math:: z_{ij} = \frac{x_{ij} - \mu_j}{s_j}
+$$
+z_{ij} = \frac{x_{ij} - \mu_j}{s_j}
+$$
 
-with :math:`\mu_j` the column's mean and :math:`s_j` its population standard
+with $\mu_j$ the column's mean and $s_j$ its population standard
 deviation (divided by ``n``, not ``n - 1``), as scikit-learn's
 ``StandardScaler`` computes them. A column that is constant -- or so nearly
-constant that its spread is rounding error -- gets :math:`s_j = 1`, so it maps
+constant that its spread is rounding error -- gets $s_j = 1$, so it maps
 to (about) 0, never to nan or infinity.
 
 ``Network(..., standardize=True)`` fits one on the samples of its first
 ``fit`` (the training part only: a ``validation_split`` hold-out is left out)
 and keeps it as ``scaler_``; from then on every method that takes ``X`` applies
-it, saved models store it (:mod:`barenet.persistence`) and the ONNX export
-starts with it (:mod:`barenet.onnx`), so all of them take raw features.
+it, saved models store it ([`barenet.persistence`][barenet.io.persistence]) and the ONNX export
+starts with it ([`barenet.onnx`][barenet.io.onnx]), so all of them take raw features.
 
 Dtypes
 ------
 ``fit`` computes in float64 and keeps float64 ``mean_`` and ``scale_``;
-:meth:`Standardizer.astype` casts them. ``transform`` computes in the dtype
-of ``mean_``: ``X`` is cast to it, then ``(X - mean_) / scale_``, a
+[`Standardizer.astype`][barenet.preprocessing.Standardizer.astype] casts them. ``transform``
+computes in the dtype of ``mean_``: ``X`` is cast to it, then ``(X - mean_) / scale_``, a
 subtraction and a division per value, each rounded once in that dtype. A
 Network keeps its ``scaler_`` in its own dtype, so its inputs are
 standardized in that dtype, and an ONNX runtime's ``Sub`` then ``Div`` in the
@@ -55,10 +57,11 @@ class Standardizer:
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,) or None
-        Each column's mean; None before :meth:`fit`.
+        Each column's mean; None before [`fit`][barenet.preprocessing.Standardizer.fit].
     scale_ : ndarray of shape (n_features,) or None
         Each column's population standard deviation, 1 for a constant
-        column; every value finite and > 0. None before :meth:`fit`.
+        column; every value finite and > 0. None before
+        [`fit`][barenet.preprocessing.Standardizer.fit].
 
     Examples
     --------
@@ -84,7 +87,8 @@ class Standardizer:
 
     @property
     def n_features_in_(self):
-        """Number of columns it was fitted on (None before :meth:`fit`)."""
+        """Number of columns it was fitted on (None before
+        [`fit`][barenet.preprocessing.Standardizer.fit])."""
         return None if self.mean_ is None else self.mean_.size
 
     def fit(self, X):
@@ -163,11 +167,13 @@ class Standardizer:
                 f"X has {X.shape[1]} features but the Standardizer was fitted on "
                 f"{self.mean_.size}"
             )
-        return self._apply(X)
+        return self.apply(X)
 
-    def _apply(self, X):
-        """``(X - mean_) / scale_`` for an ``X`` already checked and in the
-        dtype of ``mean_``: one new array, divided in place."""
+    def apply(self, X):
+        """``(X - mean_) / scale_`` for an ``X`` already checked, with the
+        right number of columns, in the dtype of ``mean_`` (as
+        [`transform`][barenet.preprocessing.Standardizer.transform] makes it): one new array,
+        divided in place."""
         Z = X - self.mean_
         Z /= self.scale_
         return Z
@@ -217,8 +223,9 @@ class Standardizer:
 
     def astype(self, dtype):
         """A new Standardizer whose ``mean_`` and ``scale_`` are cast to
-        ``dtype`` ('float32' or 'float64'), so that :meth:`transform` computes
-        in it; the cast values must stay finite, and the scales > 0."""
+        ``dtype`` ('float32' or 'float64'), so that
+        [`transform`][barenet.preprocessing.Standardizer.transform] computes in it; the cast
+        values must stay finite, and the scales > 0."""
         dtype = check_float_dtype("dtype", dtype)
         self._require_fitted()
         with np.errstate(over="ignore"):

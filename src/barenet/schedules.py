@@ -1,4 +1,4 @@
-"""Learning-rate schedules: :mod:`barenet.optim.schedules`, under the name
+"""Learning-rate schedules: [`barenet.optim.schedules`][barenet.optim.schedules], under the name
 barenet has always given them."""
 
 from .optim.schedules import (

@@ -7,10 +7,10 @@
     barenet export MODEL OUT.onnx                # the model as ONNX, for onnxruntime
     barenet help [COMMAND]
 
-The package is laid out by what each part does: :mod:`.parser` (the grammar:
-commands, options, defaults, checks of values), :mod:`.train` (``train`` and
-``compare``, and the defaults chosen from the data), :mod:`.use` (``predict``,
-``evaluate``, ``export``) and :mod:`.common` (errors, data, files written,
+The package is laid out by what each part does: `parser` (the grammar:
+commands, options, defaults, checks of values), `train` (``train`` and
+``compare``, and the defaults chosen from the data), `use` (``predict``,
+``evaluate``, ``export``) and `common` (errors, data, files written,
 standard output).
 
 Every error the user can cause ends the command with one line on stderr and
@@ -39,6 +39,8 @@ def _help(parser, topic):
     if topic is None:
         parser.print_help()
         return EXIT_OK
+    # argparse keeps a parser's subcommands only in private attributes (its
+    # own help reads them the same way); build_parser adds exactly one group
     commands = parser._subparsers._group_actions[0].choices
     if topic not in commands:
         print(f"barenet help: error: no command {topic!r}; the commands are "

@@ -118,7 +118,8 @@ def load_data(args, **kwargs):
 
 
 def read_table(path, label=None):
-    """A CSV file as a :class:`barenet.datasets.Table`; ``label`` as ``--label`` gave it."""
+    """A CSV file as a [`barenet.datasets.Table`][barenet.datasets.Table]; ``label`` as
+    ``--label`` gave it."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"no data file at {path}")
     try:
@@ -140,7 +141,7 @@ def check_features(X, n_features, spec):
 def writable_directory(path, option):
     """Check that directory ``path`` (for ``option``) exists and takes files,
     or can be made: before any work, so that none is lost to a bad path.
-    Nothing is created (see :func:`make_directory`)."""
+    Nothing is created (see `make_directory`)."""
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"{option} {path} is a file, not a directory")
     existing = os.path.abspath(path)
@@ -154,7 +155,7 @@ def writable_directory(path, option):
 
 
 def make_directory(path, option):
-    """Make directory ``path`` (checked by :func:`writable_directory`)."""
+    """Make directory ``path`` (checked by `writable_directory`)."""
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:

@@ -10,8 +10,8 @@ import time
 import numpy as np
 
 from .. import optimizers
-from ..callbacks import EarlyStopping, ProgressBar
-from ..network import Network
+from ..model.callbacks import EarlyStopping, ProgressBar
+from ..model.network import Network
 from ..io import load
 from .common import (
     EXIT_INTERRUPTED,
@@ -46,7 +46,7 @@ def default_hidden(n_features, n_outputs, n_samples):
 
 def default_epochs(n_samples, batch_size, most=MOST_EPOCHS):
     """The epochs chosen when ``--epochs`` is not given, for data other than
-    the notebook's example: about :data:`STEPS` steps of ``batch_size``
+    the notebook's example: about `STEPS` steps of ``batch_size``
     samples, between 10 and ``most`` epochs."""
     steps_per_epoch = math.ceil(n_samples / batch_size)
     return min(most, max(10, math.ceil(STEPS / steps_per_epoch)))
@@ -143,7 +143,7 @@ def cmd_compare(args):
         history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=epochs,
                           batch_size=args.batch_size, schedule=args.schedule)
         seconds = time.perf_counter() - start
-        metric = net._metric_name
+        metric = net.metric_name
         train, test = (net.evaluate(X, y)[metric] for X, y in (
             (data.X_train, data.y_train), (data.X_test, data.y_test)))
         label = type(optimizer).__name__
@@ -225,12 +225,12 @@ def _output_paths(out):
 
 def _network_to_train(data, args):
     """``(net, optimizer, epochs, chosen)``: the run saved in ``--resume``'s
-    checkpoint, or a new network shaped for ``data`` (see :func:`network_for`)."""
+    checkpoint, or a new network shaped for ``data`` (see `network_for`)."""
     if args.resume is not None:
         net = load(args.resume)
-        if net._run is None:
+        if net.run_ is None:
             raise UsageError(f"--resume {args.resume} is a model, not a checkpoint")
-        return net, net.optimizer_, net._run["epochs"], []
+        return net, net.optimizer_, net.run_.epochs, []
     net, epochs, chosen = network_for(data, args, 1000)
     return net, optimizers.REGISTRY[args.optimizer](lr=args.lr), epochs, chosen
 
@@ -242,7 +242,7 @@ def _validation(data, args, net):
         # the test split stays unseen: early stopping watches a slice of the training set
         stopper = EarlyStopping(patience=args.early_stopping)
         return {"validation_split": 0.1}, "validation", stopper
-    if args.resume is not None and net._run["validation_split"] is not None:
+    if args.resume is not None and net.run_.validation_split is not None:
         return {}, "validation", None
     return {"validation_data": (data.X_test, data.y_test)}, "test", None
 
@@ -260,7 +260,7 @@ def _train(net, data, args, optimizer, epochs, callbacks, validation):
                               batch_size=args.batch_size, schedule=args.schedule,
                               callbacks=callbacks, **validation)
     except KeyboardInterrupt:
-        if net._run is None:  # before the first step: nothing trained to save
+        if net.run_ is None:  # before the first step: nothing trained to save
             raise
         return net.history_, True
     return history, False
@@ -279,7 +279,7 @@ def _save(net, paths, interrupted):
 def _interrupted_message(net, epochs, arguments, paths):
     """What an interrupted train says on stderr: what it saved, and the
     command line that carries on."""
-    return (f"\nbarenet train: interrupted during epoch {net._run['epoch'] + 1} of {epochs}; "
+    return (f"\nbarenet train: interrupted during epoch {net.run_.epoch + 1} of {epochs}; "
             f"saved the model trained so far to {paths['model.npz']} and a checkpoint to "
             f"{paths['checkpoint.npz']}\ncontinue with: "
             f"{_resume_command(arguments, paths['checkpoint.npz'])}")

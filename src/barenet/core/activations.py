@@ -12,7 +12,7 @@ Every activation has
 
 Both return new arrays; ``out=``, when given, receives the result (it may be
 ``Z`` itself in ``forward``, or ``dA`` in ``backward``). Training runs the same
-formulas in place, over buffers it reuses (:mod:`barenet.fast.activations`).
+formulas in place, over buffers it reuses ([`barenet.fast.activations`][barenet.fast.activations]).
 
 A subclass writes its own ``forward`` and ``backward``. ``get(name_or_activation)``
 is the one way to look an activation up by name.
@@ -53,7 +53,7 @@ class Activation:
 
 
 class Linear(Activation):
-    r"""Identity: :math:`g(z) = z`, :math:`g'(z) = 1`. Without ``out``, the
+    r"""Identity: $g(z) = z$, $g'(z) = 1$. Without ``out``, the
     input itself is returned (no copy)."""
 
     name = "linear"
@@ -66,11 +66,11 @@ class Linear(Activation):
 
 
 class Sigmoid(Activation):
-    r"""Logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, :math:`\sigma' = \sigma(1 - \sigma)`.
+    r"""Logistic function $\sigma(z) = 1 / (1 + e^{-z})$, $\sigma' = \sigma(1 - \sigma)$.
 
-    Computed as :math:`\sigma(z) = f / (f + g)` with :math:`f = e^{\min(z,
-    0)}` and :math:`g = e^{-\max(z, 0)}`: that is :math:`1 / (1 + e^{-z})`
-    for :math:`z \ge 0` and :math:`e^z / (e^z + 1)` below. Both exponents
+    Computed as $\sigma(z) = f / (f + g)$ with $f = e^{\min(z,
+    0)}$ and $g = e^{-\max(z, 0)}$: that is $1 / (1 + e^{-z})$
+    for $z \ge 0$ and $e^z / (e^z + 1)$ below. Both exponents
     are at most 0, so any input, 1e4 included, gives a finite result without
     warnings, and no step cancels: it is accurate to a few units in the last
     place (3 at most in float32 and float64 over the whole range; the tests
@@ -92,12 +92,12 @@ class Sigmoid(Activation):
 
 
 class ReLU(Activation):
-    r"""Rectified linear unit :math:`\max(0, z)`; derivative 1 for :math:`z > 0`, else 0.
+    r"""Rectified linear unit $\max(0, z)$; derivative 1 for $z > 0$, else 0.
 
     ``max(-0.0, 0)`` is ``+0.0`` and a nan stays nan. The derivative is
-    taken from the output :math:`a = \max(z, 0) \ge 0` as its sign,
-    :math:`dZ = dA \cdot \operatorname{sign}(a)`: 1 where :math:`a > 0`, 0
-    where :math:`a = 0`, and a nan ``a`` gives nan (a nan is never hidden).
+    taken from the output $a = \max(z, 0) \ge 0$ as its sign,
+    $dZ = dA \cdot \operatorname{sign}(a)$: 1 where $a > 0$, 0
+    where $a = 0$, and a nan ``a`` gives nan (a nan is never hidden).
     """
 
     name = "relu"
@@ -110,9 +110,9 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    r"""Leaky ReLU :math:`\max(sz, z)` for slope :math:`0 \le s < 1`.
+    r"""Leaky ReLU $\max(sz, z)$ for slope $0 \le s < 1$.
 
-    Derivative 1 for :math:`z > 0`, else :math:`s` (the notebook's convention at 0).
+    Derivative 1 for $z > 0$, else $s$ (the notebook's convention at 0).
     """
 
     name = "leaky_relu"
@@ -128,7 +128,7 @@ class LeakyReLU(Activation):
         return into(dA * self.derivative(Z, dA.dtype), out)
 
     def derivative(self, Z, dtype):
-        """:math:`g'(z)`: 1 where ``Z > 0``, the slope elsewhere, in ``dtype``."""
+        """$g'(z)$: 1 where ``Z > 0``, the slope elsewhere, in ``dtype``."""
         return np.where(Z > 0, 1, self.slope).astype(dtype, copy=False)
 
     def __repr__(self):
@@ -136,7 +136,7 @@ class LeakyReLU(Activation):
 
 
 class Tanh(Activation):
-    r"""Hyperbolic tangent; :math:`\tanh'(z) = 1 - \tanh^2(z)`."""
+    r"""Hyperbolic tangent; $\tanh'(z) = 1 - \tanh^2(z)$."""
 
     name = "tanh"
 
@@ -150,13 +150,13 @@ class Tanh(Activation):
 class Softmax(Activation):
     r"""Softmax over the units of each sample (axis 0).
 
-    :math:`a_k = e^{z_k - \max z} / \sum_j e^{z_j - \max z}`; subtracting the
+    $a_k = e^{z_k - \max z} / \sum_j e^{z_j - \max z}$; subtracting the
     column maximum keeps every exponent <= 0, so nothing overflows.
 
     Backward is the Jacobian-vector product
-    :math:`dz_k = a_k (da_k - \sum_j da_j a_j)`. With categorical
+    $dz_k = a_k (da_k - \sum_j da_j a_j)$. With categorical
     cross-entropy the output gradient is fused to ``A - Y`` instead
-    (see :func:`barenet.core.losses.output_gradient`).
+    (see [`barenet.core.losses.output_gradient`][barenet.core.losses.output_gradient]).
     """
 
     name = "softmax"
@@ -171,10 +171,13 @@ class Softmax(Activation):
 
 
 REGISTRY = {cls.name: cls for cls in (Linear, Sigmoid, ReLU, LeakyReLU, Tanh, Softmax)}
+"""The activations by name: ``'linear'``, ``'sigmoid'``, ``'relu'``, ``'leaky_relu'``,
+``'tanh'`` and ``'softmax'``, each mapped to its class."""
 
 
 def get(activation):
-    """Return the activation for a name in :data:`REGISTRY`, or the object itself.
+    """Return the activation for a name in [`REGISTRY`][barenet.core.activations.REGISTRY], or the
+    object itself.
 
     >>> get("relu")
     ReLU()

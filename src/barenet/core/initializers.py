@@ -32,10 +32,13 @@ def he(n_out, n_in):
 
 
 REGISTRY = {f.__name__: f for f in (random, xavier, he)}
+"""The weight initializations by name: ``'random'``, ``'xavier'`` and ``'he'``, each mapped
+to its scale function."""
 
 
 def get(init):
-    """Return the scale function for a name in :data:`REGISTRY`, or a callable as is.
+    """Return the scale function for a name in [`REGISTRY`][barenet.core.initializers.REGISTRY], or
+    a callable as is.
 
     A callable ``scale(n_out, n_in)`` returns the factor applied to standard
     normal draws.

@@ -3,16 +3,16 @@ r"""The linear step of a layer and its backward pass, as the notebook writes the
 Layout: ``A_prev`` has shape ``(n_prev, m)``, ``W`` has shape ``(n, n_prev)``,
 ``b`` has shape ``(n, 1)``; ``Z`` and ``dZ`` have shape ``(n, m)``.
 
-.. math::
+$$
+Z = W A_{prev} + b \qquad
+dW = \frac{1}{m} dZ\, A_{prev}^T \qquad
+db = \frac{1}{m} \sum_{i=1}^{m} dZ^{(i)} \qquad
+dA_{prev} = W^T dZ
+$$
 
-    Z = W A_{prev} + b \qquad
-    dW = \frac{1}{m} dZ\, A_{prev}^T \qquad
-    db = \frac{1}{m} \sum_{i=1}^{m} dZ^{(i)} \qquad
-    dA_{prev} = W^T dZ
-
-``dZ`` is the per-sample gradient (see :mod:`barenet.core.losses`), so ``dW``
+``dZ`` is the per-sample gradient (see [`barenet.core.losses`][barenet.core.losses]), so ``dW``
 and ``db`` are the gradients of the mean cost. A caller whose ``dZ`` already
-carries the factor :math:`1/m` passes ``mean=False`` and gets sums over the
+carries the factor $1/m$ passes ``mean=False`` and gets sums over the
 samples instead. ``db`` is the product of ``dZ`` with a column of ``1/m`` (or
 of ones): a matrix-vector product. ``out``, ``dW``, ``db`` and ``dA_prev``,
 when given, receive the results.

@@ -2,22 +2,26 @@ r"""Losses: the cost's value and its gradient, side by side.
 
 Layout: predictions ``A`` and targets ``Y`` have shape ``(n_outputs, m)``, one
 column per sample. Every cost is a mean over the ``m`` samples of a per-sample
-loss :math:`\ell_i`:
+loss $\ell_i$:
 
-.. math:: J = \frac{1}{m} \sum_{i=1}^{m} \ell_i
+$$
+J = \frac{1}{m} \sum_{i=1}^{m} \ell_i
+$$
 
-``per_sample(A, Y)`` returns the ``m`` values :math:`\ell_i`, and
-``value(A, Y, weights=None)`` the cost; with sample weights :math:`w_i` it is
-:math:`\frac{1}{m} \sum_i w_i \ell_i` (the weights scale each sample's
-share, as in Keras; :func:`output_gradient` scales the gradient to match).
+``per_sample(A, Y)`` returns the ``m`` values $\ell_i$, and
+``value(A, Y, weights=None)`` the cost; with sample weights $w_i$ it is
+$\frac{1}{m} \sum_i w_i \ell_i$ (the weights scale each sample's
+share, as in Keras; [`output_gradient`][barenet.core.losses.output_gradient] scales the gradient to
+match).
 
-**Where the 1/m goes.** ``gradient(A, Y)`` and :func:`output_gradient` are
-per sample: :math:`\partial \ell_i / \partial a_i` and :math:`\partial \ell_i
-/ \partial z_i`, *not* divided by ``m``. The mean's :math:`1/m` is applied
-once, further on: by :func:`barenet.core.linear.linear_backward` (``dW = dZ
-A_prev^T / m``, as in the notebook, whose functions work that way), or, in
-``Network``'s training step, to the output layer's ``dZ`` itself, from where
-it flows back linearly (every ``dW`` and ``db`` is then a sum, ``mean=False``).
+**Where the 1/m goes.** ``gradient(A, Y)`` and
+[`output_gradient`][barenet.core.losses.output_gradient] are per sample:
+$\partial \ell_i / \partial a_i$ and $\partial \ell_i / \partial z_i$, *not* divided by ``m``. The
+mean's $1/m$ is applied once, further on: by
+[`barenet.core.linear.linear_backward`][barenet.core.linear.linear_backward]
+(``dW = dZ A_prev^T / m``, as in the notebook, whose functions work that way), or, in ``Network``'s
+training step, to the output layer's ``dZ`` itself, from where it flows back linearly (every ``dW``
+and ``db`` is then a sum, ``mean=False``).
 
 Probabilities are clipped to ``[eps, 1 - eps]`` (``eps`` the machine epsilon
 of their dtype) before any logarithm or division, so predictions of exactly 0
@@ -77,10 +81,12 @@ class Loss:
 class BinaryCrossEntropy(Loss):
     r"""The notebook's cost, summed over output units, averaged over samples:
 
-    .. math:: \ell_i = -\sum_k \left[ y_{ki} \log a_{ki} + (1 - y_{ki}) \log(1 - a_{ki}) \right]
+    $$
+    \ell_i = -\sum_k \left[ y_{ki} \log a_{ki} + (1 - y_{ki}) \log(1 - a_{ki}) \right]
+    $$
 
-    computed as :math:`-(\log(1 - a) + y (\log a - \log(1 - a)))`, with ``a``
-    clipped. Gradient, elementwise: :math:`-(y / a - (1 - y) / (1 - a))`.
+    computed as $-(\log(1 - a) + y (\log a - \log(1 - a)))$, with ``a``
+    clipped. Gradient, elementwise: $-(y / a - (1 - y) / (1 - a))$.
     After a sigmoid output it fuses to ``A - Y``.
     """
 
@@ -100,9 +106,11 @@ class BinaryCrossEntropy(Loss):
 class CategoricalCrossEntropy(Loss):
     r"""Cross-entropy against one-hot (or any probability) targets:
 
-    .. math:: \ell_i = -\sum_k y_{ki} \log a_{ki}
+    $$
+    \ell_i = -\sum_k y_{ki} \log a_{ki}
+    $$
 
-    Gradient, elementwise: :math:`-y / a`. After a softmax output it fuses to
+    Gradient, elementwise: $-y / a$. After a softmax output it fuses to
     ``A - Y`` (which needs each column of ``Y`` to sum to 1).
     """
 
@@ -119,9 +127,11 @@ class CategoricalCrossEntropy(Loss):
 class MeanSquaredError(Loss):
     r"""Mean of the squared errors over all outputs and samples:
 
-    .. math:: \ell_i = \frac{1}{k} \sum_k (a_{ki} - y_{ki})^2
+    $$
+    \ell_i = \frac{1}{k} \sum_k (a_{ki} - y_{ki})^2
+    $$
 
-    for ``k`` output units. Gradient, elementwise: :math:`2 (a - y) / k`.
+    for ``k`` output units. Gradient, elementwise: $2 (a - y) / k$.
     """
 
     name = "mse"
@@ -137,10 +147,13 @@ class MeanSquaredError(Loss):
 REGISTRY = {
     cls.name: cls for cls in (BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError)
 }
+"""The losses by name: ``'binary_crossentropy'``, ``'categorical_crossentropy'`` and
+``'mse'``, each mapped to its class."""
 
 
 def get(loss):
-    """Return the loss for a name in :data:`REGISTRY`, or the object itself."""
+    """Return the loss for a name in [`REGISTRY`][barenet.core.losses.REGISTRY], or the object
+    itself."""
     return from_registry("loss", REGISTRY, loss, Loss)
 
 

@@ -1,45 +1,47 @@
 r"""Batch normalization of a hidden layer's pre-activations, forward and backward.
 
 Layout: ``Z`` has shape ``(n_units, m)``, one column per sample; the learned
-scale :math:`\gamma` and shift :math:`\beta` have shape ``(n_units, 1)``.
+scale $\gamma$ and shift $\beta$ have shape ``(n_units, 1)``.
 
 Training mode normalizes each unit over the batch:
 
-.. math::
-
-    \mu = \frac{1}{m} \sum_i z_i \qquad
-    \sigma^2 = \frac{1}{m} \sum_i (z_i - \mu)^2 \qquad
-    \hat z_i = \frac{z_i - \mu}{\sqrt{\sigma^2 + \epsilon}} \qquad
-    \tilde z_i = \gamma \hat z_i + \beta
+$$
+\mu = \frac{1}{m} \sum_i z_i \qquad
+\sigma^2 = \frac{1}{m} \sum_i (z_i - \mu)^2 \qquad
+\hat z_i = \frac{z_i - \mu}{\sqrt{\sigma^2 + \epsilon}} \qquad
+\tilde z_i = \gamma \hat z_i + \beta
+$$
 
 Inference mode uses running estimates instead of the batch's statistics,
 updated after every training batch as
 
-.. math::
+$$
+\mu_{run} \leftarrow \rho\, \mu_{run} + (1 - \rho)\, \mu \qquad
+\sigma^2_{run} \leftarrow \rho\, \sigma^2_{run} + (1 - \rho)\, \frac{m}{m - 1} \sigma^2
+$$
 
-    \mu_{run} \leftarrow \rho\, \mu_{run} + (1 - \rho)\, \mu \qquad
-    \sigma^2_{run} \leftarrow \rho\, \sigma^2_{run} + (1 - \rho)\, \frac{m}{m - 1} \sigma^2
-
-with momentum :math:`\rho` (the unbiased variance, as PyTorch keeps it;
-PyTorch's ``momentum`` is :math:`1 - \rho`).
+with momentum $\rho$ (the unbiased variance, as PyTorch keeps it;
+PyTorch's ``momentum`` is $1 - \rho$).
 
 **Backward.** With ``G`` the per-sample gradient arriving at
-:math:`\tilde z` (see :mod:`barenet.core.losses`: ``m`` times the gradient of the
-mean cost), the chain rule through :math:`\hat z`, :math:`\mu` and
-:math:`\sigma^2` -- each of which depends on every sample of the batch -- gives
+$\tilde z$ (see [`barenet.core.losses`][barenet.core.losses]: ``m`` times the gradient of the
+mean cost), the chain rule through $\hat z$, $\mu$ and
+$\sigma^2$ -- each of which depends on every sample of the batch -- gives
 
-.. math::
+$$
+\frac{\partial J}{\partial \gamma} = \frac{1}{m} \sum_i G_i \hat z_i \qquad
+\frac{\partial J}{\partial \beta} = \frac{1}{m} \sum_i G_i
+$$
 
-    \frac{\partial J}{\partial \gamma} = \frac{1}{m} \sum_i G_i \hat z_i \qquad
-    \frac{\partial J}{\partial \beta} = \frac{1}{m} \sum_i G_i
-
-    dZ = \frac{\gamma}{\sqrt{\sigma^2 + \epsilon}}
-         \left( G - \overline{G} - \hat z\, \overline{G \hat z} \right)
+$$
+dZ = \frac{\gamma}{\sqrt{\sigma^2 + \epsilon}}
+     \left( G - \overline{G} - \hat z\, \overline{G \hat z} \right)
+$$
 
 where the bars are means over the batch. The two subtracted terms remove the
 components of ``G`` that the normalization cannot pass on: a shift of every
-sample (absorbed by :math:`\mu`) and a scaling along :math:`\hat z` (absorbed
-by :math:`\sigma`). A bias added before batch normalization therefore gets a
+sample (absorbed by $\mu$) and a scaling along $\hat z$ (absorbed
+by $\sigma$). A bias added before batch normalization therefore gets a
 zero gradient.
 """
 
@@ -73,7 +75,7 @@ def batchnorm_backward(G, cache, mean=True):
     other two gradients of the mean cost, as in the module docstring.
 
     With ``mean=False`` (for a ``G`` already divided by ``m``, see
-    :func:`~barenet.core.linear.linear_backward`) ``dgamma`` and ``dbeta`` are
+    [`linear_backward`][barenet.core.linear.linear_backward]) ``dgamma`` and ``dbeta`` are
     sums over the samples; ``dZ`` is the same linear map of ``G`` either way.
     """
     Z_hat, gamma, inv_std = cache.Z_hat, cache.gamma, cache.inv_std

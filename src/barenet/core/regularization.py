@@ -3,20 +3,22 @@ r"""L2 regularization and (inverted) dropout.
 **L2**, the course's form, on the weights only (not biases, not batch-norm
 scales and shifts): for a batch of ``m`` samples,
 
-.. math::
-
-    J_{L2} = J + \frac{\lambda}{2m} \sum_l \lVert W^{[l]} \rVert_F^2 \qquad
-    \frac{\partial J_{L2}}{\partial W^{[l]}} = \frac{\partial J}{\partial W^{[l]}}
-        + \frac{\lambda}{m} W^{[l]}
+$$
+J_{L2} = J + \frac{\lambda}{2m} \sum_l \lVert W^{[l]} \rVert_F^2 \qquad
+\frac{\partial J_{L2}}{\partial W^{[l]}} = \frac{\partial J}{\partial W^{[l]}}
+    + \frac{\lambda}{m} W^{[l]}
+$$
 
 **Inverted dropout** on a hidden layer's activations, with drop ``rate``
-:math:`r` (keep probability :math:`p = 1 - r`): during training each unit of
-each sample is kept with probability :math:`p` and the kept ones are divided
-by :math:`p`,
+$r$ (keep probability $p = 1 - r$): during training each unit of
+each sample is kept with probability $p$ and the kept ones are divided
+by $p$,
 
-.. math:: \tilde A = A \odot M / p, \qquad M_{ki} \sim \text{Bernoulli}(p)
+$$
+\tilde A = A \odot M / p, \qquad M_{ki} \sim \text{Bernoulli}(p)
+$$
 
-so that :math:`E[\tilde A] = A` and inference needs no change: it simply
+so that $E[\tilde A] = A$ and inference needs no change: it simply
 skips dropout. The backward pass multiplies by the same ``M / p``.
 """
 

@@ -1,32 +1,37 @@
 """Data sets: small generated problems, files on disk, MNIST and scikit-learn's sets.
 
-Everything here returns a :class:`Dataset` in the samples x features layout:
+Everything here returns a [`Dataset`][barenet.datasets.Dataset] in the samples x features layout:
 ``X_train`` of shape ``(n_train, n_features)`` and ``y_train`` of shape
 ``(n_train,)``, the same for the test part, and a short ``name``.
 
-- generated, seeded, no download: :func:`make_moons`, :func:`make_circles`,
-  :func:`make_flower` (the course's "planar flower"), :func:`make_spirals`,
-  :func:`make_blobs` -- X float64, y int64 labels ``0 .. k-1``, classes as
-  balanced as ``n_samples`` allows;
-- files: :func:`load_csv`, :func:`load_npz`, and :func:`read_idx` for the IDX
-  format of MNIST (plain or gzip-compressed); :func:`read_csv` reads a whole
-  CSV table without splitting it (a :class:`Table`: features, labels, column
-  names and the raw rows), for predicting on a file;
-- :func:`load_mnist` (MNIST and Fashion-MNIST, from a directory of IDX files
-  or downloaded once into a cache; files with a known MD5 sum are checked
-  against it) and :func:`load_sklearn` (digits,
+- generated, seeded, no download: [`make_moons`][barenet.datasets.generated.make_moons],
+  [`make_circles`][barenet.datasets.generated.make_circles],
+  [`make_flower`][barenet.datasets.generated.make_flower] (the course's "planar flower"),
+  [`make_spirals`][barenet.datasets.generated.make_spirals],
+  [`make_blobs`][barenet.datasets.generated.make_blobs] -- X float64, y int64 labels ``0 .. k-1``,
+  classes as balanced as ``n_samples`` allows;
+- files: [`load_csv`][barenet.datasets.files.load_csv], [`load_npz`][barenet.datasets.npz.load_npz],
+  and [`read_idx`][barenet.datasets.idx.read_idx] for the IDX format of MNIST (plain or
+  gzip-compressed); [`read_csv`][barenet.datasets.files.read_csv] reads a whole CSV table without
+  splitting it (a [`Table`][barenet.datasets.files.Table]: features, labels, column names and the
+  raw rows), for predicting on a file;
+- [`load_mnist`][barenet.datasets.mnist.load_mnist] (MNIST and Fashion-MNIST, from a directory of
+  IDX files or downloaded once into a cache; files with a known MD5 sum are checked
+  against it) and [`load_sklearn`][barenet.datasets.sklearn_sets.load_sklearn] (digits,
   breast_cancer, iris, wine; needs scikit-learn);
-- :func:`load` -- one entry point taking a name from :data:`NAMES` or a path
-  ending in ``.csv`` or ``.npz``.
+- [`load`][barenet.datasets.load] -- one entry point taking a name from
+  [`NAMES`][barenet.datasets.NAMES] or a path ending in ``.csv`` or ``.npz``.
 
 Whenever a loader splits data itself, the split is a seeded shuffle,
 stratified: each class keeps its share of the samples in both parts.
 
-The code lives in one submodule per idea -- :mod:`barenet.datasets.generated`,
-:mod:`barenet.datasets.files` (CSV), :mod:`barenet.datasets.npz`,
-:mod:`barenet.datasets.idx`, :mod:`barenet.datasets.mnist` and
-:mod:`barenet.datasets.sklearn_sets` -- and every public name is imported here,
-so ``barenet.datasets.make_moons`` and the rest are what to use.
+The code lives in one submodule per idea --
+[`barenet.datasets.generated`][barenet.datasets.generated],
+[`barenet.datasets.files`][barenet.datasets.files] (CSV),
+[`barenet.datasets.npz`][barenet.datasets.npz], [`barenet.datasets.idx`][barenet.datasets.idx],
+[`barenet.datasets.mnist`][barenet.datasets.mnist] and
+[`barenet.datasets.sklearn_sets`][barenet.datasets.sklearn_sets] -- and every public name is
+imported here, so ``barenet.datasets.make_moons`` and the rest are what to use.
 """
 
 import os
@@ -73,7 +78,6 @@ from .sklearn_sets import SKLEARN, load_sklearn
 
 # --------------------------------------------------------------- dispatcher
 
-#: The generated data sets, by name.
 GENERATED = {
     "moons": make_moons,
     "circles": make_circles,
@@ -81,15 +85,18 @@ GENERATED = {
     "spirals": make_spirals,
     "blobs": make_blobs,
 }
+"""The generated data sets, by name."""
 
-#: The MNIST data sets, by name, and the ``kind`` each is for :func:`load_mnist`.
 MNIST = {"mnist": "mnist", "fashion-mnist": "fashion"}
+"""The MNIST data sets, by name, and the ``kind`` each is for
+[`load_mnist`][barenet.datasets.mnist.load_mnist]."""
 
-#: Every name :func:`load` accepts (besides paths ending in a :data:`FILE_LOADERS` suffix).
 NAMES = (*GENERATED, *MNIST, *SKLEARN)
+"""Every name [`load`][barenet.datasets.load] accepts (besides paths ending in a
+[`FILE_LOADERS`][barenet.datasets.FILE_LOADERS] suffix)."""
 
-#: File suffixes :func:`load` accepts, and their loaders.
 FILE_LOADERS = {".csv": load_csv, ".npz": load_npz}
+"""File suffixes [`load`][barenet.datasets.load] accepts, and their loaders."""
 
 
 def load(spec, seed=0, test_size=0.25, **kwargs):

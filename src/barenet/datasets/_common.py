@@ -1,7 +1,7 @@
 """What the loaders share: argument checks and the stratified split.
 
 Every loader that splits data itself checks its ``test_size`` and ``seed``
-with :func:`_split_arguments` and calls :func:`_split`, a seeded shuffle,
+with `_split_arguments` and calls `_split`, a seeded shuffle,
 stratified: each class keeps its share of the samples in both parts.
 """
 

@@ -1,8 +1,8 @@
-"""Data sets from CSV files: :func:`load_csv` (split into a training and a
-test part by a seeded, stratified shuffle) and :func:`read_csv` (a whole
-table, unsplit, with its raw rows). A fault in a file is reported with the
+"""Data sets from CSV files: [`load_csv`][barenet.datasets.files.load_csv] (split into a training
+and a test part by a seeded, stratified shuffle) and [`read_csv`][barenet.datasets.files.read_csv]
+(a whole table, unsplit, with its raw rows). A fault in a file is reported with the
 file's name, line and column. NumPy ``.npz`` files are
-:mod:`barenet.datasets.npz`'s.
+[`barenet.datasets.npz`][barenet.datasets.npz]'s.
 """
 
 import csv
@@ -145,7 +145,7 @@ def _parse_labels(rows, label, path):
 
 
 class Table(NamedTuple):
-    """A whole CSV table, as :func:`read_csv` reads it (not split).
+    """A whole CSV table, as [`read_csv`][barenet.datasets.files.read_csv] reads it (not split).
 
     Attributes
     ----------
@@ -176,8 +176,9 @@ class Table(NamedTuple):
 
 
 def _check_csv_arguments(label_column, header, delimiter, label_optional):
-    """Check the arguments that :func:`read_csv` and :func:`load_csv` share;
-    return ``header`` as ``'infer'``, True or False."""
+    """Check the arguments that [`read_csv`][barenet.datasets.files.read_csv] and
+    [`load_csv`][barenet.datasets.files.load_csv] share; return ``header`` as ``'infer'``, True
+    or False."""
     if label_column is None and label_optional:
         pass
     elif isinstance(label_column, bool) or not isinstance(label_column, (numbers.Integral, str)):
@@ -200,7 +201,8 @@ def _check_csv_arguments(label_column, header, delimiter, label_optional):
 
 
 def _read_table(path, label_column, header, delimiter):
-    """The :class:`Table` of the CSV file ``path``, arguments already checked."""
+    """The [`Table`][barenet.datasets.files.Table] of the CSV file ``path``, arguments already
+    checked."""
     rows = _read_rows(path, delimiter)
     if not rows:
         raise ValueError(f"{path} is empty: it has no rows")
@@ -255,14 +257,15 @@ def read_csv(path, label_column=None, delimiter=",", header="infer"):
         One character.
     header : {'infer', True, False}, default 'infer'
         Whether the first row names the columns; ``'infer'`` decides as
-        :func:`load_csv` does (a name given as ``label_column`` implies a header).
+        [`load_csv`][barenet.datasets.files.load_csv] does (a name given as ``label_column`` implies
+        a header).
 
     Returns
     -------
     Table
         ``X`` float64 of shape ``(n_rows, n_features)`` (every column but the
-        label), ``y`` parsed as :func:`load_csv` parses labels (or None),
-        ``feature_names`` and ``label_name`` from the header, and the raw
+        label), ``y`` parsed as [`load_csv`][barenet.datasets.files.load_csv] parses labels (or
+        None), ``feature_names`` and ``label_name`` from the header, and the raw
         ``header`` and ``rows``, so that predictions can be written beside
         the original rows.
 
@@ -271,8 +274,8 @@ def read_csv(path, label_column=None, delimiter=",", header="infer"):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        As :func:`load_csv`: an empty file, ragged rows, a feature cell that is
-        empty or not a finite number (with a hint to name the label column
+        As [`load_csv`][barenet.datasets.files.load_csv]: an empty file, ragged rows, a feature cell
+        that is empty or not a finite number (with a hint to name the label column
         when the cell's column may be it), an empty label, or a label column
         out of range or unknown -- naming the file, and the line and column
         (1-based).
@@ -285,7 +288,7 @@ def read_csv(path, label_column=None, delimiter=",", header="infer"):
 def load_csv(path, label_column=-1, header="infer", delimiter=",", test_size=0.25, seed=0):
     """Load a CSV file of numeric features and one label column, and split it.
 
-    The file is read by :func:`read_csv`'s rules.
+    The file is read by [`read_csv`][barenet.datasets.files.read_csv]'s rules.
 
     Parameters
     ----------

@@ -1,9 +1,11 @@
 """Generated data sets: small seeded problems, no download.
 
-:func:`make_moons`, :func:`make_circles`, :func:`make_flower` (the course's
-"planar flower"), :func:`make_spirals` and :func:`make_blobs` -- X float64, y
-int64 labels ``0 .. k-1``, classes as balanced as ``n_samples`` allows, split
-with a seeded, stratified shuffle.
+[`make_moons`][barenet.datasets.generated.make_moons],
+[`make_circles`][barenet.datasets.generated.make_circles],
+[`make_flower`][barenet.datasets.generated.make_flower] (the course's "planar flower"),
+[`make_spirals`][barenet.datasets.generated.make_spirals] and
+[`make_blobs`][barenet.datasets.generated.make_blobs] -- X float64, y int64 labels ``0 .. k-1``,
+classes as balanced as ``n_samples`` allows, split with a seeded, stratified shuffle.
 """
 
 import numpy as np
@@ -28,7 +30,7 @@ def _labels(counts):
 def _generate(name, n_samples, n_classes, test_size, seed, draw, *params):
     """What every generator does once it has checked its own parameters:
     check ``test_size`` and ``seed``, share ``n_samples`` over ``n_classes``
-    (:func:`_class_counts`), draw the samples, class after class, with
+    (`_class_counts`), draw the samples, class after class, with
     ``draw(counts, rng, *params)``, label them ``0 .. n_classes-1`` and split
     them into a Dataset named ``name``. ``rng`` draws the samples first, then
     the split."""
@@ -152,7 +154,7 @@ def make_circles(n_samples=400, noise=0.1, factor=0.5, test_size=0.25, seed=0):
 def make_flower(n_samples=400, noise=0.2, petals=4, test_size=0.25, seed=0):
     """The deep-learning course's "planar flower" data set, 2 classes.
 
-    For class ``j`` (0 or 1) with ``N`` samples, as in the course::
+    For class ``j`` (0 or 1) with ``N`` samples, as in the course:
 
         t = linspace(j * 3.12, (j + 1) * 3.12, N) + noise * randn(N)
         r = a * sin(petals * t) + noise * randn(N)        # a = 4
@@ -195,7 +197,7 @@ def make_spirals(n_samples=400, n_classes=3, noise=0.2, test_size=0.25, seed=0):
     """``n_classes`` interleaved spiral arms, one class each.
 
     Arm ``j`` with ``N`` samples runs from the centre outwards (as in the
-    CS231n spiral data)::
+    CS231n spiral data):
 
         r = linspace(0, 1, N)
         t = 2 pi j / n_classes + 4 r + noise * randn(N)

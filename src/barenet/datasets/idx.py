@@ -1,5 +1,5 @@
-"""The IDX file format of MNIST: :func:`read_idx` reads one file, plain or
-gzip-compressed, checking its header against its size."""
+"""The IDX file format of MNIST: [`read_idx`][barenet.datasets.idx.read_idx] reads one file, plain
+or gzip-compressed, checking its header against its size."""
 
 import gzip
 import math
@@ -9,7 +9,6 @@ import numpy as np
 
 from ._common import _check_file
 
-#: IDX data type codes (third byte of the magic number) and their big-endian dtypes.
 IDX_TYPES = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
@@ -18,6 +17,7 @@ IDX_TYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
+"""IDX data type codes (third byte of the magic number) and their big-endian dtypes."""
 
 
 def _idx_header(data, path):

@@ -1,16 +1,18 @@
-"""MNIST and Fashion-MNIST (their IDX files are read by :mod:`barenet.datasets.idx`).
+"""MNIST and Fashion-MNIST (their IDX files are read by
+[`barenet.datasets.idx`][barenet.datasets.idx]).
 
-- :func:`load_mnist` reads the four files of :data:`MNIST_FILES` from a
-  directory, or from a cache that it fills once by downloading from
-  :data:`MIRRORS`, keeping a file only if its MD5 sum is the one in :data:`MD5`.
+- [`load_mnist`][barenet.datasets.mnist.load_mnist] reads the four files of
+  [`MNIST_FILES`][barenet.datasets.mnist.MNIST_FILES] from a directory, or from a cache that it
+  fills once by downloading from [`MIRRORS`][barenet.datasets.mnist.MIRRORS], keeping a file only if
+  its MD5 sum is the one in [`MD5`][barenet.datasets.mnist.MD5].
 
-The checksum rule: :data:`MD5` holds the sums of the published files, by file
-name -- today only the ``.gz`` files, the only form with published sums. A
+The checksum rule: [`MD5`][barenet.datasets.mnist.MD5] holds the sums of the published files, by
+file name -- today only the ``.gz`` files, the only form with published sums. A
 file read whose name is in the table, from the cache or from a directory
-given as ``path``, must have that sum, or :func:`load_mnist` refuses it with a
-ValueError that names the file and both sums. A file whose name is not in the
+given as ``path``, must have that sum, or [`load_mnist`][barenet.datasets.mnist.load_mnist] refuses
+it with a ValueError that names the file and both sums. A file whose name is not in the
 table (an uncompressed file) cannot be checked: it is read with a
-:class:`UserWarning` saying so, and where both forms of a file are present
+`UserWarning` saying so, and where both forms of a file are present
 the checked ``.gz`` is the one read. ``verify=False`` reads files made by
 oneself, unchecked and without warning. Downloads are always checked.
 """
@@ -33,15 +35,14 @@ from .idx import read_idx
 
 # ------------------------------------------------------------------- MNIST
 
-#: The four files of MNIST and Fashion-MNIST (each may also end in ``.gz``).
 MNIST_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
     "t10k-images-idx3-ubyte",
     "t10k-labels-idx1-ubyte",
 )
+"""The four files of MNIST and Fashion-MNIST (each may also end in ``.gz``)."""
 
-#: Where :func:`load_mnist` downloads ``<file>.gz`` from, tried in order.
 MIRRORS = {
     "mnist": (
         "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -52,9 +53,9 @@ MIRRORS = {
         "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
     ),
 }
+"""Where [`load_mnist`][barenet.datasets.mnist.load_mnist] downloads ``<file>.gz`` from, tried in
+order."""
 
-#: MD5 sums of the published files, by file name (only the ``.gz`` files have
-#: published sums); a download, and a file read with ``verify=True``, must match them.
 MD5 = {
     "mnist": {
         "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
@@ -69,6 +70,8 @@ MD5 = {
         "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
     },
 }
+"""MD5 sums of the published files, by file name (only the ``.gz`` files have
+published sums); a download, and a file read with ``verify=True``, must match them."""
 
 _MNIST_NAMES = {"mnist": "mnist", "fashion": "fashion-mnist"}
 
@@ -108,7 +111,7 @@ def _md5(path):
 
 
 def _verify_mnist(files, kind, in_cache):
-    """Check each of ``files`` whose name :data:`MD5` knows against its sum
+    """Check each of ``files`` whose name [`MD5`][barenet.datasets.mnist.MD5] knows against its sum
     (a ValueError saying what to do on a mismatch); warn that the others are
     read unchecked."""
     sums = MD5[kind]
@@ -225,7 +228,8 @@ def _read_mnist(files, kind):
 
 
 def _check_mnist_arguments(kind, download, verify):
-    """Check :func:`load_mnist`'s ``kind``, ``download`` and ``verify``, in this order."""
+    """Check [`load_mnist`][barenet.datasets.mnist.load_mnist]'s ``kind``, ``download`` and
+    ``verify``, in this order."""
     if not isinstance(kind, str) or kind not in MIRRORS:
         raise ValueError(f"kind must be one of {sorted(MIRRORS)}, got {kind!r}")
     check_bool("download", download)
@@ -234,7 +238,7 @@ def _check_mnist_arguments(kind, download, verify):
 
 def _mnist_files_in(path, kind, sums):
     """The four files of ``kind`` in the directory ``path`` (see
-    :func:`_find_mnist_files`); a FileNotFoundError when any is missing."""
+    `_find_mnist_files`); a FileNotFoundError when any is missing."""
     directory = _check_path("path", path)
     if not directory.is_dir():
         raise FileNotFoundError(f"path {str(directory)!r} is not a directory")
@@ -247,7 +251,7 @@ def _mnist_files_in(path, kind, sums):
 
 
 def _mnist_files_in_cache(cache_dir, kind, sums, download):
-    """The four files of ``kind`` in the cache (:func:`_mnist_cache_dir`),
+    """The four files of ``kind`` in the cache (`_mnist_cache_dir`),
     the missing ones downloaded there first when ``download`` is true, else
     a FileNotFoundError saying where to put them."""
     directory = _mnist_cache_dir(cache_dir, kind)
@@ -268,15 +272,16 @@ def _mnist_files_in_cache(cache_dir, kind, sums, download):
 def load_mnist(path=None, kind="mnist", cache_dir=None, download=True, verify=True):
     """Load MNIST or Fashion-MNIST with their official train/test split.
 
-    The four IDX files (:data:`MNIST_FILES`, each plain or ending in ``.gz``)
-    are read from ``path`` when given, else from the cache directory
+    The four IDX files ([`MNIST_FILES`][barenet.datasets.mnist.MNIST_FILES], each plain or ending in
+    ``.gz``) are read from ``path`` when given, else from the cache directory
     ``<cache_dir>/<kind>``. Missing files are downloaded there once, from
-    :data:`MIRRORS`, and kept only if their MD5 matches :data:`MD5`.
+    [`MIRRORS`][barenet.datasets.mnist.MIRRORS], and kept only if their MD5 matches
+    [`MD5`][barenet.datasets.mnist.MD5].
 
-    With ``verify=True`` every file read whose name :data:`MD5` holds (the
+    With ``verify=True`` every file read whose name [`MD5`][barenet.datasets.mnist.MD5] holds (the
     ``.gz`` files) must have that sum -- in the cache as in ``path`` -- and an
     uncompressed file, which has no published sum, is read with a
-    :class:`UserWarning` that it is unchecked; of a file present in both
+    `UserWarning` that it is unchecked; of a file present in both
     forms, the ``.gz`` is read.
 
     Parameters
@@ -291,8 +296,8 @@ def load_mnist(path=None, kind="mnist", cache_dir=None, download=True, verify=Tr
     download : bool, default True
         Whether to download missing files into the cache.
     verify : bool, default True
-        Whether to check the files read against :data:`MD5`. False reads files
-        one made oneself (e.g. a subset in IDX format), unchecked. Downloads
+        Whether to check the files read against [`MD5`][barenet.datasets.mnist.MD5]. False reads
+        files one made oneself (e.g. a subset in IDX format), unchecked. Downloads
         are checked either way.
 
     Returns

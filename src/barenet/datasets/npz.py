@@ -1,4 +1,4 @@
-"""Data sets from NumPy ``.npz`` files (:func:`load_npz`).
+"""Data sets from NumPy ``.npz`` files ([`load_npz`][barenet.datasets.npz.load_npz]).
 
 An archive that holds one set of samples (``X``, ``y``) is split with a
 seeded, stratified shuffle; one that already holds a training and a test part

@@ -1,4 +1,5 @@
-"""scikit-learn's bundled data sets, loaded and split: :func:`load_sklearn`.
+"""scikit-learn's bundled data sets, loaded and split:
+[`load_sklearn`][barenet.datasets.sklearn_sets.load_sklearn].
 
 scikit-learn is imported only when a set is loaded, so barenet needs it for
 nothing else here.
@@ -9,8 +10,9 @@ import numpy as np
 from ._common import _split, _split_arguments
 
 
-#: scikit-learn's bundled data sets that :func:`load_sklearn` knows.
 SKLEARN = ("digits", "breast_cancer", "iris", "wine")
+"""scikit-learn's bundled data sets that
+[`load_sklearn`][barenet.datasets.sklearn_sets.load_sklearn] knows."""
 
 
 def load_sklearn(name, test_size=0.25, seed=0):

@@ -1,17 +1,19 @@
 """The activations run in place on NumPy arrays, for the training step and inference.
 
-:mod:`barenet.core.activations` writes each activation once, making new
+[`barenet.core.activations`][barenet.core.activations] writes each activation once, making new
 arrays. Here the same operations, in the same order, write into arrays the
 caller owns (a reused workspace): ``forward(activation, Z, out)`` and
 ``backward(activation, dA, Z, A, out)``; for ReLU, loops compiled with numba
-once training has loaded them (:mod:`barenet.fast.kernels`), with ReLU's
+once training has loaded them (`barenet.fast.kernels`), with ReLU's
 numbers bit for bit. Only an activation of exactly a class listed in
-:data:`PASSES` runs them; any other (a subclass may change the formula) runs
-its own ``forward`` and ``backward`` with ``out=``.
+[`PASSES`][barenet.fast.activations.PASSES] runs them; any other (a subclass may change the formula)
+runs its own ``forward`` and ``backward`` with ``out=``.
 
-A training step binds its passes once per workspace (:func:`bind_forward`,
-:func:`bind_backward`, :func:`bind_bias_forward`): each returns a function of
-no arguments, a ``functools.partial`` that owns the arrays it works on.
+A training step binds its passes once per workspace
+([`bind_forward`][barenet.fast.activations.bind_forward],
+[`bind_backward`][barenet.fast.activations.bind_backward],
+[`bind_bias_forward`][barenet.fast.activations.bind_bias_forward]): each returns a function of no
+arguments, a ``functools.partial`` that owns the arrays it works on.
 """
 
 from functools import partial
@@ -106,8 +108,6 @@ def _softmax_backward(activation, dA, Z, A, out):
     return out
 
 
-#: ``{activation class: (forward, backward)}``: the in-place passes, for
-#: objects of exactly that class.
 PASSES = {
     Linear: (_linear_forward, _linear_backward),
     Sigmoid: (_sigmoid_forward, _sigmoid_backward),
@@ -116,6 +116,8 @@ PASSES = {
     Tanh: (_tanh_forward, _tanh_backward),
     Softmax: (_softmax_forward, _softmax_backward),
 }
+"""``{activation class: (forward, backward)}``: the in-place passes, for
+objects of exactly that class."""
 
 
 def _float_array(A):

@@ -53,7 +53,7 @@ def zeros_of(shape, dtype):
 
 
 def zero_operand(A):
-    """Zeros of ``A``'s shape and dtype from :func:`zeros_of`, or the scalar 0
+    """Zeros of ``A``'s shape and dtype from `zeros_of`, or the scalar 0
     for an array too large for them."""
     zeros = zeros_of(A.shape, A.dtype)
     return 0 if zeros is None else zeros
@@ -61,7 +61,7 @@ def zero_operand(A):
 
 def maximum_zero(A, out=None):
     """``np.maximum(A, 0, out=out)`` for a float array larger than
-    :func:`zeros_of` hands out: against its zeros, in blocks of ``ZEROS_SIZE``
+    `zeros_of` hands out: against its zeros, in blocks of ``ZEROS_SIZE``
     elements (a smaller array takes ``np.maximum(A, zeros_of(...))`` at once)."""
     if out is None:
         out = np.empty_like(A)

@@ -1,12 +1,14 @@
-"""The passes of :class:`barenet.Network`, run fast: a training step over a
+"""The passes of [`barenet.Network`][barenet.Network], run fast: a training step over a
 reused workspace and a plan bound to it, and inference.
 
-``Network`` inherits them from :class:`Engine`. Every layer works on the
+A [`barenet.Network`][barenet.Network] hands its `Engine` an explicit
+`Architecture` and its flat parameters. Every layer works on the
 transposed view of the data (one column per sample), as the notebook's
-functions do. The formulas are the core's (:mod:`barenet.core`); the passes
+functions do. The formulas are the core's ([`barenet.core`][barenet.core]); the passes
 run them in place over buffers made once per batch size, through
-:mod:`barenet.fast.activations` and :mod:`barenet.fast.losses`, with the
-same numbers bit for bit (``tests/test_golden.py``).
+[`barenet.fast.activations`][barenet.fast.activations] and
+[`barenet.fast.losses`][barenet.fast.losses], with the same numbers bit for bit
+(``tests/test_golden.py``).
 """
 
 import math
@@ -135,49 +137,83 @@ class Workspace:
         self.masks, self.bn = [None] * L, [None] * L
 
 
+class Architecture(NamedTuple):
+    """What the passes need to know of a network besides its parameters: its
+    layer sizes, one activation per weight layer, the loss and the task it
+    implies ('binary', 'multiclass' or 'regression'), the dtype, dropout's
+    rate and batch normalization's switch per layer (the output layer's
+    last: 0 and False), and batch normalization's momentum and epsilon."""
+
+    layer_sizes: tuple
+    activations: tuple
+    loss: object
+    task: str
+    dtype: np.dtype
+    dropout: tuple
+    batch_norm: tuple
+    bn_momentum: float
+    bn_eps: float
+
+
 class Engine:
-    """The passes of a :class:`~barenet.Network` (which this is a base of):
-    the forward and backward pass of a training step over a reused
-    :class:`Workspace`, the training objective and metric, and inference.
+    """The passes of a network, run fast: the forward and backward pass of a
+    training step over a reused `Workspace`, the training objective
+    and metric, and inference.
 
-    They read what ``Network`` sets up: the layer views (``weights``,
-    ``biases``, ``gammas``, ``betas`` and their gradients ``_dweights``...),
-    ``activations``, ``loss``, ``l2``, ``dropout``, ``batch_norm`` and its
-    settings, the Generator ``_rng`` and the ``_workspaces`` cache."""
+    ``architecture`` is an `Architecture`; ``flat`` holds the flat
+    vectors and their per-layer views (``weights``, ``biases``, ``gammas``,
+    ``betas``, ``blocks``, the gradient's ``dweights``... and the running
+    statistics; [`barenet.model.parameters.FlatParameters`][barenet.model.parameters.FlatParameters]). ``l2`` is
+    the L2 penalty's strength, which may change between runs. Dropout draws
+    its masks from the Generator a training step is given. Workspaces are made
+    once per batch size and kept.
+    """
 
-    def _workspace(self, m):
+    def __init__(self, architecture, flat, l2=0.0):
+        self.architecture = a = architecture
+        (self.layer_sizes, self.activations, self.loss, self.task, self.dtype, self.dropout,
+         self.batch_norm, self.bn_momentum, self.bn_eps) = a
+        self.flat, self.l2 = flat, l2
+        self.weights, self.biases, self.blocks = flat.weights, flat.biases, flat.blocks
+        self.metric_name = "mae" if a.task == "regression" else "accuracy"
+        # see figures_per_epoch
+        self.figures_per_epoch = (a.activations[-1].name == a.loss.fused_activation
+                                  and not any(a.batch_norm))
+        self.workspaces = {}
+
+    def workspace(self, m):
         """The training workspace for batches of ``m`` samples (made once,
         with its plan)."""
-        ws = self._workspaces.get(m)
+        ws = self.workspaces.get(m)
         if ws is None:
             _fused.kernels()  # training loads the compiled loops, where numba is installed
-            ws = self._workspaces[m] = Workspace(self.layer_sizes, m, self.dtype, True,
-                                                 self.dropout)
+            ws = self.workspaces[m] = Workspace(self.layer_sizes, m, self.dtype, True,
+                                                self.dropout)
             self._bind_plan(ws, m)
         return ws
 
     def _bind_plan(self, ws, m):
         """Bind, once per workspace, what each layer of a training step uses:
-        ``ws.forward_plan``, a :class:`ForwardStep` per layer, and
-        ``ws.backward_plan``, a :class:`BackwardStep` per layer from the last.
+        ``ws.forward_plan``, a `ForwardStep` per layer, and
+        ``ws.backward_plan``, a `BackwardStep` per layer from the last.
 
         A small network's step is bound by per-call overhead, so the step
         runs over these tuples instead of indexing lists layer by layer, and
         calls the arrays' ``dot`` method (the same BLAS call as ``np.dot``,
         without its dispatch; see ``docs/guide/speed.md``).
         """
-        L, rates = len(self.weights), self.dropout  # the output layer's rate is 0
+        flat, L, rates = self.flat, len(self.weights), self.dropout  # the output's rate is 0
         outputs = ws.extended + [ws.A[-1]]
         acts = self.activations
-        norms = [None if not bn else BatchNorm(self.gammas[l], self.betas[l], self._dgammas[l],
-                                               self._dbetas[l])
+        norms = [None if not bn else BatchNorm(flat.gammas[l], flat.betas[l], flat.dgammas[l],
+                                               flat.dbetas[l])
                  for l, bn in enumerate(self.batch_norm)]
         # the first layer's bias added by its activation's loop, where it has one for both
         both = None if norms[0] else _activations.bind_bias_forward(
             acts[0], ws.Z[0], self.biases[0], ws.A[0])
         first_bias = None if both is not None else _bias_operand(self.biases[0])
         ws.forward_plan = [ForwardStep(
-            l, self.weights[0] if l == 0 else self._blocks[l], first_bias if l == 0 else None,
+            l, self.weights[0] if l == 0 else self.blocks[l], first_bias if l == 0 else None,
             ws.Z[l], ws.A[l], acts[l], norms[l],
             None if norms[l] else both if l == 0 and both is not None
             else _activations.bind_forward(acts[l], ws.Z[l], ws.A[l]),
@@ -189,16 +225,16 @@ class Engine:
             l, ws.dA[l] if l < L - 1 else None, acts[l], norms[l],
             None if l == L - 1 or norms[l] else
             _activations.bind_backward(acts[l], ws.dA[l], ws.Z[l], ws.A[l], ws.dZ[l]),
-            ws.dZ[l], self._dblocks[l] if l else self._dweights[0],
-            None if l else self._dbiases[0], self._blocks[l].T if l else None,
+            ws.dZ[l], flat.dblocks[l] if l else flat.dweights[0],
+            None if l else flat.dbiases[0], self.blocks[l].T if l else None,
             ws.extended[l - 1].T if l else None, ws.dA_extended[l - 1] if l else None, ones)
             for l in range(L - 1, -1, -1)]
 
-    def _forward_training(self, X_T, ws, masks=None):
+    def _forward_training(self, X_T, ws, rng, masks=None):
         """The training-mode forward pass of the batch ``X_T`` over the
         workspace's plan: batch normalization with the batch's statistics,
-        dropout masks from the model's Generator (or ``masks``). Returns the
-        output layer's activations."""
+        dropout masks from ``rng`` (or ``masks``). Returns the output layer's
+        activations."""
         ws.inputs[0] = A = X_T
         for l, W, b, Z, out, activation, norm, activate, rate, output in ws.forward_plan:
             W.dot(A, out=Z)
@@ -210,15 +246,15 @@ class Engine:
                 ws.Zact[l], ws.bn[l] = batchnorm_forward(Z, norm.gamma, norm.beta, self.bn_eps)
                 _activations.forward(activation, ws.Zact[l], out)
             if rate:
-                self._drop(ws, l, out, rate, masks)
+                self._drop(ws, l, out, rate, rng, masks)
             A = output
         return A
 
-    def _drop(self, ws, l, A, rate, masks=None):
-        """Dropout on layer ``l``'s output ``A``: a new mask from the model's
-        Generator (or ``masks[l]``), kept in the workspace for the backward pass."""
+    def _drop(self, ws, l, A, rate, rng, masks=None):
+        """Dropout on layer ``l``'s output ``A``: a new mask from ``rng`` (or
+        ``masks[l]``), kept in the workspace for the backward pass."""
         mask = ws.masks[l] = masks[l] if masks is not None else dropout_mask(
-            self._rng, A.shape, rate, self.dtype)
+            rng, A.shape, rate, self.dtype)
         return np.multiply(A, mask, out=ws.dropped[l])
 
     def _output_gradient(self, ws, Y, weights):
@@ -230,7 +266,7 @@ class Engine:
         dZ *= ws.inverse_m  # 1 / m
         return dZ
 
-    def _backward(self, ws, Y, weights=None):
+    def backward(self, ws, Y, weights=None):
         """Fill the gradient vector from the workspace of a training-mode
         forward pass, over the workspace's plan."""
         dZ = self._output_gradient(ws, Y, weights)
@@ -252,94 +288,87 @@ class Engine:
                 dZ.dot(ones, out=db)
             if dA_prev is not None:
                 block_T.dot(dZ, out=dA_prev)
-        add_l2_gradient(self._dweights, self.weights, self.l2, Y.shape[1])
+        add_l2_gradient(self.flat.dweights, self.weights, self.l2, Y.shape[1])
 
-    def _forward(self, A, training=False, masks=None):
+    def forward(self, A, training=False, rng=None, masks=None):
         """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, workspace)``.
 
         In training mode the arrays are the reused training workspace's,
         batch normalization uses the batch's statistics and dropout draws a
-        mask per hidden layer from the model's Generator (or takes them from
+        mask per hidden layer from the Generator ``rng`` (or takes them from
         ``masks``); otherwise fresh arrays are used, batch normalization uses
         the running statistics, dropout is skipped and each activation is
         applied in place.
         """
         m = A.shape[1]
         if training:
-            ws = self._workspace(m)
-            return self._forward_training(A, ws, masks), ws
+            ws = self.workspace(m)
+            return self._forward_training(A, ws, rng, masks), ws
         ws = Workspace(self.layer_sizes, m, self.dtype, False)
+        flat = self.flat
         for l, activation in enumerate(self.activations):
             ws.inputs[l] = A
             if l == 0:
                 Z = self.weights[0].dot(A, out=ws.Z[0])
                 Z += self.biases[0]
             else:  # W A + b in one product, over the input's row of ones
-                Z = self._blocks[l].dot(ws.extended[l - 1], out=ws.Z[l])
+                Z = self.blocks[l].dot(ws.extended[l - 1], out=ws.Z[l])
             if self.batch_norm[l]:
-                Z = batchnorm_inference(Z, self.gammas[l], self.betas[l], self.running_means[l],
-                                        self.running_vars[l], self.bn_eps)
+                Z = batchnorm_inference(Z, flat.gammas[l], flat.betas[l], flat.running_means[l],
+                                        flat.running_vars[l], self.bn_eps)
             ws.Zact[l] = Z
             A = _activations.forward(activation, Z, ws.A[l])
         return A, ws
 
-    def _objective(self, AL, Y_T, weights=None):
+    def objective(self, AL, Y_T, weights=None):
         """The training objective: the (weighted) loss plus the L2 penalty."""
         return self.loss.value(AL, Y_T, weights) + l2_penalty(self.weights, self.l2, Y_T.shape[1])
 
-    def _step_value_and_grad(self, X_T, Y_T, weights=None, masks=None):
+    def step_value_and_grad(self, X_T, Y_T, weights=None, rng=None, masks=None):
         """Training objective on one batch (columns are samples) and its
         gradient, written to the gradient vector; folds the batch's statistics
-        into batch normalization's running ones. Returns ``(loss, AL)``."""
-        AL, ws = self._forward(X_T, training=True, masks=masks)
-        loss = self._objective(AL, Y_T, weights)
-        self._backward(ws, Y_T, weights)
+        into batch normalization's running ones. Dropout draws its masks from
+        ``rng`` (or takes ``masks``). Returns ``(loss, AL)``."""
+        AL, ws = self.forward(X_T, True, rng, masks)
+        loss = self.objective(AL, Y_T, weights)
+        self.backward(ws, Y_T, weights)
         if X_T.shape[1] > 1 and math.isfinite(loss):  # a diverged batch leaves them alone
+            flat = self.flat
             for l, bn in enumerate(ws.bn):
                 if bn is not None:
-                    update_running_stats(self.running_means[l], self.running_vars[l], bn,
+                    update_running_stats(flat.running_means[l], flat.running_vars[l], bn,
                                          self.bn_momentum)
         return loss, AL
 
-    def _figures_per_epoch(self):
-        """Whether the training loop may score the epoch's outputs at once
-        (see :mod:`barenet.training`): with a fused output (sigmoid +
-        binary cross-entropy, softmax + categorical cross-entropy) the
-        clipped loss is finite exactly when the outputs are, and so is the
-        gradient the optimizer checks at every step; batch normalization
-        folds its statistics only after steps with a finite loss, so it
-        keeps the per-step loss."""
-        return (self.activations[-1].name == self.loss.fused_activation
-                and not any(self.batch_norm))
+    # figures_per_epoch (set in __init__): whether the training loop may score
+    # the epoch's outputs at once (see barenet.model.trainer): with a fused
+    # output (sigmoid + binary cross-entropy, softmax + categorical
+    # cross-entropy) the clipped loss is finite exactly when the outputs are,
+    # and so is the gradient the optimizer checks at every step; batch
+    # normalization folds its statistics only after steps with a finite loss,
+    # so it keeps the per-step loss.
 
-    def _step_grad(self, X_T, Y_T, weights=None):
-        """The gradient of one batch, as :meth:`_step_value_and_grad` gives
+    def step_grad(self, X_T, Y_T, weights=None, rng=None):
+        """The gradient of one batch, as `step_value_and_grad` gives
         it, without the loss. Returns ``(AL, penalty)``: the outputs and the
         batch's L2 penalty (0.0 without L2)."""
-        AL, ws = self._forward(X_T, training=True)
-        self._backward(ws, Y_T, weights)
+        AL, ws = self.forward(X_T, True, rng)
+        self.backward(ws, Y_T, weights)
         return AL, l2_penalty(self.weights, self.l2, Y_T.shape[1])
 
-    def _figures(self, AL, Y_T, weights=None):
+    def figures(self, AL, Y_T, weights=None):
         """Loss (without the L2 penalty) and metric of the outputs ``AL``: an
-        epoch's training outputs, or the inference outputs of :meth:`_scores`."""
+        epoch's training outputs, or the inference outputs of `scores`."""
         return {"loss": self.loss.value(AL, Y_T, weights),
-                self._metric_name: self._metric(AL, Y_T)}
+                self.metric_name: self.metric(AL, Y_T)}
 
-    def _snapshot(self):
-        """Copies of everything training changes in the model itself."""
-        return self.parameters.copy(), self._state.copy()
-
-    def _restore(self, snapshot):
-        self.parameters[...], self._state[...] = snapshot
-
-    def _label_index(self, AL):
-        """Index into ``classes_`` of each column of a classifier's output."""
+    def label_index(self, AL):
+        """Index into the classes of each column of a classifier's output."""
         if self.task == "binary":
             return (AL[0] > 0.5).astype(np.intp)
         return AL.argmax(axis=0)
 
-    def _metric(self, AL, Y_T):
+    def metric(self, AL, Y_T):
         """Accuracy (classifiers) or mean absolute error (regression) of ``AL``."""
         m = AL.shape[1]
         if self.task == "regression":
@@ -348,7 +377,7 @@ class Engine:
             return int(np.count_nonzero((AL > 0.5) == Y_T)) / m
         return int(np.count_nonzero(AL.argmax(axis=0) == Y_T.argmax(axis=0))) / m
 
-    def _infer(self, X):
+    def infer(self, X):
         """Inference-mode outputs for the rows of ``X``, shape ``(n_samples, n_L)``.
 
         Rows go through in blocks of ``INFER_BLOCK``: the intermediate arrays
@@ -359,12 +388,12 @@ class Engine:
         """
         m = X.shape[0]
         if m <= INFER_BLOCK:
-            return np.ascontiguousarray(self._forward(X.T)[0].T)
+            return np.ascontiguousarray(self.forward(X.T)[0].T)
         out = np.empty((m, self.layer_sizes[-1]), self.dtype)
         for start in range(0, m, INFER_BLOCK):  # one block's arrays alive at a time
-            out[start:start + INFER_BLOCK] = self._forward(X[start:start + INFER_BLOCK].T)[0].T
+            out[start:start + INFER_BLOCK] = self.forward(X[start:start + INFER_BLOCK].T)[0].T
         return out
 
-    def _scores(self, X, Y):
+    def scores(self, X, Y):
         """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
-        return self._figures(self._infer(X).T, Y.T)
+        return self.figures(self.infer(X).T, Y.T)

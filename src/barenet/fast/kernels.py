@@ -10,13 +10,13 @@ SIMD as well); ``error_model='numpy'`` lets a division by zero give inf as
 NumPy's does, instead of a branch that would stop the vectorizing.
 
 - ``adam`` (AdamW's too), ``gd``, ``momentum``, ``rmsprop``: one rule's
-  update and its subtraction in one pass (:mod:`barenet.fast.optim` runs them;
-  the rules themselves are in :mod:`barenet.optim`). Each takes the
+  update and its subtraction in one pass ([`barenet.fast.optim`][barenet.fast.optim] runs them;
+  the rules themselves are in [`barenet.optim`][barenet.optim]). Each takes the
   parameter, gradient and state arrays (1-D) and an array of the step's
   scalars, the rule's ``step_scalars()`` in order.
 - ``relu``, ``bias_relu``, ``relu_backward``: ReLU's passes
-  (:func:`flat_views` says which arrays they take). Those are used only once
-  training has loaded the loops (:func:`loaded`): inference, and the
+  (`flat_views` says which arrays they take). Those are used only once
+  training has loaded the loops (`loaded`): inference, and the
   notebook's forward and backward functions, never pay numba's import (an
   optimizer's first step loads the loops).
 
@@ -50,7 +50,7 @@ def kernels():
 
 
 def loaded():
-    """The compiled loops if :func:`kernels` has loaded them (training does),
+    """The compiled loops if `kernels` has loaded them (training does),
     else ``{}``; never loads them itself."""
     return _kernels or {}
 

@@ -1,7 +1,7 @@
 """The output layer's gradient, in place, for the training step.
 
-The same operations as :func:`barenet.core.losses.output_gradient`, written
-into the workspace's ``dZ`` of the output layer.
+The same operations as [`barenet.core.losses.output_gradient`][barenet.core.losses.output_gradient],
+written into the workspace's ``dZ`` of the output layer.
 """
 
 import numpy as np

@@ -1,16 +1,16 @@
 """The optimizers' rules on NumPy arrays: in-place passes, or one compiled loop.
 
-:mod:`barenet.optim` writes each rule once (``Optimizer.update``), as plain
+[`barenet.optim`][barenet.optim] writes each rule once (``Optimizer.update``), as plain
 operations that make new arrays. Here the same operations, in the same order,
 run on NumPy arrays without allocating: each update is written into a scratch
 array that the runner owns, through 0-d operands of the parameters' dtype
-(:func:`barenet.fast.buffers.scalars`: a Python float operand costs a small
+(`barenet.fast.buffers.scalars`: a Python float operand costs a small
 array's ufunc call as much again; both are rounded to the dtype, so the
 numbers are the same). Where numba is installed and the arrays suit it, the
-rule's compiled loop (:mod:`barenet.fast.kernels`) does the update and its
+rule's compiled loop (`barenet.fast.kernels`) does the update and its
 subtraction in one pass per array, again the same numbers bit for bit.
 
-Each rule is registered for its own class only (:data:`barenet.optim.RUNNERS`):
+Each rule is registered for its own class only ([`barenet.optim.RUNNERS`][barenet.optim.RUNNERS]):
 a subclass runs its own ``update`` unless it registers itself.
 """
 

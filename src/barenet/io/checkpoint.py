@@ -1,23 +1,24 @@
 """A checkpoint's training state, both ways: the current run of a network (its
 optimizer's state, random state, epoch, schedule) as JSON metadata and arrays
-for :func:`barenet.io.persistence.save` with ``training_state=True``, and
-that run given back to a loaded network (:meth:`barenet.Network.resume`
+for [`barenet.io.persistence.save`][barenet.io.persistence.save] with ``training_state=True``, and
+that run given back to a loaded network ([`barenet.Network.resume`][barenet.Network.resume]
 carries it on).
 
 The optimizer's arrays shaped like the parameters are held in the file's
 order of the parameters (W and b apart, layer by layer; see
-:mod:`barenet.io.persistence`), whatever the layout in memory.
+[`barenet.io.persistence`][barenet.io.persistence]), whatever the layout in memory.
 """
 
 import numpy as np
 
 from .. import optimizers, schedules
+from ..model.trainer import Run
 
 
 def run_metadata(net, arrays, order):
     """The current run as JSON, its arrays added to ``arrays`` (those shaped
     like the parameters in the file's ``order``)."""
-    run = net._run
+    run = net.run_
     if run is None or net.optimizer_ is None:
         raise ValueError("training_state=True needs a run: call fit first")
     optimizer = net.optimizer_
@@ -30,25 +31,25 @@ def run_metadata(net, arrays, order):
     for name, values in state["arrays"].items():
         for i, value in enumerate(values):
             arrays[f"optimizer.{name}.{i}"] = value[order] if value.shape == order.shape else value
-    if run["order"] is not None:
-        arrays["run.order"] = run["order"]
-    schedule = run["schedule"]
+    if run.order is not None:
+        arrays["run.order"] = run.order
+    schedule = run.schedule
     return {
-        "epochs": run["epochs"], "epoch": run["epoch"], "batch_size": run["batch_size"],
-        "shuffle": run["shuffle"], "base_lr": run["base_lr"],
-        "validation_split": run["validation_split"],
+        "epochs": run.epochs, "epoch": run.epoch, "batch_size": run.batch_size,
+        "shuffle": run.shuffle, "base_lr": run.base_lr,
+        "validation_split": run.validation_split,
         "schedule": None if schedule is None else {"name": schedule.name, **schedule.get_config()},
         "optimizer": {"name": optimizer.name, **optimizer.get_config()},
         "optimizer_t": state["t"],
         "optimizer_arrays": {name: len(values) for name, values in state["arrays"].items()},
-        "random_state": net._rng.bit_generator.state,
+        "random_state": net.rng.bit_generator.state,
     }
 
 
 def _in_memory(order, saved):
     """A vector saved in a file's ``order`` (see
-    :func:`barenet.io.persistence.save`), in the layout of the parameters in
-    memory; one of another shape is left as it is (the checks that follow
+    [`barenet.io.persistence.save`][barenet.io.persistence.save]), in the layout of the parameters
+    in memory; one of another shape is left as it is (the checks that follow
     refuse it)."""
     if saved.shape != order.shape:
         return saved
@@ -58,7 +59,7 @@ def _in_memory(order, saved):
 
 
 def restore_run(net, run, arrays, fail, order):
-    """Give ``net`` the run saved by :func:`run_metadata` (its optimizer
+    """Give ``net`` the run saved by `run_metadata` (its optimizer
     arrays in the file's ``order``); ``fail(problem)`` raises for a damaged
     one."""
     try:
@@ -92,14 +93,12 @@ def restore_run(net, run, arrays, fail, order):
         if split is not None and not (isinstance(split, float) and 0 < split < 1
                                       and order is not None and order.ndim == 1):
             raise ValueError(f"validation_split {split!r} is not in (0, 1) with its order")
-        net._run = {"epochs": epochs, "epoch": epoch, "batch_size": batch_size,
-                    "shuffle": bool(run["shuffle"]), "schedule": schedule,
-                    "base_lr": float(run["base_lr"]),
-                    "validation_split": run["validation_split"], "order": order}
+        net.run_ = Run(epochs, batch_size, bool(run["shuffle"]), schedule, float(run["base_lr"]),
+                       run["validation_split"], order, epoch)
     except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
         fail(f"its training state is damaged ({type(exc).__name__}: {exc})")
     shapes = optimizer.shapes
     if shapes is not None and shapes != [(net.parameters.shape, net.dtype)]:
         fail("its optimizer state does not fit the parameters")
     net.optimizer_ = optimizer
-    net._rng = rng
+    net.rng = rng

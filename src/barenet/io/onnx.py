@@ -1,9 +1,9 @@
-"""Export a trained network to ONNX, to run it with onnxruntime or any ONNX runtime::
+"""Export a trained network to ONNX, to run it with onnxruntime or any ONNX runtime:
 
     import barenet.onnx
     barenet.onnx.export(net, "model.onnx")
 
-``model`` is a :class:`~barenet.Network` or a fitted scikit-learn style
+``model`` is a [`Network`][barenet.Network] or a fitted scikit-learn style
 estimator holding one in ``network_`` (``BarenetClassifier``,
 ``BarenetRegressor``); an estimator's own ``classes_``, when it has them,
 name the labels. Needs the ``onnx`` package (``pip install barenet[onnx]``),
@@ -16,7 +16,7 @@ Input ``X`` of shape ``(N, n_0)``, ``N`` dynamic, in the network's dtype
 A network with a ``scaler_`` (``standardize=True``) takes raw features: the
 graph starts with ``Sub(X, mean)`` then ``Div(., scale)``, the scaler's arrays
 in the network's dtype, the same two roundings as
-:meth:`~barenet.preprocessing.Standardizer.transform`, so the standardized
+[`transform`][barenet.preprocessing.Standardizer.transform], so the standardized
 inputs equal barenet's bit for bit. Each weight layer ``l`` is one
 ``Gemm(A, W_l, b_l, transB=1)`` (``W_l`` is stored as barenet keeps it,
 ``(n_{l+1}, n_l)``) followed by its activation:
@@ -49,10 +49,10 @@ Outputs:
   a constant tensor of ``classes_``: int64 for integer labels (the ArgMax
   itself when the labels are ``0..k-1``), strings for string labels, and
   float or bool tensors for float or bool labels. For a binary network
-  ``ArgMax(1 - p, p)`` is ``p > 0.5``, exactly as :meth:`Network.predict`
+  ``ArgMax(1 - p, p)`` is ``p > 0.5``, exactly as [`Network.predict`][barenet.Network.predict]
   decides (``1 - p`` is exact for ``p >= 0.5``, and ties go to the first class).
 - regressors: ``variable``, shape ``(N,)`` for one output unit, as
-  :meth:`Network.predict` returns it, else ``(N, k)``.
+  [`Network.predict`][barenet.Network.predict] returns it, else ``(N, k)``.
 
 The model targets opset 17 by default (any from 13 on gives the same graph)
 and declares the lowest IR version that opset allows, so that older runtimes
@@ -68,7 +68,7 @@ import numpy as np
 from ..core import activations as _activations
 from .._checks import check_int
 from ..errors import NotFittedError
-from ..network import Network
+from ..model.network import Network
 from .files import write_atomically
 
 OPSET = 17
@@ -99,7 +99,8 @@ def export(model, path, opset=OPSET):
 
 
 def to_onnx(model, opset=OPSET):
-    """The ONNX ``ModelProto`` of ``model``, checked, as :func:`export` writes it."""
+    """The ONNX ``ModelProto`` of ``model``, checked, as [`export`][barenet.io.onnx.export]
+    writes it."""
     net, classes = _network_of(model)
     opset = check_int("opset", opset, minimum=MIN_OPSET)
     onnx = _import_onnx()
@@ -108,7 +109,7 @@ def to_onnx(model, opset=OPSET):
             f"opset {opset} is newer than the installed onnx {onnx.__version__} knows "
             f"(up to {onnx.defs.onnx_opset_version()})"
         )
-    from .. import __version__
+    from .._version import __version__
 
     helper = onnx.helper
     graph = _Graph(onnx, net.dtype)

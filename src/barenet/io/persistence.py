@@ -10,7 +10,7 @@ A saved model is one ``.npz`` file (a zip of ``.npy`` arrays) holding
 - ``state``: the running statistics of batch normalization (empty without it);
 - ``classes``: the class labels of a classifier (numbers or strings);
 - ``scaler.mean`` and ``scaler.scale``: the inputs' standardization
-  (:class:`~barenet.preprocessing.Standardizer`, ``Network.scaler_``), each of
+  ([`Standardizer`][barenet.preprocessing.Standardizer], ``Network.scaler_``), each of
   shape ``(n_0,)`` in the network's dtype, when the network has one (its
   metadata then says ``"standardize": true``);
 - ``metadata``: a JSON document (UTF-8 bytes, as a uint8 array) with the format name and
@@ -28,14 +28,14 @@ The metadata's ``format_version`` says what the file may hold:
   has been fitted. An older barenet, which reads only version 1, refuses such
   a file instead of loading it without its scaler and predicting wrongly.
 
-:data:`FORMAT_VERSIONS` lists the versions this barenet reads and
-:data:`FORMAT_VERSION` is the newest of them.
+[`FORMAT_VERSIONS`][barenet.io.persistence.FORMAT_VERSIONS] lists the versions this barenet reads
+and [`FORMAT_VERSION`][barenet.io.persistence.FORMAT_VERSION] is the newest of them.
 
 Loading reads it with ``allow_pickle=False`` and checks every field against
 the others before building the network, so a file that is not a barenet model,
 is damaged (a version-1 file holding a scaler among others), or was altered by
-hand fails with :class:`ModelFileError` naming the file and the problem.
-Nothing in a model file is ever executed.
+hand fails with [`ModelFileError`][barenet.io.persistence.ModelFileError] naming the file and the
+problem. Nothing in a model file is ever executed.
 
 Saving writes a temporary file in the target's directory, flushes it to disk,
 and renames it over the target, so an interrupted save leaves any previous
@@ -48,6 +48,7 @@ import os
 import numpy as np
 
 from ..core import activations as _activations
+from ..model import network
 from .checkpoint import restore_run, run_metadata
 from .files import check_path, read_npz, write_atomically
 from .restore import (
@@ -63,11 +64,12 @@ from .restore import (
 __all__ = ["save", "load", "ModelFileError", "FORMAT", "FORMAT_VERSIONS", "FORMAT_VERSION"]
 
 FORMAT = "barenet.network"
-#: The format versions :func:`load` reads (see the module's documentation).
 FORMAT_VERSIONS = (1, 2)
-#: The newest format version, written for networks with standardized inputs;
-#: networks without standardization are written as version 1.
+"""The format versions [`load`][barenet.io.persistence.load] reads (see the module's
+documentation)."""
 FORMAT_VERSION = FORMAT_VERSIONS[-1]
+"""The newest format version, written for networks with standardized inputs;
+networks without standardization are written as version 1."""
 
 
 class ModelFileError(ValueError):
@@ -77,8 +79,8 @@ class ModelFileError(ValueError):
 def save(net, path, training_state=False):
     """Write ``net`` to ``path`` (conventionally ending in ``.npz``); with
     ``training_state``, as a checkpoint of its current run (see
-    :meth:`barenet.Network.resume`)."""
-    from .. import __version__
+    [`barenet.Network.resume`][barenet.Network.resume])."""
+    from .._version import __version__
 
     for activation in net.activations:
         if _activations.REGISTRY.get(activation.name) is not type(activation):
@@ -106,8 +108,8 @@ def save(net, path, training_state=False):
         "history": dict(net.history_) if net.history_ is not None else None,
     }
     # files hold W and b apart, layer by layer, whatever the layout in memory
-    order = net._file_order()
-    arrays = {"parameters": net.parameters[order], "state": net._state}
+    order = net.flat.file_order()
+    arrays = {"parameters": net.parameters[order], "state": net.flat.state}
     if training_state:
         metadata["run"] = run_metadata(net, arrays, order)
     document = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
@@ -121,10 +123,11 @@ def save(net, path, training_state=False):
 
 
 def load(path):
-    """Read a network written by :meth:`barenet.Network.save`.
+    """Read a network written by [`barenet.Network.save`][barenet.Network.save].
 
-    Raises ``FileNotFoundError`` for a missing file and :class:`ModelFileError`
-    (a ``ValueError``) for anything that is not an intact barenet model.
+    Raises ``FileNotFoundError`` for a missing file and
+    [`ModelFileError`][barenet.io.persistence.ModelFileError] (a ``ValueError``) for anything that
+    is not an intact barenet model.
     """
     path = check_path(path)
     arrays = _read_archive(path)
@@ -188,3 +191,6 @@ def _read_metadata(arrays, fail):
             f"(it reads versions {read})"
         )
     return metadata, version
+
+
+network.WRITERS["npz"] = save  # Network.save writes through it

@@ -1,10 +1,10 @@
 """Building a network from a model file, one named step at a time, for
-:func:`barenet.io.persistence.load`.
+[`barenet.io.persistence.load`][barenet.io.persistence.load].
 
 Each step checks what it reads against the network and the rest of the file
 before using it, and reports a problem by calling ``fail(problem)``, which
-raises :class:`~barenet.io.persistence.ModelFileError` naming the file. The
-steps run in the order of :func:`~barenet.io.persistence.load`: the layout
+raises [`ModelFileError`][barenet.io.persistence.ModelFileError] naming the file. The
+steps run in the order of [`load`][barenet.io.persistence.load]: the layout
 before anything is built, then the network, its arrays, class labels,
 training entries, standardization and History.
 """
@@ -12,9 +12,9 @@ training entries, standardization and History.
 import numpy as np
 
 from ..core import activations as _activations
-from ..network import Network
+from ..model.network import Network
 from ..preprocessing import Standardizer
-from ..training import History
+from ..model.trainer import History
 
 
 def check_layout(metadata, parameters, fail):
@@ -67,15 +67,15 @@ def restore_arrays(net, parameters, arrays, fail):
         fail(f"its parameters are {parameters.dtype}, but its metadata says {net.dtype}")
     if not np.isfinite(parameters).all():
         fail("its parameters contain NaN or infinity")
-    order = net._file_order()
+    order = net.flat.file_order()
     net.parameters[order] = parameters
     state = arrays.get("state", np.empty(0, net.dtype))
-    if state.shape != net._state.shape or state.dtype != net.dtype:
+    if state.shape != net.flat.state.shape or state.dtype != net.dtype:
         fail(
             f"its batch-normalization state has shape {state.shape} and dtype {state.dtype}, "
-            f"but the network needs {net._state.shape} and {net.dtype}"
+            f"but the network needs {net.flat.state.shape} and {net.dtype}"
         )
-    net._state[...] = state
+    net.flat.state[...] = state
     if not np.isfinite(state).all() or any(
         (var < 0).any() for var in net.running_vars if var is not None
     ):

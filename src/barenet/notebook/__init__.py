@@ -10,20 +10,20 @@ per sample), ``Y`` has shape ``(n_outputs, m)``, and ``parameters`` is the dict
 entries), layer ``l`` using ``layer_activations[l - 1]`` both forward and
 backward. Any other length is an error.
 
-Regularization, as in the course: ``lambd`` (L2) in :func:`cost` and
-:func:`backward_prop`; ``keep_prob`` (inverted dropout on the hidden layers)
-in :func:`forward_prop`, whose masks :func:`backward_prop` reuses; batch
-normalization of the hidden layers with
-``initialize_parameters(..., batch_norm=True)``, which adds ``gamma{l}``,
+Regularization, as in the course: ``lambd`` (L2) in [`cost`][barenet.notebook.cost] and
+[`backward_prop`][barenet.notebook.backward_prop]; ``keep_prob`` (inverted dropout on the hidden
+layers) in [`forward_prop`][barenet.notebook.forward_prop], whose masks
+[`backward_prop`][barenet.notebook.backward_prop] reuses; batch normalization of the hidden layers
+with ``initialize_parameters(..., batch_norm=True)``, which adds ``gamma{l}``,
 ``beta{l}`` (trained) and ``running_mean{l}``, ``running_var{l}`` (updated by
 training-mode forward passes, used when ``training=False``).
 
-Every function here calls the core (:mod:`barenet.core`, :mod:`barenet.optim`):
-the formulas :class:`barenet.Network` trains with, each written once.
-``Network`` runs them in place through the fast layer (:mod:`barenet.fast`),
-whose tests prove it gives the core's numbers bit for bit.
+Every function here calls the core ([`barenet.core`][barenet.core],
+[`barenet.optim`][barenet.optim]): the formulas [`barenet.Network`][barenet.Network] trains with,
+each written once. ``Network`` runs them in place through the fast layer
+([`barenet.fast`][barenet.fast]), whose tests prove it gives the core's numbers bit for bit.
 
-A whole training run, as the notebook's outline puts it::
+A whole training run, as the notebook's outline puts it:
 
     parameters = initialize_parameters([2, 5, 2, 1], "he", seed=0)
     optimizer = Adam(lr=0.0075)

@@ -1,7 +1,8 @@
 """The activation functions, by the notebook's names.
 
 The notebook's versions returned (A, Z) tuples, which forward_activation then
-stored as A. Here each returns A alone, computed by :mod:`barenet.core.activations`.
+stored as A. Here each returns A alone, computed by
+[`barenet.core.activations`][barenet.core.activations].
 """
 
 from ..core import activations as _activations

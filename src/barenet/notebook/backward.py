@@ -1,6 +1,8 @@
-"""Backward propagation: a layer's linear step (:func:`backward_linear`) and
-activation (:func:`backward_activation`), then the pass back through all L
-layers (:func:`backward_prop`), reusing the caches of the forward pass."""
+"""Backward propagation: a layer's linear step
+([`backward_linear`][barenet.notebook.backward_linear]) and activation
+([`backward_activation`][barenet.notebook.backward_activation]), then the pass back through all L
+layers ([`backward_prop`][barenet.notebook.backward_prop]), reusing the caches of the forward
+pass."""
 
 from ..core import activations as _activations
 from ..core import losses as _losses

@@ -1,7 +1,8 @@
 """What the forward pass keeps for the backward pass: one cache per layer.
 
-:func:`barenet.notebook.forward_prop` returns a list of :class:`LayerCache`,
-layer 1 first, which :func:`barenet.notebook.backward_prop` takes back.
+[`barenet.notebook.forward_prop`][barenet.notebook.forward_prop] returns a list of
+[`LayerCache`][barenet.notebook.LayerCache], layer 1 first, which
+[`barenet.notebook.backward_prop`][barenet.notebook.backward_prop] takes back.
 """
 
 from typing import NamedTuple
@@ -18,7 +19,7 @@ class LinearCache(NamedTuple):
 
 
 class LayerCache(NamedTuple):
-    """What a layer's forward pass keeps for :func:`backward_prop`."""
+    """What a layer's forward pass keeps for [`backward_prop`][barenet.notebook.backward_prop]."""
 
     linear_cache: LinearCache
     activation_cache: np.ndarray  # Z, the activation's input (after batch norm)

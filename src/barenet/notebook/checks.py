@@ -8,8 +8,8 @@ written here, so that those functions read as the notebook's outline does: a
 few lines of checks, then the formulas.
 
 This module is the package's internal interface, not public API: the modules
-of :mod:`barenet.notebook` and :mod:`barenet.gradcheck` call these functions,
-which is why their names carry no leading underscore. They may change
+of [`barenet.notebook`][barenet.notebook] and [`barenet.gradcheck`][barenet.gradcheck] call these
+functions, which is why their names carry no leading underscore. They may change
 without notice; nothing outside barenet should rely on them.
 
 A check that returns something returns what it checked, converted where the

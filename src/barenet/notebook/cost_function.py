@@ -1,5 +1,5 @@
 """The cost function: the notebook's cross-entropy by default, any loss of
-:mod:`barenet.core.losses` by name, plus the L2 penalty when ``lambd`` > 0."""
+[`barenet.core.losses`][barenet.core.losses] by name, plus the L2 penalty when ``lambd`` > 0."""
 
 from ..core import losses as _losses
 from ..core.regularization import l2_penalty

@@ -1,7 +1,7 @@
-"""Forward propagation: a layer's linear step (:func:`forward_linear`) and
-activation (:func:`forward_activation`), then the pass through all L layers
-(:func:`forward_prop`), with inverted dropout and batch normalization on the
-hidden layers."""
+"""Forward propagation: a layer's linear step ([`forward_linear`][barenet.notebook.forward_linear])
+and activation ([`forward_activation`][barenet.notebook.forward_activation]), then the pass through
+all L layers ([`forward_prop`][barenet.notebook.forward_prop]), with inverted dropout and batch
+normalization on the hidden layers."""
 
 from .._checks import as_generator
 from ..core import activations as _activations

@@ -1,10 +1,11 @@
-"""Whole models: mini-batches (:func:`random_mini_batches`), the training loop
-of the notebook's outline (:func:`L_layer_model`) and predictions
-(:func:`predict`), built from the functions of the other modules."""
+"""Whole models: mini-batches ([`random_mini_batches`][barenet.notebook.random_mini_batches]), the
+training loop of the notebook's outline ([`L_layer_model`][barenet.notebook.L_layer_model]) and
+predictions ([`predict`][barenet.notebook.predict]), built from the functions of the other
+modules."""
 
 from .._checks import as_generator, check_int
 from ..core import activations as _activations
-from ..training import minibatch_indices
+from ..model.batches import minibatch_indices
 from . import checks
 from .backward import backward_prop
 from .cost_function import cost

@@ -1,6 +1,7 @@
 """Initialization: the parameters dict ``{'W1': ..., 'b1': ..., 'W2': ...}``
 (with ``gamma{l}``, ``beta{l}``, ``running_mean{l}``, ``running_var{l}`` for
-batch-normalized hidden layers), drawn by :mod:`barenet.core.initializers`."""
+batch-normalized hidden layers), drawn by
+[`barenet.core.initializers`][barenet.core.initializers]."""
 
 import numpy as np
 

@@ -1,5 +1,5 @@
 """The update: one optimizer step over the trained parameters, by the rules of
-:mod:`barenet.optim` (plain gradient descent ``W := W - lr * dW`` for a
+[`barenet.optim`][barenet.optim] (plain gradient descent ``W := W - lr * dW`` for a
 learning rate)."""
 
 from . import checks

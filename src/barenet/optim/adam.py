@@ -10,7 +10,7 @@ from .base import Optimizer, divided_bound
 
 
 class AdamState(NamedTuple):
-    r""":math:`m' = m / (1 - \beta_1)` and :math:`v' = v / (1 - \beta_2)` per parameter array."""
+    r"""$m' = m / (1 - \beta_1)$ and $v' = v / (1 - \beta_2)$ per parameter array."""
 
     m_sums: list
     v_sums: list
@@ -27,31 +27,51 @@ class AdamScalars(NamedTuple):
 class Adam(Optimizer):
     r"""Adam: momentum and RMSProp together, with both moments bias-corrected.
 
-    .. math::
+    $$
+    m \leftarrow \beta_1 m + (1 - \beta_1) g \qquad
+    v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+    $$
 
-        m \leftarrow \beta_1 m + (1 - \beta_1) g \qquad
-        v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+    $$
+    \hat m = \frac{m}{1 - \beta_1^t} \qquad
+    \hat v = \frac{v}{1 - \beta_2^t} \qquad
+    \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+    $$
 
-        \hat m = \frac{m}{1 - \beta_1^t} \qquad
-        \hat v = \frac{v}{1 - \beta_2^t} \qquad
-        \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
-
-    with :math:`m = v = 0` at the start and :math:`t` the step count, raised
-    before the correction (the first step has :math:`t = 1`). :math:`\epsilon`
+    with $m = v = 0$ at the start and $t$ the step count, raised
+    before the correction (the first step has $t = 1$). $\epsilon$
     is added outside the square root, as in PyTorch's ``Adam``, which this
     equals. ``beta1=0`` gives RMSProp with bias correction.
 
-    **As computed.** The state is :math:`m' = m / (1 - \beta_1)` and
-    :math:`v' = v / (1 - \beta_2)`, which follow :math:`m' \leftarrow \beta_1
-    m' + g` and :math:`v' \leftarrow \beta_2 v' + g^2`. With :math:`b = (1 -
-    \beta_1) / (1 - \beta_1^t)` and :math:`a = \sqrt{(1 - \beta_2) / (1 -
-    \beta_2^t)}`, :math:`\hat m = b m'` and :math:`\sqrt{\hat v} = a
-    \sqrt{v'}`, so the step is
+    **As computed.** The state is $m' = m / (1 - \beta_1)$ and
+    $v' = v / (1 - \beta_2)$, which follow $m' \leftarrow \beta_1
+    m' + g$ and $v' \leftarrow \beta_2 v' + g^2$. With $b = (1 -
+    \beta_1) / (1 - \beta_1^t)$ and $a = \sqrt{(1 - \beta_2) / (1 -
+    \beta_2^t)}$, $\hat m = b m'$ and $\sqrt{\hat v} = a
+    \sqrt{v'}$, so the step is
 
-    .. math:: \frac{\alpha b}{a} \cdot \frac{m'}{\sqrt{v'} + \epsilon / a}
+    $$
+    \frac{\alpha b}{a} \cdot \frac{m'}{\sqrt{v'} + \epsilon / a}
+    $$
 
-    two scalars (``scale``, ``shift``) computed once per step. :attr:`m` and
-    :attr:`v` return :math:`m` and :math:`v`.
+    two scalars (``scale``, ``shift``) computed once per step. [`m`][barenet.optim.adam.Adam.m] and
+    [`v`][barenet.optim.adam.Adam.v] return $m$ and $v$.
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+        The learning rate $\alpha$, > 0.
+    beta1 : float, default 0.9
+        $\beta_1$, the decay of the first moment (momentum), in [0, 1).
+    beta2 : float, default 0.999
+        $\beta_2$, the decay of the second moment (RMSProp), in [0, 1).
+    eps : float, default 1e-8
+        $\epsilon$, > 0, added outside the square root.
+    clipnorm : float, optional
+        Before each step, scale the gradients down to this global norm when
+        theirs is larger
+        ([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]);
+        None does not clip.
     """
 
     name = "adam"
@@ -69,12 +89,12 @@ class Adam(Optimizer):
 
     @property
     def m(self):
-        """The first moments :math:`m`, one new array per parameter array."""
+        """The first moments $m$, one new array per parameter array."""
         return self._formula_state("m")
 
     @property
     def v(self):
-        """The second moments :math:`v`, one new array per parameter array."""
+        """The second moments $v$, one new array per parameter array."""
         return self._formula_state("v")
 
     def step_scalars(self):
@@ -107,31 +127,54 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
 
-    Each parameter first shrinks towards zero, then takes the :class:`Adam` step:
+    Each parameter first shrinks towards zero, then takes the [`Adam`][barenet.optim.adam.Adam]
+    step:
 
-    .. math::
+    $$
+    \theta \leftarrow \theta - \alpha \lambda \theta
+    $$
 
-        \theta \leftarrow \theta - \alpha \lambda \theta
+    $$
+    m \leftarrow \beta_1 m + (1 - \beta_1) g \qquad
+    v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+    $$
 
-        m \leftarrow \beta_1 m + (1 - \beta_1) g \qquad
-        v \leftarrow \beta_2 v + (1 - \beta_2) g^2
+    $$
+    \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+    $$
 
-        \theta \leftarrow \theta - \alpha \frac{\hat m}{\sqrt{\hat v} + \epsilon}
-
-    with :math:`\lambda` the ``weight_decay``, :math:`\hat m, \hat v` bias-corrected
-    and :math:`\epsilon` outside the square root, as in :class:`Adam`. This is
+    with $\lambda$ the ``weight_decay``, $\hat m, \hat v$ bias-corrected
+    and $\epsilon$ outside the square root, as in [`Adam`][barenet.optim.adam.Adam]. This is
     PyTorch's ``AdamW(lr, betas=(beta1, beta2), eps, weight_decay)``, which
-    this equals. ``weight_decay=0`` is :class:`Adam`. The shrinking is the
-    factor :math:`1 - \alpha \lambda`, computed as PyTorch computes it.
+    this equals. ``weight_decay=0`` is [`Adam`][barenet.optim.adam.Adam]. The shrinking is the
+    factor $1 - \alpha \lambda$, computed as PyTorch computes it.
 
     The decay is *decoupled* from the gradient: it is not L2 regularization
-    (adding :math:`\lambda \theta` to :math:`g`, PyTorch's
+    (adding $\lambda \theta$ to $g$, PyTorch's
     ``Adam(weight_decay=...)``), whose decay Adam would divide by
-    :math:`\sqrt{\hat v}` like the rest of the gradient.
+    $\sqrt{\hat v}$ like the rest of the gradient.
 
     Every array it is given decays, biases included (as PyTorch's ``AdamW``
     does for all the parameters it is given). ``Network`` passes all its
     weights and biases as one vector, so all of them decay.
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+        The learning rate $\alpha$, > 0.
+    beta1 : float, default 0.9
+        $\beta_1$, the decay of the first moment (momentum), in [0, 1).
+    beta2 : float, default 0.999
+        $\beta_2$, the decay of the second moment (RMSProp), in [0, 1).
+    eps : float, default 1e-8
+        $\epsilon$, > 0, added outside the square root.
+    weight_decay : float, default 0.01
+        $\lambda$, >= 0; 0 is Adam.
+    clipnorm : float, optional
+        Before each step, scale the gradients down to this global norm when
+        theirs is larger
+        ([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]);
+        None does not clip.
     """
 
     name = "adamw"

@@ -1,7 +1,7 @@
 r"""The optimizer base: what every rule shares.
 
 An optimizer updates a list of parameter arrays in place from a list of
-gradient arrays of the same shapes::
+gradient arrays of the same shapes:
 
     opt = Adam(lr=1e-3)
     opt.step([W1, b1, W2, b2], [dW1, db1, dW2, db2])
@@ -18,27 +18,30 @@ A rule is a subclass that names its state and writes its formula once:
   a list with one array per parameter array (zeros of its shape and dtype at
   the first step). ``sum_field`` names the field that is a running sum of
   gradients, if one is;
-- :meth:`Optimizer.step_scalars`: this step's scalars (a NamedTuple of Python
-  floats), from the settings and the step count ``t`` (1 on the first step);
-- :meth:`Optimizer.update`: for one parameter array's gradient ``g`` and that
-  array's state arrays, advance the state in place and return the amount to
+- [`Optimizer.step_scalars`][barenet.optim.base.Optimizer.step_scalars]: this step's scalars (a
+  NamedTuple of Python floats), from the settings and the step count ``t`` (1 on the first step);
+- [`Optimizer.update`][barenet.optim.base.Optimizer.update]: for one parameter array's gradient
+  ``g`` and that array's state arrays, advance the state in place and return the amount to
   subtract from the parameter;
-- :meth:`Optimizer.apply`: subtract it (``p -= u``; AdamW decays ``p`` first);
-- :meth:`Optimizer.update_bound`: a bound on every value of the update, given
-  one on every value of the gradient.
+- [`Optimizer.apply`][barenet.optim.base.Optimizer.apply]: subtract it (``p -= u``; AdamW decays
+  ``p`` first);
+- [`Optimizer.update_bound`][barenet.optim.base.Optimizer.update_bound]: a bound on every value of
+  the update, given one on every value of the gradient.
 
 The base does the rest, once for every rule: it checks the arrays against the
 state, makes the state, clips the gradients (``clipnorm``, see
-:func:`~barenet.optim.clipping.clip_by_global_norm`), counts the steps, refuses
+[`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]), counts the steps, refuses
 a step whose gradient or update is not finite, and gives the state out and
-takes it back (:meth:`Optimizer.get_state`, :meth:`Optimizer.set_state`).
+takes it back ([`Optimizer.get_state`][barenet.optim.base.Optimizer.get_state],
+[`Optimizer.set_state`][barenet.optim.base.Optimizer.set_state]).
 
-**Faster ways to run a rule.** :data:`RUNNERS` maps a rule class to a factory
-of *runners*: objects that compute the same updates, bit for bit, on
-particular arrays (:mod:`barenet.fast.optim` registers NumPy's in-place passes
+**Faster ways to run a rule.** [`RUNNERS`][barenet.optim.base.RUNNERS] maps a rule class to a
+factory of *runners*: objects that compute the same updates, bit for bit, on
+particular arrays ([`barenet.fast.optim`][barenet.fast.optim] registers NumPy's in-place passes
 and compiled loops). Only an optimizer of exactly a registered class gets
-one: a subclass, which may change the formula, runs its own :meth:`update`
-unless it is registered too. This package never imports the fast layer.
+one: a subclass, which may change the formula, runs its own
+[`Optimizer.update`][barenet.optim.base.Optimizer.update] unless it is registered too. This package
+never imports the fast layer.
 """
 
 import math
@@ -50,13 +53,13 @@ from .._checks import check_positive
 from ..errors import TrainingDiverged
 from .clipping import clip_by_global_norm, finite_norm, sum_of_squares
 
-#: ``{rule class: factory}``; ``factory(optimizer, params)`` returns a runner
-#: for those parameter arrays, or None when it cannot run on them. A runner
-#: has ``updates(grads, states, s)`` (the list of updates, as :meth:`update`
-#: computes them), ``loop(params, grads, states, s, takes)`` (the whole step
-#: applied in one pass per array, True, or nothing done, False) and
-#: ``takes(params, grads)`` (whether ``loop`` can run on those arrays).
 RUNNERS = {}
+"""``{rule class: factory}``; ``factory(optimizer, params)`` returns a runner
+for those parameter arrays, or None when it cannot run on them. A runner
+has ``updates(grads, states, s)`` (the list of updates, as
+[`Optimizer.update`][barenet.optim.base.Optimizer.update] computes them),
+``loop(params, grads, states, s, takes)`` (the whole step applied in one pass per array, True, or
+nothing done, False) and ``takes(params, grads)`` (whether ``loop`` can run on those arrays)."""
 
 
 class NoState(NamedTuple):
@@ -64,7 +67,7 @@ class NoState(NamedTuple):
 
 
 def not_finite(what, detail):
-    """The :class:`~barenet.TrainingDiverged` of a refused step; ``what`` is
+    """The [`TrainingDiverged`][barenet.TrainingDiverged] of a refused step; ``what`` is
     'gradient' or 'update'."""
     error = TrainingDiverged(f"the {what} is nan or infinite; {detail}")
     error.what = what
@@ -127,7 +130,7 @@ class Optimizer:
         a quarter of the spacing of the floats next to the largest one, the
         step cannot make a parameter infinite, and the check is skipped.
         Rules with a running sum of gradients advance the bound on it here
-        (:meth:`_advance_sum_bound`)."""
+        (`_advance_sum_bound`)."""
         return math.inf
 
     # ------------------------------------------------------------ the step
@@ -136,7 +139,7 @@ class Optimizer:
         """Apply one update to each array of ``params`` in place.
 
         ``grads`` is not modified, also when it is clipped. A gradient with a
-        nan or infinite value raises :class:`~barenet.TrainingDiverged`
+        nan or infinite value raises [`TrainingDiverged`][barenet.TrainingDiverged]
         before anything changes; so does an update that would overflow (a
         finite gradient times a huge learning rate), before the parameters
         change -- the optimizer's state then keeps that step.
@@ -157,8 +160,8 @@ class Optimizer:
                              runner is not None and runner.takes(params, grads))
 
     def _checked_step(self, params, grads, takes):
-        """:meth:`step` once the arrays are known to fit the state (or to make
-        it); ``takes`` says whether the runner's loop takes them, None to
+        """[`step`][barenet.optim.base.Optimizer.step] once the arrays are known to fit the state
+        (or to make it); ``takes`` says whether the runner's loop takes them, None to
         find out."""
         norm = finite_norm(grads)
         if norm is None:
@@ -248,7 +251,8 @@ class Optimizer:
 
     def _init_state(self, params):
         """Zeros for each field of ``State``, per parameter array; the runner
-        for these arrays, if one is registered; the bounds of :meth:`step`."""
+        for these arrays, if one is registered; the bounds of
+        [`step`][barenet.optim.base.Optimizer.step]."""
         self._shapes = [(p.shape, p.dtype) for p in params]
         self.state = self.State(*([np.zeros_like(p) for p in params] for _ in self.State._fields))
         self._states = [tuple(field[i] for field in self.state) for i in range(len(params))]
@@ -301,7 +305,8 @@ class Optimizer:
         return {"t": self.t, "arrays": arrays}
 
     def set_state(self, state):
-        """Restore what :meth:`get_state` returned (onto an optimizer with the same settings).
+        """Restore what [`get_state`][barenet.optim.base.Optimizer.get_state] returned (onto an
+        optimizer with the same settings).
 
         State in the formulas' scale, under the formulas' names (``m`` and
         ``v``, ``velocities``, ``squares``: what checkpoints of barenet 0.1.0

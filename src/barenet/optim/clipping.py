@@ -1,7 +1,8 @@
 r"""The global norm of a list of gradient arrays, and clipping by it.
 
 Every optimizer takes ``clipnorm``: the gradients of one step are scaled down
-together whenever their global norm exceeds it (:func:`clip_by_global_norm`).
+together whenever their global norm exceeds it
+([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]).
 """
 
 import math
@@ -42,7 +43,7 @@ def finite_norm(arrays):
 
 def global_norm(grads):
     r"""The Euclidean norm of all the arrays of ``grads`` taken together:
-    :math:`\sqrt{\sum_k \sum g_k^2}`, as a Python float (nan when one of them
+    $\sqrt{\sum_k \sum g_k^2}$, as a Python float (nan when one of them
     is not finite)."""
     norm = finite_norm(grads)
     return math.nan if norm is None else norm
@@ -51,13 +52,13 @@ def global_norm(grads):
 def clip_by_global_norm(grads, clipnorm, norm=None):
     r"""Scale a list of gradient arrays so that their global norm is at most ``clipnorm``.
 
-    With :math:`n` the :func:`global_norm` of ``grads`` (or ``norm``, when the
-    caller has it already):
+    With $n$ the [`global_norm`][barenet.optim.clipping.global_norm] of ``grads`` (or ``norm``, when
+    the caller has it already):
 
-    .. math::
-
-        g_k \leftarrow g_k \cdot \frac{\text{clipnorm}}{n} \quad
-        \text{for every } k, \text{ if } n > \text{clipnorm}
+    $$
+    g_k \leftarrow g_k \cdot \frac{\text{clipnorm}}{n} \quad
+    \text{for every } k, \text{ if } n > \text{clipnorm}
+    $$
 
     One factor for all the arrays, so the direction of the whole gradient is
     kept (clipping each array by its own norm would change it). Returns new
@@ -65,9 +66,9 @@ def clip_by_global_norm(grads, clipnorm, norm=None):
     arrays are never modified.
 
     This is Keras's ``global_clipnorm`` (``tf.clip_by_global_norm``).
-    PyTorch's ``clip_grad_norm_`` scales by :math:`\text{clipnorm} / (n +
-    10^{-6})` instead (whenever that is below 1), a relative difference of
-    about :math:`10^{-6} / n`.
+    PyTorch's ``clip_grad_norm_`` scales by $\text{clipnorm} / (n +
+    10^{-6})$ instead (whenever that is below 1), a relative difference of
+    about $10^{-6} / n$.
     """
     total = global_norm(grads) if norm is None else norm
     if total > clipnorm:

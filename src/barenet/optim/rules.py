@@ -1,7 +1,7 @@
 r"""Gradient descent, Momentum (and Nesterov) and RMSProp.
 
-The rules of the deep-learning course the notebook follows; :math:`\alpha` is
-``lr``, :math:`g` the gradient, :math:`\theta` a parameter. Each class keeps
+The rules of the deep-learning course the notebook follows; $\alpha$ is
+``lr``, $g$ the gradient, $\theta$ a parameter. Each class keeps
 its state in the scale that costs the fewest operations, says how that scale
 relates to its formula, and computes the formula's own numbers from it.
 """
@@ -20,10 +20,20 @@ class GDScalars(NamedTuple):
 
 
 class GD(Optimizer):
-    r"""(Mini-batch) gradient descent: :math:`\theta \leftarrow \theta - \alpha g`.
+    r"""(Mini-batch) gradient descent: $\theta \leftarrow \theta - \alpha g$.
 
     Batch, mini-batch or stochastic gradient descent depending on the batch
     size it is given gradients for.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        The learning rate $\alpha$, > 0.
+    clipnorm : float, optional
+        Before each step, scale the gradients down to this global norm when
+        theirs is larger
+        ([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]);
+        None does not clip.
     """
 
     name = "gd"
@@ -42,7 +52,7 @@ class GD(Optimizer):
 
 
 class MomentumState(NamedTuple):
-    """:math:`v' = v / (1 - \\beta)` per parameter array (PyTorch's momentum buffer)."""
+    """$v' = v / (1 - \\beta)$ per parameter array (PyTorch's momentum buffer)."""
 
     velocity_sums: list
 
@@ -56,35 +66,49 @@ class MomentumScalars(NamedTuple):
 class Momentum(Optimizer):
     r"""Gradient descent with momentum (an exponentially weighted average of gradients):
 
-    .. math::
+    $$
+    v \leftarrow \beta v + (1 - \beta) g \qquad
+    \theta \leftarrow \theta - \alpha v
+    $$
 
-        v \leftarrow \beta v + (1 - \beta) g \qquad
-        \theta \leftarrow \theta - \alpha v
-
-    with :math:`v = 0` at the start. ``beta=0`` is plain gradient descent.
+    with $v = 0$ at the start. ``beta=0`` is plain gradient descent.
 
     With ``nesterov=True`` (Nesterov momentum) the step looks ahead: the
     velocity is updated in the same way, and the parameter moves by the
-    velocity the *next* step would have if the gradient stayed :math:`g`:
+    velocity the *next* step would have if the gradient stayed $g$:
 
-    .. math::
-
-        v \leftarrow \beta v + (1 - \beta) g \qquad
-        \theta \leftarrow \theta - \alpha \bigl(\beta v + (1 - \beta) g\bigr)
+    $$
+    v \leftarrow \beta v + (1 - \beta) g \qquad
+    \theta \leftarrow \theta - \alpha \bigl(\beta v + (1 - \beta) g\bigr)
+    $$
 
     ``beta=0`` is again plain gradient descent.
 
-    **As computed.** The state is :math:`v' = v / (1 - \beta)`, which
-    follows :math:`v' \leftarrow \beta v' + g` (one operation fewer than
-    :math:`v`'s rule); the step is :math:`\alpha (1 - \beta) v'`, or with
-    Nesterov :math:`\alpha (1 - \beta)(\beta v' + g)`. :attr:`velocities`
-    returns :math:`v`.
+    **As computed.** The state is $v' = v / (1 - \beta)$, which
+    follows $v' \leftarrow \beta v' + g$ (one operation fewer than
+    $v$'s rule); the step is $\alpha (1 - \beta) v'$, or with
+    Nesterov $\alpha (1 - \beta)(\beta v' + g)$.
+    [`velocities`][barenet.optim.rules.Momentum.velocities] returns $v$.
 
-    PyTorch's ``SGD(momentum=beta)`` accumulates that same :math:`v'`, so
-    this rule equals PyTorch's with learning rate :math:`\alpha (1 - \beta)`:
+    PyTorch's ``SGD(momentum=beta)`` accumulates that same $v'$, so
+    this rule equals PyTorch's with learning rate $\alpha (1 - \beta)$:
     ``SGD(lr=lr * (1 - beta), momentum=beta, nesterov=nesterov)``. PyTorch's
     ``dampening=beta`` does not give this rule: it skips the damping on the
     first step.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        The learning rate $\alpha$, > 0.
+    beta : float, default 0.9
+        The momentum $\beta$, in [0, 1).
+    nesterov : bool, default False
+        Nesterov momentum: the step looks ahead (above).
+    clipnorm : float, optional
+        Before each step, scale the gradients down to this global norm when
+        theirs is larger
+        ([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]);
+        None does not clip.
     """
 
     name = "momentum"
@@ -101,7 +125,7 @@ class Momentum(Optimizer):
 
     @property
     def velocities(self):
-        """The velocities :math:`v`, one new array per parameter array."""
+        """The velocities $v$, one new array per parameter array."""
         return self._formula_state("velocities")
 
     def step_scalars(self):
@@ -126,7 +150,7 @@ class Momentum(Optimizer):
 
 
 class RMSPropState(NamedTuple):
-    """:math:`s' = s / (1 - \\beta)` per parameter array."""
+    """$s' = s / (1 - \\beta)$ per parameter array."""
 
     square_sums: list
 
@@ -140,25 +164,43 @@ class RMSPropScalars(NamedTuple):
 class RMSProp(Optimizer):
     r"""RMSProp: divide each gradient by a running root mean square of its history.
 
-    .. math::
+    $$
+    s \leftarrow \beta s + (1 - \beta) g^2 \qquad
+    \theta \leftarrow \theta - \alpha \frac{g}{\sqrt{s} + \epsilon}
+    $$
 
-        s \leftarrow \beta s + (1 - \beta) g^2 \qquad
-        \theta \leftarrow \theta - \alpha \frac{g}{\sqrt{s} + \epsilon}
-
-    with :math:`s = 0` at the start and :math:`\epsilon` added *outside* the
+    with $s = 0$ at the start and $\epsilon$ added *outside* the
     square root (as in PyTorch's ``RMSprop(alpha=beta, eps=eps)``, which this
-    equals). With ``bias_correction=True``, :math:`s` is replaced by
-    :math:`\hat s = s / (1 - \beta^t)`, as in Adam's second moment.
+    equals). With ``bias_correction=True``, $s$ is replaced by
+    $\hat s = s / (1 - \beta^t)$, as in Adam's second moment.
 
-    **As computed.** The state is :math:`s' = s / (1 - \beta)`, which follows
-    :math:`s' \leftarrow \beta s' + g^2`. With :math:`c = 1 - \beta^t` (1
-    without bias correction) and :math:`a = \sqrt{(1 - \beta) / c}`,
-    :math:`\sqrt{\hat s} = a \sqrt{s'}`, so the step is
+    **As computed.** The state is $s' = s / (1 - \beta)$, which follows
+    $s' \leftarrow \beta s' + g^2$. With $c = 1 - \beta^t$ (1
+    without bias correction) and $a = \sqrt{(1 - \beta) / c}$,
+    $\sqrt{\hat s} = a \sqrt{s'}$, so the step is
 
-    .. math:: \frac{\alpha}{a} \cdot \frac{g}{\sqrt{s'} + \epsilon / a}
+    $$
+    \frac{\alpha}{a} \cdot \frac{g}{\sqrt{s'} + \epsilon / a}
+    $$
 
     two scalars (``scale``, ``shift``) computed once per step.
-    :attr:`squares` returns :math:`s`.
+    [`squares`][barenet.optim.rules.RMSProp.squares] returns $s$.
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+        The learning rate $\alpha$, > 0.
+    beta : float, default 0.9
+        The decay $\beta$ of the running mean of squares, in [0, 1).
+    eps : float, default 1e-8
+        $\epsilon$, > 0, added outside the square root.
+    bias_correction : bool, default False
+        Divide $s$ by $1 - \beta^t$, as Adam does its second moment.
+    clipnorm : float, optional
+        Before each step, scale the gradients down to this global norm when
+        theirs is larger
+        ([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]);
+        None does not clip.
     """
 
     name = "rmsprop"
@@ -175,7 +217,7 @@ class RMSProp(Optimizer):
 
     @property
     def squares(self):
-        """The running mean squares :math:`s`, one new array per parameter array."""
+        """The running mean squares $s$, one new array per parameter array."""
         return self._formula_state("squares")
 
     def step_scalars(self):

@@ -1,15 +1,15 @@
 r"""Learning-rate schedules: the learning rate of each epoch of a run.
 
-A schedule is called with the starting learning rate :math:`\alpha_0`, the
-epoch :math:`e` (0-based) and the number of epochs :math:`E` of the run, and
-returns the learning rate for that epoch as a Python float::
+A schedule is called with the starting learning rate $\alpha_0$, the
+epoch $e$ (0-based) and the number of epochs $E$ of the run, and
+returns the learning rate for that epoch as a Python float:
 
     schedule = CosineDecay(min_lr=1e-4)
     for epoch in range(epochs):
         optimizer.lr = schedule(base_lr, epoch, epochs)
         ...  # one epoch of steps
 
-Epoch 0 gets :math:`\alpha_0` (up to rounding, for a cosine with a floor).
+Epoch 0 gets $\alpha_0$ (up to rounding, for a cosine with a floor).
 The schedules hold no state, so one object can serve any number of runs.
 """
 
@@ -64,12 +64,18 @@ class Schedule:
 class StepDecay(Schedule):
     r"""Multiply the learning rate by ``factor`` every ``step`` epochs:
 
-    .. math::
-
-        \alpha_e = \alpha_0 \cdot \text{factor}^{\lfloor e / \text{step} \rfloor}
+    $$
+    \alpha_e = \alpha_0 \cdot \text{factor}^{\lfloor e / \text{step} \rfloor}
+    $$
 
     PyTorch's ``StepLR(step_size=step, gamma=factor)``, stepped once per epoch.
-    ``factor`` is in (0, 1], ``step`` an integer >= 1.
+
+    Parameters
+    ----------
+    factor : float, default 0.5
+        What the learning rate is multiplied by, in (0, 1].
+    step : int, default 10
+        Epochs between two multiplications, >= 1.
     """
 
     name = "step"
@@ -88,12 +94,16 @@ class StepDecay(Schedule):
 class ExponentialDecay(Schedule):
     r"""Multiply the learning rate by ``rate`` every epoch:
 
-    .. math::
+    $$
+    \alpha_e = \alpha_0 \cdot \text{rate}^{e}
+    $$
 
-        \alpha_e = \alpha_0 \cdot \text{rate}^{e}
+    PyTorch's ``ExponentialLR(gamma=rate)``, stepped once per epoch.
 
-    PyTorch's ``ExponentialLR(gamma=rate)``, stepped once per epoch. ``rate``
-    is in (0, 1].
+    Parameters
+    ----------
+    rate : float, default 0.96
+        What the learning rate is multiplied by every epoch, in (0, 1].
     """
 
     name = "exponential"
@@ -111,14 +121,20 @@ class ExponentialDecay(Schedule):
 class InverseTimeDecay(Schedule):
     r"""The course's learning-rate decay, applied every ``interval`` epochs:
 
-    .. math::
+    $$
+    \alpha_e = \frac{\alpha_0}{1 + \text{decay} \cdot \lfloor e / \text{interval} \rfloor}
+    $$
 
-        \alpha_e = \frac{\alpha_0}{1 + \text{decay} \cdot \lfloor e / \text{interval} \rfloor}
-
-    ``interval=1`` is :math:`\alpha_0 / (1 + \text{decay} \cdot e)`; a larger
+    ``interval=1`` is $\alpha_0 / (1 + \text{decay} \cdot e)$; a larger
     interval holds each rate for that many epochs (the course's "fixed
-    interval scheduling"). ``decay`` is >= 0 (0 keeps :math:`\alpha_0`),
-    ``interval`` an integer >= 1.
+    interval scheduling").
+
+    Parameters
+    ----------
+    decay : float, default 1.0
+        The decay rate, >= 0; 0 keeps $\alpha_0$.
+    interval : int, default 1
+        Epochs each rate holds for, >= 1.
     """
 
     name = "inverse_time"
@@ -135,17 +151,22 @@ class InverseTimeDecay(Schedule):
 
 
 class CosineDecay(Schedule):
-    r"""Half a cosine from :math:`\alpha_0` down towards ``min_lr`` over the run:
+    r"""Half a cosine from $\alpha_0$ down towards ``min_lr`` over the run:
 
-    .. math::
-
-        \alpha_e = \text{min\_lr} + (\alpha_0 - \text{min\_lr})
-                   \frac{1 + \cos(\pi e / E)}{2}
+    $$
+    \alpha_e = \text{min\_lr} + (\alpha_0 - \text{min\_lr})
+               \frac{1 + \cos(\pi e / E)}{2}
+    $$
 
     PyTorch's ``CosineAnnealingLR(T_max=epochs, eta_min=min_lr)``, stepped
-    once per epoch. The last epoch, :math:`e = E - 1`, is still a little above
-    ``min_lr``, which would be reached at :math:`e = E`. ``min_lr`` is >= 0 and
-    at most :math:`\alpha_0`.
+    once per epoch. The last epoch, $e = E - 1$, is still a little above
+    ``min_lr``, which would be reached at $e = E$.
+
+    Parameters
+    ----------
+    min_lr : float, default 0.0
+        The floor the learning rate decays towards, >= 0 and at most
+        $\alpha_0$ (checked when the schedule is called).
     """
 
     name = "cosine"
@@ -166,9 +187,11 @@ class CosineDecay(Schedule):
 
 
 REGISTRY = {cls.name: cls for cls in (StepDecay, ExponentialDecay, InverseTimeDecay, CosineDecay)}
+"""The schedules by name (``'step'``, ``'exponential'``, ``'inverse_time'``, ``'cosine'``),
+each mapped to its class."""
 
 
 def get(schedule):
-    """Return a schedule object for a name in :data:`REGISTRY` (with its
-    default settings), or the object itself."""
+    """Return a schedule object for a name in [`REGISTRY`][barenet.optim.schedules.REGISTRY] (with
+    its default settings), or the object itself."""
     return from_registry("schedule", REGISTRY, schedule, Schedule)

@@ -7,9 +7,9 @@ itself in a Jupyter notebook, and saves with ``fig.savefig(path)``. Plots read
 only what they are given: a History (a dict of per-epoch lists), a model with
 a ``predict`` method, or a matrix of counts.
 
-The functions live in one module per picture -- :mod:`barenet.plot.curves`
-(learning curves, the optimizer comparison), :mod:`barenet.plot.boundary`
-(decision boundaries) and :mod:`barenet.plot.confusion` -- and are all
+The functions live in one module per picture -- [`barenet.plot.curves`][barenet.plot.curves]
+(learning curves, the optimizer comparison), [`barenet.plot.boundary`][barenet.plot.boundary]
+(decision boundaries) and [`barenet.plot.confusion`][barenet.plot.confusion] -- and are all
 imported here: ``barenet.plot.decision_boundary`` and the rest are what to use.
 """
 

@@ -205,9 +205,9 @@ def decision_boundary(model, X, y, resolution=300, title=None, *, X_test=None, y
                       feature_names=None):
     """The decision regions of a classifier on 2-D data, with the points.
 
-    A 5 x 5 inch figure with one axes, drawn by :func:`draw_decision_boundary`
-    (same parameters), and the legend beside the axes. Works for any
-    classifier with ``predict`` (binary or multi-class).
+    A 5 x 5 inch figure with one axes, drawn by
+    [`draw_decision_boundary`][barenet.plot.boundary.draw_decision_boundary] (same parameters), and
+    the legend beside the axes. Works for any classifier with ``predict`` (binary or multi-class).
     """
     fig = Figure(figsize=(5, 5), layout="constrained")
     ax = fig.subplots()

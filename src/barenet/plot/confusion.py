@@ -10,8 +10,8 @@ def confusion_matrix(matrix, labels, title=None, normalize=False):
     """A confusion matrix as a heat map, with the value written in each cell.
 
     Rows are true labels, columns predicted ones (as
-    :func:`barenet.metrics.confusion_matrix`), the class labels as ticks. Cell
-    colours run from white (0) to dark blue (the largest count, or 1 when
+    [`barenet.metrics.confusion_matrix`][barenet.metrics.confusion_matrix]), the class labels as
+    ticks. Cell colours run from white (0) to dark blue (the largest count, or 1 when
     normalized); the text is
     white on dark cells, black on light ones. Figure and font sizes follow the
     number of classes, so 10 or more stay readable.

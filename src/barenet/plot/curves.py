@@ -22,7 +22,7 @@ def learning_curves(history, title=None, validation_label="validation"):
     Parameters
     ----------
     history : dict of lists
-        As returned by :meth:`barenet.Network.fit`: ``'loss'``, a metric such
+        As returned by [`barenet.Network.fit`][barenet.Network.fit]: ``'loss'``, a metric such
         as ``'accuracy'``, and optionally their ``'val_'`` twins.
     title : str, optional
         The figure's title.
@@ -106,8 +106,8 @@ def optimizer_comparison(results, X=None, y=None, resolution=200, *, X_test=None
     The curves share a log-scale axis; the i-th has its own colour, line style
     (``CURVE_STYLES``) and marker (``CURVE_MARKERS``, about every tenth of the
     epochs, staggered between curves), so curves that overlap stay visible.
-    Curves that coincide (see :func:`coinciding`, with ``rtol``) are named in
-    the axis title, e.g. "GD and Momentum coincide (every epoch within 2%)".
+    Curves that coincide (see [`coinciding`][barenet.plot.curves.coinciding], with ``rtol``) are
+    named in the axis title, e.g. "GD and Momentum coincide (every epoch within 2%)".
 
     Parameters
     ----------

@@ -1,8 +1,9 @@
-"""scikit-learn estimators: :class:`BarenetClassifier` and :class:`BarenetRegressor`.
+"""scikit-learn estimators: [`BarenetClassifier`][barenet.sklearn.BarenetClassifier] and
+[`BarenetRegressor`][barenet.sklearn.BarenetRegressor].
 
-Each wraps a :class:`barenet.Network` behind scikit-learn's estimator API, so
+Each wraps a [`barenet.Network`][barenet.Network] behind scikit-learn's estimator API, so
 that it works in ``Pipeline``, ``GridSearchCV``, ``cross_val_score`` and with
-joblib (and joblib's Dask backend)::
+joblib (and joblib's Dask backend):
 
     from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
@@ -21,9 +22,9 @@ batch size, early stopping, class weights, the random state, the dtype and the
 standardization of the inputs (``standardize``).
 Arguments are checked by ``fit``, with messages naming the parameter.
 
-The fitted :class:`~barenet.Network` is ``network_``; ``save(path)`` writes it
+The fitted [`Network`][barenet.Network] is ``network_``; ``save(path)`` writes it
 in barenet's own file format (arrays and JSON, read back by
-:func:`barenet.load`), the recommended way to keep a model. The estimators
+[`barenet.load`][barenet.load]), the recommended way to keep a model. The estimators
 also pickle (joblib needs that): a pickle holds the network in that same format.
 
 The names do not shadow scikit-learn's own estimators, so

@@ -1,5 +1,5 @@
-"""What :class:`~barenet.sklearn.BarenetClassifier` and
-:class:`~barenet.sklearn.BarenetRegressor` share: :class:`BaseBarenetEstimator`.
+"""What [`BarenetClassifier`][barenet.sklearn.BarenetClassifier] and
+[`BarenetRegressor`][barenet.sklearn.BarenetRegressor] share: `BaseBarenetEstimator`.
 
 The base holds the parameters both estimators take (its ``__init__`` lists
 them, once), trains (``fit``, the ``partial_fit`` and ``warm_start`` logic,
@@ -24,7 +24,7 @@ and, where it has classes,
 
 A subclass with parameters of its own writes
 ``__init__(self, *args, <its own keyword-only parameters>, **shared)``,
-passing ``args`` and ``shared`` on to the base, under :func:`adds_parameters`.
+passing ``args`` and ``shared`` on to the base, under `adds_parameters`.
 """
 
 import inspect
@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import optimizers as _optimizers
 from .._checks import check_float_dtype
-from ..callbacks import EarlyStopping
+from ..model.callbacks import EarlyStopping
 from ..io import load as _load
 from ._build import make_network, make_optimizer, same_architecture
 from ._params import check_params, transform_index
@@ -46,7 +46,7 @@ from ._params import check_params, transform_index
 class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """The base of barenet's scikit-learn estimators (see the module's docstring
     for what a subclass provides). Its parameters are documented in
-    :class:`~barenet.sklearn.BarenetClassifier`."""
+    [`BarenetClassifier`][barenet.sklearn.BarenetClassifier]."""
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, init="he",
                  optimizer="adam", learning_rate=0.001, beta=0.9, beta1=0.9, beta2=0.999,
@@ -231,8 +231,7 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         net = self.network_
         layer = self._transform_index()
         X = validate_data(self, X, reset=False, dtype=net.dtype)
-        _, workspace = net._forward(net._check_X(X).T)  # standardized, with a scaler
-        return np.ascontiguousarray(workspace.A[layer].T)
+        return np.ascontiguousarray(net.layer_outputs(X)[layer])  # standardized, with a scaler
 
     def _transform_index(self):
         return transform_index(self.transform_layer, len(self.network_.layer_sizes) - 2)
@@ -248,8 +247,8 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     def save(self, path, training_state=False):
         """Write the fitted network to ``path`` in barenet's own format, the way
         to keep a model: ``barenet.load(path)`` gives back the
-        :class:`~barenet.Network` (``network_``), whose ``predict`` returns the
-        same labels. See :meth:`barenet.Network.save`."""
+        [`Network`][barenet.Network] (``network_``), whose ``predict`` returns the
+        same labels. See [`barenet.Network.save`][barenet.Network.save]."""
         check_is_fitted(self)
         self.network_.save(path, training_state=training_state)
 
@@ -311,7 +310,7 @@ def _network_from_bytes(data):
 def adds_parameters(init):
     """Declare the signature of a subclass's ``__init__`` written as
     ``__init__(self, *args, <its own keyword-only parameters>, **shared)``
-    (passing ``args`` and ``shared`` on to :class:`BaseBarenetEstimator`):
+    (passing ``args`` and ``shared`` on to `BaseBarenetEstimator`):
     the base's parameters, then its own.
 
     scikit-learn reads an estimator's parameters from

@@ -1,5 +1,5 @@
 """From an estimator's parameters to barenet's objects: the
-:class:`~barenet.Network` and its optimizer.
+[`Network`][barenet.Network] and its optimizer.
 
 Each function reads the parameters from the estimator (``params``) by their
 names; none changes it.
@@ -11,7 +11,7 @@ import inspect
 from .. import optimizers as _optimizers
 from .._checks import check_bool, check_float_dtype
 from ..core import activations as _activations
-from ..network import Network
+from ..model.network import Network
 from ._params import hidden_activations, hidden_sizes, seed
 
 # The plain optimizer settings, each passed to the optimizers that take it.

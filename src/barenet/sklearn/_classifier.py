@@ -1,9 +1,9 @@
-"""The scikit-learn classifier: :class:`BarenetClassifier`.
+"""The scikit-learn classifier: [`BarenetClassifier`][barenet.sklearn.BarenetClassifier].
 
 What is the classifier's own: the labels (any sortable values, kept sorted in
 ``classes_``; one sigmoid unit for two classes, a softmax layer for more),
 ``class_weight``, ``partial_fit``'s ``classes``, ``predict_proba``. The rest is
-:class:`~barenet.sklearn._base.BaseBarenetEstimator`'s.
+`BaseBarenetEstimator`'s.
 """
 
 import numpy as np
@@ -11,7 +11,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from .._checks import check_real
+from ..model import targets
 from ._base import BaseBarenetEstimator, adds_parameters
 
 
@@ -29,12 +29,13 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         Units of each hidden layer; ``()`` has none (a linear model). The input
         and output layers follow from the data.
     activation : str or tuple of str, default 'relu'
-        The hidden layers' activation (:data:`barenet.activations.REGISTRY`):
-        one name for all, or one per hidden layer.
+        The hidden layers' activation
+        ([`barenet.activations.REGISTRY`][barenet.activations.REGISTRY]): one name for all, or one
+        per hidden layer.
     init : {'he', 'xavier', 'random'} or callable, default 'he'
-        Weight initialization (:mod:`barenet.initializers`).
+        Weight initialization ([`barenet.initializers`][barenet.core.initializers]).
     optimizer : str or barenet Optimizer, default 'adam'
-        A name from :data:`barenet.optimizers.REGISTRY` ('gd', 'momentum',
+        A name from [`barenet.optimizers.REGISTRY`][barenet.optimizers.REGISTRY] ('gd', 'momentum',
         'rmsprop', 'adam', 'adamw'), built with ``learning_rate`` and those of
         the settings below that it takes; or an optimizer object such as
         ``barenet.AdamW(lr=1e-3, weight_decay=0.05)``, whose own settings are
@@ -62,7 +63,8 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         Batch normalization of the hidden layers: for all, or per layer.
     schedule : str or barenet Schedule or None, default None
         Learning-rate schedule over the epochs of ``fit``
-        (:mod:`barenet.schedules`: 'step', 'exponential', 'inverse_time', 'cosine').
+        ([`barenet.schedules`][barenet.optim.schedules]: 'step', 'exponential', 'inverse_time',
+        'cosine').
     max_iter : int, default 200
         Epochs of ``fit`` (the most, with ``early_stopping``). ``partial_fit``
         trains one epoch.
@@ -74,7 +76,7 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         Hold out ``validation_fraction`` of the training data and stop when
         its loss has not improved by more than ``tol`` for
         ``n_iter_no_change`` epochs, keeping the best epoch's weights
-        (:class:`barenet.EarlyStopping` on 'val_loss'). ``fit`` only.
+        ([`barenet.EarlyStopping`][barenet.EarlyStopping] on 'val_loss'). ``fit`` only.
     validation_fraction : float, default 0.1
     n_iter_no_change : int, default 10
     tol : float, default 1e-4
@@ -91,7 +93,7 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         of the run elsewhere.
     dtype : {'float64', 'float32'}, default 'float64'
         The network's dtype; inputs are cast to it. float64 (scikit-learn's
-        precision, unlike :class:`~barenet.Network`'s float32 default) makes
+        precision, unlike [`Network`][barenet.Network]'s float32 default) makes
         a sample's prediction independent of the samples predicted with it;
         'float32' is faster, its outputs may differ in the last bit (~1e-7)
         from one batch to another.
@@ -248,42 +250,15 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
 
     def _class_weights(self, y, classes):
         """Each sample's class weight (``y`` holds class indices), or None."""
-        class_weight = self.class_weight
-        if class_weight is None:
+        if self.class_weight is None:
             return None
-        if isinstance(class_weight, str) and class_weight == "balanced":
-            counts = np.bincount(y, minlength=len(classes))
-            per_class = len(y) / (np.count_nonzero(counts) * np.maximum(counts, 1))
-        elif isinstance(class_weight, dict):
-            per_class = _per_class_weights(class_weight, classes)
-        else:
-            raise TypeError(
-                f"class_weight must be a dict, 'balanced' or None, got {class_weight!r}"
-            )
-        return per_class[y]
+        return targets.class_weights(self.class_weight, y, classes)
 
     def _network_targets(self, net, y, classes):
         """Give ``net`` the labels it keeps (and saves) and return the class
         indices ``y`` as those labels (``Network.fit`` encodes them itself)."""
         net.classes_ = _network_labels(classes)
         return net.classes_[y]
-
-
-def _per_class_weights(class_weight, classes):
-    """The weight of each class from a dict {label: weight} (1 if not named)."""
-    position = {label: i for i, label in enumerate(classes.tolist())}
-    per_class = np.ones(len(classes))
-    for label, weight in class_weight.items():
-        if label not in position:
-            raise ValueError(
-                f"class_weight names {label!r}, which is not a class; the classes "
-                f"are {classes.tolist()}"
-            )
-        weight = check_real(f"class_weight[{label!r}]", weight)
-        if weight < 0:
-            raise ValueError(f"class_weight[{label!r}] must be >= 0, got {weight}")
-        per_class[position[label]] = weight
-    return per_class
 
 
 def _network_labels(classes):

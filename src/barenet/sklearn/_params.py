@@ -5,13 +5,13 @@ nothing; the estimators check them when ``fit`` starts, here, with messages
 naming the parameter (``TypeError`` for a value of the wrong kind,
 ``ValueError`` for one out of range), before any training:
 
-- :func:`check_params` checks the parameters that barenet's own constructors do
+- `check_params` checks the parameters that barenet's own constructors do
   not check under the same names (the others are checked as the Network, its
   optimizer and its schedule are made, still before any training);
-- :func:`hidden_sizes`, :func:`hidden_activations` and :func:`seed` turn
+- `hidden_sizes`, `hidden_activations` and `seed` turn
   ``hidden_layer_sizes``, ``activation`` and ``random_state`` into what a
-  :class:`~barenet.Network` takes;
-- :func:`transform_index` checks ``transform_layer`` against a fitted network.
+  [`Network`][barenet.Network] takes;
+- `transform_index` checks ``transform_layer`` against a fitted network.
 
 Each function reads the parameters from the estimator (``params``) by their
 names, or takes the one value it checks.
@@ -66,7 +66,7 @@ def _check_early_stopping(params):
 
 
 def _check_nonnegative(name, value):
-    """Like :func:`barenet._checks.check_nonnegative`, but the message shows the
+    """Like `barenet._checks.check_nonnegative`, but the message shows the
     value as it was given (``-1``, not ``-1.0``)."""
     if check_real(name, value) < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
@@ -99,7 +99,7 @@ def hidden_activations(activation, n_hidden):
 
 
 def seed(random_state):
-    """The ``seed`` for a :class:`~barenet.Network` from a ``random_state``:
+    """The ``seed`` for a [`Network`][barenet.Network] from a ``random_state``:
     None (fresh entropy each fit), an int >= 0, a ``numpy.random.Generator`` or a
     legacy ``numpy.random.RandomState`` (an int is drawn from either, so
     successive fits differ, as in scikit-learn's ``check_random_state``)."""

@@ -1,8 +1,8 @@
-"""The scikit-learn regressor: :class:`BarenetRegressor`.
+"""The scikit-learn regressor: [`BarenetRegressor`][barenet.sklearn.BarenetRegressor].
 
 What is the regressor's own: a linear output layer, one unit per target
 column, trained on the mean squared error, and ``predict``. Its parameters are
-exactly those of :class:`~barenet.sklearn._base.BaseBarenetEstimator`, whose
+exactly those of `BaseBarenetEstimator`, whose
 ``__init__`` it takes as it is; the rest is the base's too.
 """
 
@@ -24,7 +24,8 @@ class BarenetRegressor(RegressorMixin, BaseBarenetEstimator):
 weight_decay, nesterov, clipnorm, alpha, dropout, batch_norm, schedule, max_iter, batch_size, \
 shuffle, early_stopping, validation_fraction, n_iter_no_change, tol, random_state, \
 warm_start, verbose, dtype, transform_layer, standardize
-        As for :class:`BarenetClassifier` (which has ``class_weight`` besides).
+        As for [`BarenetClassifier`][barenet.sklearn.BarenetClassifier] (which has ``class_weight``
+        besides).
 
     Attributes
     ----------

@@ -1,0 +1,3 @@
+"""The version of barenet (the one pyproject.toml gives)."""
+
+__version__ = "0.1.0"

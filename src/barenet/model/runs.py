@@ -1,0 +1,172 @@
+"""A run of [`barenet.Network.fit`][barenet.Network.fit] or [`resume`][barenet.Network.resume],
+prepared: the arguments that are not the network's own -- validation data or
+split, callbacks and schedule, the optimizer -- checked before anything
+changes, and the data split into what is trained on and what is held out.
+"""
+
+import numpy as np
+
+from .. import optim as _optimizers
+from .._checks import check_int, check_real
+from .callbacks import Callback, LearningRateScheduler, ProgressBar
+from . import targets
+from .trainer import Run
+
+
+def start_fit(net, X, y, optimizer, epochs, batch_size, validation_data, validation_split,
+              shuffle, sample_weight, class_weight, schedule, callbacks, verbose):
+    """Check every argument of [`barenet.Network.fit`][barenet.Network.fit] (their meaning is
+    there) before anything changes, then split off the validation hold-out
+    (drawn from ``net.rng``). Returns ``(X, Y, weights, validation,
+    callbacks, classes, optimizer, run, fit_config)``: the data as the
+    passes take it, the [`Run`][barenet.model.trainer.Run] and its settings
+    as JSON."""
+    epochs = check_int("epochs", epochs, minimum=1)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+    optimizer = _optimizers.get(optimizer)
+    X, Y, classes, weights = data(net, X, y, sample_weight, class_weight)
+    if validation_data is not None and validation_split is not None:
+        raise ValueError("give validation_data or validation_split, not both")
+    validation = validation_pair(net, validation_data, classes)
+    callbacks, scheduler = callbacks_for(net, callbacks, schedule, optimizer, epochs, verbose,
+                                         validation is not None or validation_split is not None)
+    check_optimizer(optimizer, net.parameters)
+    n_val = None if validation_split is None else split_size(validation_split, X.shape[0])
+    m = X.shape[0] - (n_val or 0)
+    batch_size = m if batch_size is None else min(batch_size, m)
+    if batch_size < 2 and any(net.batch_norm):
+        raise ValueError("batch normalization needs batches of at least 2 samples")
+
+    # Every argument has been checked: from here on the network changes.
+    order = None
+    if n_val is not None:
+        order = net.rng.permutation(X.shape[0])
+        X, Y, weights, validation = split(net, X, Y, y, order, n_val, sample_weight,
+                                          class_weight, classes)
+    run = Run(epochs, batch_size, bool(shuffle), None if scheduler is None else scheduler.schedule,
+              optimizer.lr, validation_split, order)
+    return (X, Y, weights, validation, callbacks, classes, optimizer, run,
+            fit_config(optimizer, epochs, batch_size, shuffle, scheduler, validation_split))
+
+
+def data(net, X, y, sample_weight, class_weight):
+    """``(X, Y, classes, weights)`` of a run: the inputs and targets as the
+    passes take them, and the per-sample weights (or None)."""
+    X = net.prepare(X)
+    Y, classes = net.encode(y, X.shape[0])
+    weights = targets.sample_weights(sample_weight, class_weight, y, X.shape[0], classes,
+                                     net.task, net.dtype)
+    return X, Y, classes, weights
+
+
+def check_callbacks(callbacks):
+    """``callbacks`` as a new list, after checking it is a list of Callbacks."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"callbacks must be a list of barenet.Callback objects, got {callbacks!r}")
+    for callback in callbacks:
+        if not isinstance(callback, Callback):
+            raise TypeError(f"callbacks must be barenet.Callback objects, got {callback!r}")
+    return list(callbacks)
+
+
+def callbacks_for(net, callbacks, schedule, optimizer, epochs, verbose, has_validation):
+    """The run's callbacks: a [`LearningRateScheduler`][barenet.callbacks.LearningRateScheduler]
+    first for ``schedule``, the user's, a progress bar last when ``verbose``.
+    Each one's ``monitor`` must name a figure the run records. Returns
+    ``(callbacks, scheduler)`` (None without a schedule)."""
+    callbacks = check_callbacks(callbacks)
+    scheduler = None
+    if schedule is not None:
+        scheduler = LearningRateScheduler(schedule)
+        scheduler.schedule(optimizer.lr, 0, epochs)  # a schedule that cannot work fails now
+        callbacks.insert(0, scheduler)
+    if verbose:
+        callbacks.append(ProgressBar.for_stream())
+    keys = ["loss", net.metric_name]
+    keys += ["val_" + k for k in keys]
+    for callback in callbacks:
+        monitor, who = getattr(callback, "monitor", None), type(callback).__name__
+        if monitor is None:
+            continue
+        if monitor not in keys:
+            raise ValueError(f"{who} monitor {monitor!r} is not one of {keys}")
+        if monitor.startswith("val_") and not has_validation:
+            raise ValueError(
+                f"{who} monitors {monitor!r}, which needs validation_data or validation_split"
+            )
+    return callbacks, scheduler
+
+
+def validation_pair(net, validation_data, classes):
+    """``validation_data`` as the passes take it, ``(X_val, Y_val)``, or None."""
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError("validation_data must be a pair (X_val, y_val)")
+    X_val = net.prepare(validation_data[0], name="validation_data[0]")
+    Y_val, _ = net.encode(validation_data[1], X_val.shape[0], classes, name="validation_data[1]")
+    return X_val, Y_val
+
+
+def resumed_validation(net, run, X, validation_data, classes):
+    """The validation pair of a resumed ``run`` (None with a validation
+    split, held out later from ``X``, the samples the run started with)."""
+    if run.validation_split is None:
+        return validation_pair(net, validation_data, classes)
+    if validation_data is not None:
+        raise ValueError("this run holds out a validation split; give no validation_data")
+    if run.order is None or len(run.order) != X.shape[0]:
+        raise ValueError(f"X must be the {len(run.order)} samples the run started with")
+    return None
+
+
+def check_optimizer(optimizer, parameters):
+    """An optimizer with state must have it for ``parameters``' shape and dtype."""
+    if optimizer.shapes is not None and optimizer.shapes != [(parameters.shape,
+                                                              parameters.dtype)]:
+        raise ValueError(
+            f"this {type(optimizer).__name__} holds state for parameters of other shapes "
+            "(it trained another model); give a new optimizer"
+        )
+
+
+def split_size(validation_split, n_samples):
+    """The number of samples ``validation_split`` holds out of ``n_samples``."""
+    split = check_real("validation_split", validation_split)
+    if not 0 < split < 1:
+        raise ValueError(f"validation_split must be in (0, 1), got {validation_split!r}")
+    n_val = int(round(split * n_samples))
+    if not 1 <= n_val < n_samples:
+        raise ValueError(
+            f"validation_split={split} of {n_samples} samples leaves no samples on one side"
+        )
+    return n_val
+
+
+def split(net, X, Y, y, order, n_val, sample_weight, class_weight, classes):
+    """Hold out ``order[:n_val]`` for validation; returns the training
+    ``X, Y``, their weights (and 'balanced' class counts) from the samples
+    trained on alone, and the validation pair."""
+    held, kept = order[:n_val], order[n_val:]
+    validation = (X[held], Y[held])
+    kept_weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
+    weights = targets.sample_weights(kept_weights, class_weight,
+                                     np.asarray(y).reshape(len(order), -1)[kept], len(kept),
+                                     classes, net.task, net.dtype)
+    return X[kept], Y[kept], weights, validation
+
+
+def fit_config(optimizer, epochs, batch_size, shuffle, scheduler, validation_split):
+    """The settings of a fit, as JSON (the model's ``fit_config_``)."""
+    return {
+        "optimizer": {"name": optimizer.name, **optimizer.get_config()},
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "shuffle": bool(shuffle),
+        "schedule": None if scheduler is None else {
+            "name": scheduler.schedule.name, **scheduler.schedule.get_config()},
+        "validation_split": validation_split,
+    }

@@ -9,7 +9,7 @@ class TrainingDiverged(FloatingPointError):
     """The loss, the gradient or an update became nan or infinite during training.
 
     ``what`` names which (``'loss'``, ``'gradient'``, ``'update'``). Raised by
-    the training loop (`barenet.training.run_epochs`), it also holds
+    the training loop ([`Trainer`][barenet.model.trainer.Trainer]), it also holds
     ``epoch`` and ``step`` (counted from 1; ``step`` is None when the epoch's
     loss as a whole was not finite) and ``restored_epoch``: the model's
     parameters are those of the start of that epoch, or None when a callback

@@ -5,9 +5,11 @@
 - [`linear`][barenet.core.linear], [`normalization`][barenet.core.normalization],
   [`regularization`][barenet.core.regularization] -- the layers: the linear step, batch
   normalization, L2 and dropout;
-- [`initializers`][barenet.core.initializers] -- the weight initializations.
+- [`initializers`][barenet.core.initializers] -- the weight initializations;
+- [`namespace`][barenet.core.namespace] -- the array library a formula computes in: its inputs'.
 
-Every function returns new arrays and uses operations that array libraries
-share. The core imports nothing else of barenet but its argument checks;
+Every function returns new arrays, computed with the Array API standard's
+functions in the namespace of its inputs (NumPy, PyTorch, CuPy...). The core
+imports nothing else of barenet but its argument checks;
 the fast layer ([`barenet.fast`][barenet.fast]) runs the same formulas in place on NumPy.
 """

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._checks import check_fraction, from_registry
 from ._out import into
+from .namespace import NUMPY, constant, is_floating, namespace
 
 
 class Activation:
@@ -80,11 +81,12 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, Z, out=None):
-        if getattr(Z, "dtype", None) is None or Z.dtype.kind != "f":
-            Z = np.asarray(Z, dtype=float)
-        low = np.minimum(Z, 0)  # min(z, 0)
-        g = np.exp(low - Z)  # e^{-max(z, 0)}
-        f = np.exp(low)  # one of f, g is 1
+        xp = namespace(Z)
+        if not is_floating(Z):
+            Z = np.asarray(Z, dtype=float) if xp is NUMPY else xp.astype(Z, xp.float64)
+        low = xp.minimum(Z, 0)  # min(z, 0)
+        g = xp.exp(low - Z)  # e^{-max(z, 0)}
+        f = xp.exp(low)  # one of f, g is 1
         return into(f / (g + f), out)
 
     def backward(self, dA, Z, A, out=None):
@@ -103,10 +105,10 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, Z, out=None):
-        return into(np.maximum(Z, 0), out)
+        return into(namespace(Z).maximum(Z, 0), out)
 
     def backward(self, dA, Z, A, out=None):
-        return into(dA * np.sign(A), out)
+        return into(dA * namespace(dA, A).sign(A), out)
 
 
 class LeakyReLU(Activation):
@@ -122,14 +124,14 @@ class LeakyReLU(Activation):
 
     def forward(self, Z, out=None):
         # max(s z, z) is z for z > 0 and s z otherwise, since 0 <= s < 1
-        return into(np.maximum(Z, self.slope * Z), out)
+        return into(namespace(Z).maximum(Z, self.slope * Z), out)
 
     def backward(self, dA, Z, A, out=None):
         return into(dA * self.derivative(Z, dA.dtype), out)
 
     def derivative(self, Z, dtype):
         """$g'(z)$: 1 where ``Z > 0``, the slope elsewhere, in ``dtype``."""
-        return np.where(Z > 0, 1, self.slope).astype(dtype, copy=False)
+        return namespace(Z).where(Z > 0, constant(1, Z, dtype), constant(self.slope, Z, dtype))
 
     def __repr__(self):
         return f"LeakyReLU(slope={self.slope})"
@@ -141,7 +143,7 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward(self, Z, out=None):
-        return into(np.tanh(Z), out)
+        return into(namespace(Z).tanh(Z), out)
 
     def backward(self, dA, Z, A, out=None):
         return into((1 - A * A) * dA, out)
@@ -162,11 +164,12 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, Z, out=None):
-        E = np.exp(Z - Z.max(axis=0, keepdims=True))
-        return into(E / E.sum(axis=0, keepdims=True), out)
+        xp = namespace(Z)
+        E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
+        return into(E / xp.sum(E, axis=0, keepdims=True), out)
 
     def backward(self, dA, Z, A, out=None):
-        dot = (dA * A).sum(axis=0, keepdims=True)
+        dot = namespace(dA, A).sum(dA * A, axis=0, keepdims=True)
         return into((dA - dot) * A, out)
 
 

@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from ._out import into
+from .namespace import NUMPY, namespace
 
 
 @lru_cache(maxsize=64)
@@ -51,6 +52,12 @@ def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, dA_prev=
     weight_grad = dZ @ A_prev.T
     if mean:
         weight_grad = weight_grad * (1 / m)
-    bias_grad = dZ @ column(m, 1 / m if mean else 1, dZ.dtype)
+    xp = namespace(dZ, A_prev, W)
+    if xp is NUMPY:
+        bias_grad = dZ @ column(m, 1 / m if mean else 1, dZ.dtype)
+    else:  # the same sum, in the namespace of dZ (no column of NumPy's to multiply by)
+        bias_grad = xp.sum(dZ, axis=1, keepdims=True)
+        if mean:
+            bias_grad = bias_grad * (1 / m)
     previous = into(W.T @ dZ, dA_prev) if need_dA_prev else None
     return previous, into(weight_grad, dW), into(bias_grad, db)

@@ -28,16 +28,16 @@ of their dtype) before any logarithm or division, so predictions of exactly 0
 or 1 give a large finite cost, never nan or inf.
 """
 
-import numpy as np
-
 from .._checks import from_registry
+from .namespace import namespace
 
 
 def clip_probabilities(A):
     """``A`` limited to ``[eps, 1 - eps]``, ``eps`` the machine epsilon of its
     dtype, in a new array."""
-    eps = np.finfo(A.dtype).eps
-    return np.minimum(np.maximum(A, eps), 1 - eps)
+    xp = namespace(A)
+    eps = xp.finfo(A.dtype).eps
+    return xp.minimum(xp.maximum(A, eps), 1 - eps)
 
 
 class Loss:
@@ -54,7 +54,7 @@ class Loss:
 
     def per_sample(self, A, Y):
         """The ``m`` per-sample losses."""
-        return self.elementwise(A, Y).sum(axis=0)
+        return namespace(A, Y).sum(self.elementwise(A, Y), axis=0)
 
     def value(self, A, Y, weights=None):
         """The cost, a Python float: the mean of the per-sample losses, each
@@ -62,7 +62,7 @@ class Loss:
         losses = self.elementwise(A, Y)
         if weights is not None:
             losses = losses * weights
-        return float(losses.sum()) / A.shape[1]
+        return float(namespace(losses).sum(losses)) / A.shape[1]
 
     def gradient(self, A, Y):
         """Each sample's derivative with respect to ``A``, elementwise."""
@@ -95,8 +95,9 @@ class BinaryCrossEntropy(Loss):
 
     def elementwise(self, A, Y):
         A = clip_probabilities(A)
-        log_1ma = np.log(1 - A)
-        return -((np.log(A) - log_1ma) * Y + log_1ma)
+        xp = namespace(A, Y)
+        log_1ma = xp.log(1 - A)
+        return -((xp.log(A) - log_1ma) * Y + log_1ma)
 
     def gradient(self, A, Y):
         A = clip_probabilities(A)
@@ -118,7 +119,7 @@ class CategoricalCrossEntropy(Loss):
     fused_activation = "softmax"
 
     def elementwise(self, A, Y):
-        return -(np.log(clip_probabilities(A)) * Y)
+        return -(namespace(A, Y).log(clip_probabilities(A)) * Y)
 
     def gradient(self, A, Y):
         return -Y / clip_probabilities(A)

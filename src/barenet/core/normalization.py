@@ -49,6 +49,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .namespace import namespace
+
 
 class BatchNormCache(NamedTuple):
     """What the training-mode forward pass keeps for the backward pass."""
@@ -62,10 +64,11 @@ class BatchNormCache(NamedTuple):
 
 def batchnorm_forward(Z, gamma, beta, eps=1e-5):
     """Training-mode forward pass; returns ``(gamma * Z_hat + beta, cache)``."""
-    mean = Z.mean(axis=1, keepdims=True)
+    xp = namespace(Z, gamma, beta)
+    mean = xp.mean(Z, axis=1, keepdims=True)
     centered = Z - mean
-    var = (centered * centered).mean(axis=1, keepdims=True)
-    inv_std = 1 / np.sqrt(var + eps)
+    var = xp.mean(centered * centered, axis=1, keepdims=True)
+    inv_std = 1 / xp.sqrt(var + eps)
     Z_hat = centered * inv_std
     return gamma * Z_hat + beta, BatchNormCache(Z_hat, gamma, inv_std, mean, var)
 
@@ -79,8 +82,9 @@ def batchnorm_backward(G, cache, mean=True):
     sums over the samples; ``dZ`` is the same linear map of ``G`` either way.
     """
     Z_hat, gamma, inv_std = cache.Z_hat, cache.gamma, cache.inv_std
-    dbeta = G.mean(axis=1, keepdims=True)
-    dgamma = (G * Z_hat).mean(axis=1, keepdims=True)
+    xp = namespace(G, Z_hat)
+    dbeta = xp.mean(G, axis=1, keepdims=True)
+    dgamma = xp.mean(G * Z_hat, axis=1, keepdims=True)
     dZ = (gamma * inv_std) * (G - dbeta - Z_hat * dgamma)
     if not mean:
         m = G.shape[1]
@@ -91,7 +95,8 @@ def batchnorm_backward(G, cache, mean=True):
 
 def batchnorm_inference(Z, gamma, beta, running_mean, running_var, eps=1e-5):
     """Inference-mode forward pass with the running statistics."""
-    return gamma * ((Z - running_mean) / np.sqrt(running_var + eps)) + beta
+    xp = namespace(Z, gamma, beta, running_mean, running_var)
+    return gamma * ((Z - running_mean) / xp.sqrt(running_var + eps)) + beta
 
 
 def update_running_stats(running_mean, running_var, cache, momentum):

@@ -24,12 +24,14 @@ skips dropout. The backward pass multiplies by the same ``M / p``.
 
 import numpy as np
 
+from .namespace import namespace
+
 
 def l2_penalty(weights, l2, m):
     """``l2 / (2 m) * sum of squared weights`` over the list ``weights``."""
     if not l2:
         return 0.0
-    return l2 / (2 * m) * sum(float((W * W).sum()) for W in weights)
+    return l2 / (2 * m) * sum(float(namespace(W).sum(W * W)) for W in weights)
 
 
 def add_l2_gradient(dweights, weights, l2, m):

@@ -3,9 +3,8 @@ r"""Adam and AdamW."""
 import math
 from typing import NamedTuple
 
-import numpy as np
-
 from .._checks import check_fraction, check_nonnegative, check_positive
+from ..core.namespace import namespace
 from .base import Optimizer, divided_bound
 
 
@@ -113,7 +112,7 @@ class Adam(Optimizer):
         m += g  # m' = beta1 m' + g
         v *= s.beta2
         v += g * g  # v' = beta2 v' + g^2
-        return m / (np.sqrt(v) + s.shift) * s.scale
+        return m / (namespace(v).sqrt(v) + s.shift) * s.scale
 
     def update_bound(self, value_bound, s):
         # |m' / (sqrt(v') + shift)| <= |m'| / shift: sqrt(v') >= 0

@@ -50,6 +50,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import check_positive
+from ..core.namespace import NUMPY, is_floating, namespace
 from ..errors import TrainingDiverged
 from .clipping import clip_by_global_norm, finite_norm, sum_of_squares
 
@@ -226,11 +227,12 @@ class Optimizer:
         """
         if math.isfinite(sum_of_squares(updates)):
             return True
+        xp = namespace(*params)
         with np.errstate(over="ignore", invalid="ignore"):
             for p, u in zip(params, updates):
-                trial = p.copy()
+                trial = xp.asarray(p, copy=True)
                 self.apply(trial, u, s)
-                if not np.isfinite(trial).all():
+                if not bool(xp.all(xp.isfinite(trial))):
                     return False
         return True
 
@@ -254,12 +256,15 @@ class Optimizer:
         for these arrays, if one is registered; the bounds of
         [`step`][barenet.optim.base.Optimizer.step]."""
         self._shapes = [(p.shape, p.dtype) for p in params]
-        self.state = self.State(*([np.zeros_like(p) for p in params] for _ in self.State._fields))
+        xp = namespace(*params)
+        self.state = self.State(*([xp.zeros_like(p) for p in params] for _ in self.State._fields))
         self._states = [tuple(field[i] for field in self.state) for i in range(len(params))]
-        factory = RUNNERS.get(type(self))
+        # the fast layer runs NumPy arrays; any other library's run the rule's own code
+        factory = RUNNERS.get(type(self)) if xp is NUMPY else None
         self._runner = None if factory is None else factory(self, params)
         self._sum_bound = 0.0
-        floats = [np.finfo(p.dtype) for p in params if p.dtype.kind == "f"]
+        floats = [np.finfo(p.dtype if xp is NUMPY else f"float{xp.finfo(p.dtype).bits}")
+                  for p in params if is_floating(p)]
         if len(floats) < len(params) or not params:
             self._safe_update, self._eps, self._tiny, self._norm_slack = 0.0, 1.0, 1.0, math.inf
             return
@@ -273,7 +278,7 @@ class Optimizer:
         # The computed sum of n squares (positive terms, each rounding by at
         # most eps, in any order) is at least (1 - eps)^(n+1) times the true
         # one: the global norm times this slack bounds every gradient value.
-        n = sum(p.size for p in params)
+        n = sum(math.prod(p.shape) for p in params)
         exponent = -(n + 1) / 2 * math.log1p(-self._eps)
         self._norm_slack = math.exp(exponent) if exponent < 700 else math.inf
 
@@ -315,7 +320,7 @@ class Optimizer:
         t, arrays = state["t"], dict(state["arrays"])
         for old, (name, scale) in self._formula_names().items():
             if old in arrays and name not in arrays:
-                arrays[name] = [np.asarray(a) / scale for a in arrays.pop(old)]
+                arrays[name] = [namespace(a).asarray(a) / scale for a in arrays.pop(old)]
         if not arrays:
             self.reset()
             self.t = t
@@ -332,9 +337,9 @@ class Optimizer:
             for target, value in zip(field, saved):
                 target[...] = value
         if self.sum_field is not None:  # the bound on the running sum, from the sum
-            self._sum_bound = max((float(np.abs(a).max())
-                                   for a in getattr(self.state, self.sum_field) if a.size),
-                                  default=0.0)
+            self._sum_bound = max((float(namespace(a).max(namespace(a).abs(a)))
+                                   for a in getattr(self.state, self.sum_field)
+                                   if math.prod(a.shape)), default=0.0)
         self.t = int(t)
 
     def _formula_names(self):

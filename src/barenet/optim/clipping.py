@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ..core.namespace import namespace
+
 # np.vdot without the __array_function__ dispatch, which costs more than the
 # BLAS call itself on a small array; vdot, unlike dot, overflows to inf
 # without a warning.
@@ -21,7 +23,10 @@ def sum_of_squares(arrays):
     when it overflows (values beyond about 1e19 in float32)."""
     total = 0.0
     for a in arrays:
-        total += float(_vdot(a, a))
+        if type(a) is np.ndarray:
+            total += float(_vdot(a, a))
+        else:  # another array library's array: its own sum, on its device
+            total += float(namespace(a).sum(a * a))
     return total
 
 
@@ -35,10 +40,15 @@ def finite_norm(arrays):
     total = sum_of_squares(arrays)
     if math.isfinite(total):
         return math.sqrt(total)
-    if not all(np.isfinite(a).all() for a in arrays):
+    if not all(bool(namespace(a).all(namespace(a).isfinite(a))) for a in arrays):
         return None
-    big = max(float(np.abs(a).max()) for a in arrays if a.size)
-    return big * math.sqrt(sum(float(np.vdot(a / big, a / big)) for a in arrays))
+    big = max(float(namespace(a).max(namespace(a).abs(a))) for a in arrays if _size(a))
+    return big * math.sqrt(sum_of_squares([a / big for a in arrays]))
+
+
+def _size(a):
+    """The number of values of ``a``."""
+    return math.prod(a.shape)
 
 
 def global_norm(grads):

@@ -9,9 +9,8 @@ relates to its formula, and computes the formula's own numbers from it.
 import math
 from typing import NamedTuple
 
-import numpy as np
-
 from .._checks import check_bool, check_fraction, check_positive
+from ..core.namespace import namespace
 from .base import Optimizer, divided_bound
 
 
@@ -229,7 +228,7 @@ class RMSProp(Optimizer):
         (squares,) = state
         squares *= s.beta
         squares += g * g  # s' = beta s' + g^2
-        return g / (np.sqrt(squares) + s.shift) * s.scale
+        return g / (namespace(squares).sqrt(squares) + s.shift) * s.scale
 
     def update_bound(self, value_bound, s):
         # |g / (sqrt(s') + shift)| <= |g| / shift: sqrt(s') >= 0

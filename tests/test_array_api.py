@@ -35,13 +35,14 @@ def _numpy(x):
     return np.asarray(x) if isinstance(x, np.ndarray) else np.from_dlpack(x)
 
 
-def _same(result, expected, like, dtype):
+def _same(result, expected, like, dtype, scale=None):
     """``result`` is of ``like``'s type and equals ``expected`` to the dtype's
     tolerance, relative to each value and (for values that cancel) to the
     largest one."""
     assert type(result) is type(like), f"{type(result)} from {type(like)}"
     rtol = TOLERANCE[dtype]
-    scale = float(np.abs(expected).max()) if np.size(expected) else 0.0
+    if scale is None:
+        scale = float(np.abs(expected).max()) if np.size(expected) else 0.0
     np.testing.assert_allclose(_numpy(result), expected, rtol=rtol, atol=rtol * scale)
 
 
@@ -187,3 +188,85 @@ def test_activation_gradients_equal_torch_autograd_on_tensors(name):
         dZ = act.backward(dA, Z.detach(), A.detach())
     assert isinstance(dZ, torch.Tensor)
     torch.testing.assert_close(dZ, Z.grad, rtol=1e-12, atol=1e-15)
+
+
+# ------------------------------------------------------------ the notebook
+
+NOTEBOOK_RUNS = {
+    "plain": {},
+    "dropout-l2": {"keep_prob": 0.8, "lambd": 0.1},
+    "adam": {"optimizer": "adam"},
+    # with batch normalization the first layer's bias has a zero gradient, up
+    # to rounding: plain gradient descent keeps that noise at the noise's size
+    "batch-norm": {"batch_norm": True, "optimizer": 0.05},
+}
+
+
+def _notebook_data():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(3, 40))
+    return X, (X[:1] * X[1:2] > 0).astype(float)
+
+
+@pytest.mark.parametrize("run", sorted(NOTEBOOK_RUNS))
+def test_the_notebooks_model_trains_alike_on_every_library(to, run):
+    """``L_layer_model`` on another library's arrays: the parameters drawn from
+    the same seed, the same mini-batches and dropout masks, the same costs and
+    trained parameters as on NumPy, as arrays of the caller's library."""
+    from barenet import notebook as nb
+
+    X, Y = _notebook_data()
+    shape, acts = [3, 5, 4, 1], ["relu", "tanh", "sigmoid"]
+    kwargs = dict(num_epochs=4, mini_batch_size=16, seed=1, **NOTEBOOK_RUNS[run])
+    expected, expected_costs = nb.L_layer_model(X, Y, shape, acts, **kwargs)
+    Xx = to(X)
+    got, costs = nb.L_layer_model(Xx, to(Y), shape, acts, **kwargs)
+    np.testing.assert_allclose(costs, expected_costs, rtol=1e-12)
+    assert sorted(got) == sorted(expected)
+    # relative to the largest parameter: a bias before batch normalization is rounding noise
+    scale = max(float(np.abs(value).max()) for value in expected.values())
+    for key in expected:
+        _same(got[key], expected[key], Xx, np.float64, scale)
+    _same(nb.predict(Xx, got, acts), nb.predict(X, expected, acts), Xx, np.float64)
+
+
+def test_the_notebooks_steps_one_by_one(to):
+    """forward_prop, cost, backward_prop and update_parameters, each in the
+    caller's library."""
+    from barenet import notebook as nb
+
+    X, Y = _notebook_data()
+    acts = ["relu", "sigmoid"]
+    params = nb.initialize_parameters([3, 4, 1], "xavier", seed=2)
+    params_x = nb.initialize_parameters([3, 4, 1], "xavier", seed=2, like=to(X))
+    for key in params:
+        _same(params_x[key], params[key], to(X), np.float64)
+    AL, caches = nb.forward_prop(X, acts, params, keep_prob=0.7, seed=3)
+    ALx, caches_x = nb.forward_prop(to(X), acts, params_x, keep_prob=0.7, seed=3)
+    _same(ALx, AL, ALx, np.float64)
+    assert nb.cost(ALx, to(Y), "binary_crossentropy", params_x, 0.2) == pytest.approx(
+        nb.cost(AL, Y, "binary_crossentropy", params, 0.2), rel=1e-12)
+    grads = nb.backward_prop(AL, Y, caches, acts, lambd=0.2)
+    grads_x = nb.backward_prop(ALx, to(Y), caches_x, acts, lambd=0.2)
+    for key in grads:
+        _same(grads_x[key], grads[key], ALx, np.float64)
+    nb.update_parameters(params, grads, 0.1)
+    nb.update_parameters(params_x, grads_x, 0.1)
+    for key in params:
+        _same(params_x[key], params[key], ALx, np.float64)
+
+
+def test_the_notebook_refuses_mixed_libraries_and_bad_values():
+    torch = pytest.importorskip("torch")
+    from barenet import notebook as nb
+
+    X, Y = _notebook_data()
+    params = nb.initialize_parameters([3, 4, 1], seed=2)
+    with pytest.raises(TypeError, match="different libraries"):
+        nb.forward_prop(torch.asarray(X), ["relu", "sigmoid"], params)
+    with pytest.raises(TypeError, match="different libraries"):
+        nb.L_layer_model(torch.asarray(X), Y, [3, 4, 1], ["relu", "sigmoid"], num_epochs=1)
+    bad = torch.asarray(X)
+    bad[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="X contains NaN"):
+        nb.L_layer_model(bad, torch.asarray(Y), [3, 4, 1], ["relu", "sigmoid"], num_epochs=1)

@@ -10,6 +10,8 @@ import numbers
 
 import numpy as np
 
+from .core.namespace import NUMPY, namespace
+
 
 def check_real(name, value):
     """Return ``value`` as a float if it is a finite real number."""
@@ -89,12 +91,19 @@ def _all_finite(A):
     return bool(np.isfinite(A.min()) and np.isfinite(A.max()))
 
 
-def check_array(name, X, ndim=None, dtype=None):
+def check_array(name, X, ndim=None, dtype=None, any_library=False):
     """Return ``X`` as a finite, non-empty numeric array, cast to ``dtype`` when
     given, with ``ndim`` dimensions when given.
 
-    Rejects empty and ragged input, strings and objects, NaN and inf.
+    Rejects empty and ragged input, strings and objects, NaN and inf. With
+    ``any_library``, an array of another library than NumPy (a torch tensor,
+    a CuPy array) is checked and returned as an array of that library, on its
+    device; otherwise everything becomes a NumPy array.
     """
+    if any_library:
+        xp = namespace(X)
+        if xp is not NUMPY:
+            return _check_library_array(name, X, ndim, dtype, xp)
     try:
         X = np.asarray(X)
     except ValueError:
@@ -122,18 +131,35 @@ def check_array(name, X, ndim=None, dtype=None):
     return cast
 
 
-def check_matrix(name, X, dtype=None):
+def _check_library_array(name, X, ndim, dtype, xp):
+    """[`check_array`][barenet._checks.check_array] for an array of the
+    namespace ``xp`` (not NumPy), with the standard's functions."""
+    if not xp.isdtype(X.dtype, ("bool", "integral", "real floating")):
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {X.dtype}")
+    if ndim is not None and X.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got an array of shape {tuple(X.shape)}")
+    if math.prod(X.shape) == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(X.shape)})")
+    if dtype is not None:
+        X = xp.astype(X, getattr(xp, np.dtype(dtype).name), copy=False)
+    if xp.isdtype(X.dtype, "real floating") and not bool(xp.all(xp.isfinite(X))):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return X
+
+
+def check_matrix(name, X, dtype=None, any_library=False):
     """Return ``X`` as a finite 2-D numeric array, cast to ``dtype`` when given.
 
     Rejects empty, ragged, 1-D or 3-D input, strings and objects, NaN and inf.
     """
-    return check_array(name, X, ndim=2, dtype=dtype)
+    return check_array(name, X, ndim=2, dtype=dtype, any_library=any_library)
 
 
 def check_bounds(name, X, low, high, what, hint=""):
     """Check that every value of the numeric array ``X`` lies in ``[low, high]``;
     ``what`` says what the values are, ``hint`` ends the message."""
-    lowest, highest = X.min(), X.max()
+    xp = namespace(X)
+    lowest, highest = float(xp.min(X)), float(xp.max(X))
     if lowest < low or highest > high:
         raise ValueError(
             f"{name} must hold {what} in [{low:g}, {high:g}], got values from "

@@ -47,6 +47,10 @@ class _NumPy:
         return x.max(axis=axis, keepdims=keepdims)
 
     @staticmethod
+    def min(x, axis=None, keepdims=False):
+        return x.min(axis=axis, keepdims=keepdims)
+
+    @staticmethod
     def all(x, axis=None, keepdims=False):
         return x.all(axis=axis, keepdims=keepdims)
 

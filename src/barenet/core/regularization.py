@@ -24,7 +24,9 @@ skips dropout. The backward pass multiplies by the same ``M / p``.
 
 import numpy as np
 
-from .namespace import namespace
+import array_api_compat
+
+from .namespace import NUMPY, namespace
 
 
 def l2_penalty(weights, l2, m):
@@ -41,11 +43,19 @@ def add_l2_gradient(dweights, weights, l2, m):
             dW += (l2 / m) * W
 
 
-def dropout_mask(rng, shape, rate, dtype):
+def dropout_mask(rng, shape, rate, dtype, like=None):
     """The scaled mask ``M / p``: ``1 / p`` where a unit is kept, 0 where dropped.
 
     Drawn from the ``numpy.random.Generator`` ``rng``; ``rate`` in [0, 1).
+    With ``like``, an array of another library (a torch tensor...), the
+    mask is drawn the same way in NumPy and moved to ``like``'s library and
+    device, in ``like``'s dtype: a seed gives the same masks on every library.
     """
+    if like is not None and namespace(like) is not NUMPY:
+        xp = namespace(like)
+        numpy_dtype = np.dtype(f"float{xp.finfo(like.dtype).bits}")
+        mask = dropout_mask(rng, tuple(shape), rate, numpy_dtype)
+        return xp.asarray(mask, dtype=like.dtype, device=array_api_compat.device(like))
     keep = 1.0 - rate
     mask = rng.random(shape, dtype=dtype) < keep
     return mask.astype(dtype) / np.asarray(keep, dtype=dtype)

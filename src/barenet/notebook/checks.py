@@ -30,6 +30,7 @@ from .._checks import (
 )
 from ..core import activations as _activations
 from ..core import losses as _losses
+from ..core.namespace import is_floating, namespace
 from ..optim import GD, Optimizer
 from ..optim import get as _get_optimizer
 from .caches import LayerCache, LinearCache
@@ -83,10 +84,10 @@ def n_layers(parameters):
     for l in range(1, L + 1):
         for key in [f"W{l}", f"b{l}"] + [f"{p}{l}" for p in BATCH_NORM_KEYS]:
             if key in parameters:
-                check_array(key, parameters[key])  # numbers, finite, not empty
+                check_array(key, parameters[key], any_library=True)  # numbers, finite, not empty
     for l in range(1, L + 1):
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
-        if np.ndim(W) != 2 or np.shape(b) != (np.shape(W)[0], 1):
+        if len(np.shape(W)) != 2 or np.shape(b) != (np.shape(W)[0], 1):
             raise ValueError(
                 f"W{l} must be 2-D and b{l} of shape (rows of W{l}, 1); got "
                 f"{np.shape(W)} and {np.shape(b)}"
@@ -175,7 +176,8 @@ def as_optimizer(optimizer, by_name=False):
 
 def check_input(X, parameters):
     """``X`` as a finite 2-D array with as many rows (features) as W1 has columns."""
-    A = check_matrix("X", X)
+    A = check_matrix("X", X, any_library=True)
+    namespace(A, *parameters.values())  # one library for the data and the parameters
     if A.shape[0] != parameters["W1"].shape[1]:
         raise ValueError(
             f"X has {A.shape[0]} rows (features) but W1 expects {parameters['W1'].shape[1]}; "
@@ -197,17 +199,17 @@ def check_targets(AL, Y, loss):
     """``AL`` and ``Y`` as finite numeric arrays of the same (n_L, m) shape, a
     1-D ``Y`` of m labels being taken for a one-row AL. For a cross-entropy,
     AL must be probabilities and Y targets in [0, 1]."""
-    AL = check_matrix("AL", AL)
-    if AL.dtype.kind != "f":
-        AL = AL.astype(np.float64)
-    Y = check_array("Y", Y)
-    if Y.shape != AL.shape:
+    AL = check_matrix("AL", AL, any_library=True)
+    if not is_floating(AL):
+        AL = check_matrix("AL", AL, np.float64, any_library=True)
+    Y = check_array("Y", Y, any_library=True)
+    if tuple(Y.shape) != tuple(AL.shape):
         if not (Y.ndim == 1 and AL.shape[0] == 1 and Y.shape[0] == AL.shape[1]):
             raise ValueError(
-                f"Y has shape {Y.shape} but AL has shape {AL.shape}; they must match "
-                "(n_outputs x samples, one column per sample)"
+                f"Y has shape {tuple(Y.shape)} but AL has shape {tuple(AL.shape)}; they must "
+                "match (n_outputs x samples, one column per sample)"
             )
-        Y = Y.reshape(AL.shape)
+        Y = namespace(Y).reshape(Y, tuple(AL.shape))
     if isinstance(loss, (_losses.BinaryCrossEntropy, _losses.CategoricalCrossEntropy)):
         check_bounds("AL", AL, 0, 1, f"probabilities for {loss.name}",
                      hint="; AL is the output of a sigmoid or softmax layer")
@@ -217,10 +219,12 @@ def check_targets(AL, Y, loss):
 def check_mini_batch_arguments(X, Y, mini_batch_size):
     """``X`` and ``Y`` as finite 2-D arrays with one column per sample each,
     and ``mini_batch_size`` as an int >= 1."""
-    X = check_matrix("X", X)
-    Y = check_matrix("Y", Y)
+    X = check_matrix("X", X, any_library=True)
+    Y = check_matrix("Y", Y, any_library=True)
+    namespace(X, Y)  # one library for both
     if Y.shape[1] != X.shape[1]:
-        raise ValueError(f"Y must have shape (n_outputs, {X.shape[1]}) to match X, got {Y.shape}")
+        raise ValueError(
+            f"Y must have shape (n_outputs, {X.shape[1]}) to match X, got {tuple(Y.shape)}")
     return X, Y, check_int("mini_batch_size", mini_batch_size, minimum=1)
 
 
@@ -231,8 +235,9 @@ def check_model_arguments(X, Y, layer_shape, layer_activations, loss, mini_batch
     ints), and ``X`` and ``Y`` as finite 2-D arrays whose shapes fit them."""
     sizes = check_layer_shape(layer_shape)
     check_layer_activations(layer_activations, len(sizes) - 1)
-    X = check_matrix("X", X)
-    Y = check_matrix("Y", Y)
+    X = check_matrix("X", X, any_library=True)
+    Y = check_matrix("Y", Y, any_library=True)
+    namespace(X, Y)  # one library for both
     if X.shape[0] != sizes[0]:
         raise ValueError(
             f"X has {X.shape[0]} rows (features) but layer_shape[0] is {sizes[0]}; the "
@@ -310,8 +315,8 @@ def check_output_shape(AL, caches):
 
 def check_grads(grads, parameters, keys):
     """``grads`` is a dict holding ``d{k}`` for every trained key ``k`` in
-    ``keys``, a finite NumPy array of the shape of ``parameters[k]``, which
-    must be a float NumPy array (it is updated in place)."""
+    ``keys``, a finite array of the shape of ``parameters[k]``, which must be
+    a float array (it is updated in place) of the same library."""
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict of dW1, db1, ..., got {type(grads).__name__}")
     missing = [f"d{k}" for k in keys if f"d{k}" not in grads]
@@ -319,13 +324,15 @@ def check_grads(grads, parameters, keys):
         raise ValueError(f"grads lacks {missing}")
     for k in keys:
         p, g = parameters[k], grads[f"d{k}"]
-        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+        if not is_floating(p) or isinstance(p, np.generic):
             raise TypeError(
-                f"parameters[{k!r}] must be a float NumPy array (it is updated in place), "
+                f"parameters[{k!r}] must be a float array (it is updated in place), "
                 f"got {type(p).__name__}" + (f" of dtype {p.dtype}" if hasattr(p, "dtype") else "")
             )
-        if not isinstance(g, np.ndarray):
-            raise TypeError(f"grads['d{k}'] must be a NumPy array, got {type(g).__name__}")
-        check_array(f"grads['d{k}']", g)
-        if g.shape != p.shape:
-            raise ValueError(f"grads['d{k}'] has shape {g.shape} but {k} has shape {p.shape}")
+        if not hasattr(g, "shape") or isinstance(g, np.generic):
+            raise TypeError(f"grads['d{k}'] must be an array, got {type(g).__name__}")
+        namespace(p, g)  # one library for both
+        check_array(f"grads['d{k}']", g, any_library=True)
+        if tuple(g.shape) != tuple(p.shape):
+            raise ValueError(f"grads['d{k}'] has shape {tuple(g.shape)} but {k} has shape "
+                             f"{tuple(p.shape)}")

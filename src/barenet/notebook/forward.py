@@ -79,7 +79,7 @@ def forward_prop(X, layer_activations, parameters, keep_prob=1.0, seed=None, tra
         A, activation_cache = forward_activation(Z, activations[l - 1])
         mask = None
         if rng is not None and l < L and keep_probs[l - 1] < 1:
-            mask = dropout_mask(rng, A.shape, 1 - keep_probs[l - 1], A.dtype)
+            mask = dropout_mask(rng, A.shape, 1 - keep_probs[l - 1], A.dtype, like=A)
             A = A * mask
         caches.append(LayerCache(linear_cache, activation_cache, mask, bn_cache))
     return A, caches

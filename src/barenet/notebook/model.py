@@ -3,7 +3,10 @@ training loop of the notebook's outline ([`L_layer_model`][barenet.notebook.L_la
 predictions ([`predict`][barenet.notebook.predict]), built from the functions of the other
 modules."""
 
+import array_api_compat
+
 from .._checks import as_generator, check_int
+from ..core.namespace import NUMPY, namespace
 from ..core import activations as _activations
 from ..model.batches import minibatch_indices
 from . import checks
@@ -22,7 +25,13 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=None):
     """
     X, Y, mini_batch_size = checks.check_mini_batch_arguments(X, Y, mini_batch_size)
     batches = minibatch_indices(X.shape[1], mini_batch_size, as_generator(seed))
-    return [(X[:, idx], Y[:, idx]) for idx in batches]
+    xp = namespace(X, Y)
+    if xp is NUMPY:
+        return [(X[:, idx], Y[:, idx]) for idx in batches]
+    # the same order, as index arrays of X's library, on its device
+    device = array_api_compat.device(X)
+    indices = [xp.asarray(idx, device=device) for idx in batches]
+    return [(xp.take(X, idx, axis=1), xp.take(Y, idx, axis=1)) for idx in indices]
 
 
 def predict(X, parameters, layer_activations):
@@ -30,10 +39,11 @@ def predict(X, parameters, layer_activations):
     (threshold 0.5), class indices for softmax, the outputs otherwise."""
     AL, _ = forward_prop(X, layer_activations, parameters, training=False)
     output = _activations.get(layer_activations[-1]).name
+    xp = namespace(AL)
     if output == "sigmoid":
-        return (AL > 0.5).astype(int)
+        return (AL > 0.5).astype(int) if xp is NUMPY else xp.astype(AL > 0.5, xp.int64)
     if output == "softmax":
-        return AL.argmax(axis=0)
+        return AL.argmax(axis=0) if xp is NUMPY else xp.argmax(AL, axis=0)
     return AL
 
 
@@ -64,7 +74,7 @@ def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_ep
     sizes, X, Y = checks.check_model_arguments(X, Y, layer_shape, layer_activations, loss,
                                                mini_batch_size, lambd, keep_prob)
     rng = as_generator(seed)
-    parameters = initialize_parameters(sizes, initialization_method, rng, batch_norm)
+    parameters = initialize_parameters(sizes, initialization_method, rng, batch_norm, like=X)
     costs = []
     for epoch in range(num_epochs):
         for X_batch, Y_batch in random_mini_batches(X, Y, mini_batch_size, rng):

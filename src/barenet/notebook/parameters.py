@@ -5,12 +5,16 @@ batch-normalized hidden layers), drawn by
 
 import numpy as np
 
+import array_api_compat
+
 from .._checks import as_generator, check_bool
+from ..core.namespace import NUMPY, namespace
 from ..core.initializers import initialize
 from . import checks
 
 
-def initialize_parameters(layer_shape, initialization_method="he", seed=None, batch_norm=False):
+def initialize_parameters(layer_shape, initialization_method="he", seed=None, batch_norm=False,
+                          like=None):
     """Initialize ``W1, b1, ..., WL, bL`` for a network of shape ``layer_shape``.
 
     Arguments:
@@ -20,6 +24,9 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None, ba
     seed -- int, numpy.random.Generator or None: where the random draws come from
     batch_norm -- also add batch normalization to every hidden layer: ``gamma{l}`` = 1,
         ``beta{l}`` = 0, ``running_mean{l}`` = 0, ``running_var{l}`` = 1, each (n_l, 1)
+    like -- an array of another library (a torch tensor, a CuPy array): the
+        parameters are drawn in NumPy as without it, then moved to its library
+        and device, in its dtype, so that a seed gives the same network everywhere
 
     Returns:
     parameters -- dict with ``W{l}`` of shape (n_l, n_{l-1}) and ``b{l}`` of shape (n_l, 1)
@@ -42,4 +49,8 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None, ba
             parameters.update({f"gamma{l}": np.ones((n, 1)), f"beta{l}": np.zeros((n, 1)),
                                f"running_mean{l}": np.zeros((n, 1)),
                                f"running_var{l}": np.ones((n, 1))})
+    if like is not None and namespace(like) is not NUMPY:
+        xp, device = namespace(like), array_api_compat.device(like)
+        parameters = {key: xp.asarray(value, dtype=like.dtype, device=device)
+                      for key, value in parameters.items()}
     return parameters

@@ -230,7 +230,7 @@ class Optimizer:
         xp = namespace(*params)
         with np.errstate(over="ignore", invalid="ignore"):
             for p, u in zip(params, updates):
-                trial = xp.asarray(p, copy=True)
+                trial = p.copy() if xp is NUMPY else xp.asarray(p, copy=True)
                 self.apply(trial, u, s)
                 if not bool(xp.all(xp.isfinite(trial))):
                     return False

@@ -100,7 +100,7 @@ def check_array(name, X, ndim=None, dtype=None, any_library=False):
     a CuPy array) is checked and returned as an array of that library, on its
     device; otherwise everything becomes a NumPy array.
     """
-    if any_library:
+    if any_library and type(X) is not np.ndarray:
         xp = namespace(X)
         if xp is not NUMPY:
             return _check_library_array(name, X, ndim, dtype, xp)
@@ -158,8 +158,11 @@ def check_matrix(name, X, dtype=None, any_library=False):
 def check_bounds(name, X, low, high, what, hint=""):
     """Check that every value of the numeric array ``X`` lies in ``[low, high]``;
     ``what`` says what the values are, ``hint`` ends the message."""
-    xp = namespace(X)
-    lowest, highest = float(xp.min(X)), float(xp.max(X))
+    if type(X) is np.ndarray:
+        lowest, highest = X.min(), X.max()
+    else:
+        xp = namespace(X)
+        lowest, highest = float(xp.min(X)), float(xp.max(X))
     if lowest < low or highest > high:
         raise ValueError(
             f"{name} must hold {what} in [{low:g}, {high:g}], got values from "

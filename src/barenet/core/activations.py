@@ -24,6 +24,9 @@ from .._checks import check_fraction, from_registry
 from ._out import into
 from .namespace import NUMPY, constant, is_floating, namespace
 
+# NumPy inputs, the common case, skip the call to namespace(): xp = NUMPY
+_ndarray = np.ndarray
+
 
 class Activation:
     """Base class: an elementwise (or, for softmax, column-wise) nonlinearity."""
@@ -81,9 +84,12 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def forward(self, Z, out=None):
-        xp = namespace(Z)
-        if not is_floating(Z):
-            Z = np.asarray(Z, dtype=float) if xp is NUMPY else xp.astype(Z, xp.float64)
+        if type(Z) is _ndarray and Z.dtype.kind == "f":
+            xp = NUMPY
+        else:  # lists and integers become float64
+            xp = namespace(Z)
+            if not is_floating(Z):
+                Z = np.asarray(Z, dtype=float) if xp is NUMPY else xp.astype(Z, xp.float64)
         low = xp.minimum(Z, 0)  # min(z, 0)
         g = xp.exp(low - Z)  # e^{-max(z, 0)}
         f = xp.exp(low)  # one of f, g is 1
@@ -105,10 +111,12 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, Z, out=None):
-        return into(namespace(Z).maximum(Z, 0), out)
+        xp = NUMPY if type(Z) is _ndarray else namespace(Z)
+        return into(xp.maximum(Z, 0), out)
 
     def backward(self, dA, Z, A, out=None):
-        return into(dA * namespace(dA, A).sign(A), out)
+        xp = NUMPY if type(dA) is _ndarray and type(A) is _ndarray else namespace(dA, A)
+        return into(dA * xp.sign(A), out)
 
 
 class LeakyReLU(Activation):
@@ -143,7 +151,8 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward(self, Z, out=None):
-        return into(namespace(Z).tanh(Z), out)
+        xp = NUMPY if type(Z) is _ndarray else namespace(Z)
+        return into(xp.tanh(Z), out)
 
     def backward(self, dA, Z, A, out=None):
         return into((1 - A * A) * dA, out)
@@ -164,7 +173,7 @@ class Softmax(Activation):
     name = "softmax"
 
     def forward(self, Z, out=None):
-        xp = namespace(Z)
+        xp = NUMPY if type(Z) is _ndarray else namespace(Z)
         E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
         return into(E / xp.sum(E, axis=0, keepdims=True), out)
 

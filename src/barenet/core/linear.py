@@ -52,7 +52,10 @@ def linear_backward(dZ, A_prev, W, dW=None, db=None, need_dA_prev=True, dA_prev=
     weight_grad = dZ @ A_prev.T
     if mean:
         weight_grad = weight_grad * (1 / m)
-    xp = namespace(dZ, A_prev, W)
+    if type(dZ) is np.ndarray:  # NumPy: with the shared column (namespace() checks the rest)
+        xp = NUMPY
+    else:
+        xp = namespace(dZ, A_prev, W)
     if xp is NUMPY:
         bias_grad = dZ @ column(m, 1 / m if mean else 1, dZ.dtype)
     else:  # the same sum, in the namespace of dZ (no column of NumPy's to multiply by)

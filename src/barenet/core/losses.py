@@ -28,14 +28,19 @@ of their dtype) before any logarithm or division, so predictions of exactly 0
 or 1 give a large finite cost, never nan or inf.
 """
 
+import numpy as np
+
 from .._checks import from_registry
-from .namespace import namespace
+from .namespace import NUMPY, namespace
+
+# NumPy inputs, the common case, skip the call to namespace(): xp = NUMPY
+_ndarray = np.ndarray
 
 
 def clip_probabilities(A):
     """``A`` limited to ``[eps, 1 - eps]``, ``eps`` the machine epsilon of its
     dtype, in a new array."""
-    xp = namespace(A)
+    xp = NUMPY if type(A) is _ndarray else namespace(A)
     eps = xp.finfo(A.dtype).eps
     return xp.minimum(xp.maximum(A, eps), 1 - eps)
 
@@ -62,6 +67,8 @@ class Loss:
         losses = self.elementwise(A, Y)
         if weights is not None:
             losses = losses * weights
+        if type(losses) is _ndarray:
+            return float(losses.sum()) / A.shape[1]
         return float(namespace(losses).sum(losses)) / A.shape[1]
 
     def gradient(self, A, Y):
@@ -95,7 +102,7 @@ class BinaryCrossEntropy(Loss):
 
     def elementwise(self, A, Y):
         A = clip_probabilities(A)
-        xp = namespace(A, Y)
+        xp = NUMPY if type(A) is _ndarray and type(Y) is _ndarray else namespace(A, Y)
         log_1ma = xp.log(1 - A)
         return -((xp.log(A) - log_1ma) * Y + log_1ma)
 
@@ -119,7 +126,8 @@ class CategoricalCrossEntropy(Loss):
     fused_activation = "softmax"
 
     def elementwise(self, A, Y):
-        return -(namespace(A, Y).log(clip_probabilities(A)) * Y)
+        xp = NUMPY if type(A) is _ndarray and type(Y) is _ndarray else namespace(A, Y)
+        return -(xp.log(clip_probabilities(A)) * Y)
 
     def gradient(self, A, Y):
         return -Y / clip_probabilities(A)

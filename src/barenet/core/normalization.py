@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .namespace import namespace
+from .namespace import NUMPY, namespace
 
 
 class BatchNormCache(NamedTuple):
@@ -64,7 +64,7 @@ class BatchNormCache(NamedTuple):
 
 def batchnorm_forward(Z, gamma, beta, eps=1e-5):
     """Training-mode forward pass; returns ``(gamma * Z_hat + beta, cache)``."""
-    xp = namespace(Z, gamma, beta)
+    xp = NUMPY if type(Z) is np.ndarray else namespace(Z, gamma, beta)
     mean = xp.mean(Z, axis=1, keepdims=True)
     centered = Z - mean
     var = xp.mean(centered * centered, axis=1, keepdims=True)
@@ -82,7 +82,7 @@ def batchnorm_backward(G, cache, mean=True):
     sums over the samples; ``dZ`` is the same linear map of ``G`` either way.
     """
     Z_hat, gamma, inv_std = cache.Z_hat, cache.gamma, cache.inv_std
-    xp = namespace(G, Z_hat)
+    xp = NUMPY if type(G) is np.ndarray else namespace(G, Z_hat)
     dbeta = xp.mean(G, axis=1, keepdims=True)
     dgamma = xp.mean(G * Z_hat, axis=1, keepdims=True)
     dZ = (gamma * inv_std) * (G - dbeta - Z_hat * dgamma)

@@ -33,7 +33,8 @@ def l2_penalty(weights, l2, m):
     """``l2 / (2 m) * sum of squared weights`` over the list ``weights``."""
     if not l2:
         return 0.0
-    return l2 / (2 * m) * sum(float(namespace(W).sum(W * W)) for W in weights)
+    xp = namespace(*weights)
+    return l2 / (2 * m) * sum(float(xp.sum(W * W)) for W in weights)
 
 
 def add_l2_gradient(dweights, weights, l2, m):

@@ -177,7 +177,8 @@ def as_optimizer(optimizer, by_name=False):
 def check_input(X, parameters):
     """``X`` as a finite 2-D array with as many rows (features) as W1 has columns."""
     A = check_matrix("X", X, any_library=True)
-    namespace(A, *parameters.values())  # one library for the data and the parameters
+    if type(A) is not np.ndarray or type(parameters["W1"]) is not np.ndarray:
+        namespace(A, *parameters.values())  # one library for the data and the parameters
     if A.shape[0] != parameters["W1"].shape[1]:
         raise ValueError(
             f"X has {A.shape[0]} rows (features) but W1 expects {parameters['W1'].shape[1]}; "
@@ -200,10 +201,10 @@ def check_targets(AL, Y, loss):
     1-D ``Y`` of m labels being taken for a one-row AL. For a cross-entropy,
     AL must be probabilities and Y targets in [0, 1]."""
     AL = check_matrix("AL", AL, any_library=True)
-    if not is_floating(AL):
+    if not (AL.dtype.kind == "f" if type(AL) is np.ndarray else is_floating(AL)):
         AL = check_matrix("AL", AL, np.float64, any_library=True)
     Y = check_array("Y", Y, any_library=True)
-    if tuple(Y.shape) != tuple(AL.shape):
+    if Y.shape != AL.shape:
         if not (Y.ndim == 1 and AL.shape[0] == 1 and Y.shape[0] == AL.shape[1]):
             raise ValueError(
                 f"Y has shape {tuple(Y.shape)} but AL has shape {tuple(AL.shape)}; they must "
@@ -324,6 +325,11 @@ def check_grads(grads, parameters, keys):
         raise ValueError(f"grads lacks {missing}")
     for k in keys:
         p, g = parameters[k], grads[f"d{k}"]
+        if type(p) is np.ndarray and type(g) is np.ndarray and p.dtype.kind == "f":
+            check_array(f"grads['d{k}']", g)  # NumPy arrays, the common case
+            if g.shape != p.shape:
+                raise ValueError(f"grads['d{k}'] has shape {g.shape} but {k} has shape {p.shape}")
+            continue
         if not is_floating(p) or isinstance(p, np.generic):
             raise TypeError(
                 f"parameters[{k!r}] must be a float array (it is updated in place), "

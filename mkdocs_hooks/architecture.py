@@ -32,17 +32,28 @@ BOXES = {
 }
 
 
-def draw():
-    fig = Figure(figsize=(9, 8), layout="constrained")
+def _canvas(figsize, ylim):
+    """A figure and its axes, 10 units wide, without ticks or frame."""
+    fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.subplots()
     ax.set_xlim(0, 10)
-    ax.set_ylim(0, 9)
+    ax.set_ylim(*ylim)
     ax.axis("off")
+    return fig, ax
+
+
+def _box(ax, x, y, width, height, label, text, color, fontsize):
+    """A rounded box at ``(x, y)``: ``label`` in bold near its top, ``text`` below."""
+    ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.05", fc=color,
+                                ec="#555555"))
+    ax.text(x + width / 2, y + height - 0.3, label, ha="center", va="center", weight="bold")
+    ax.text(x + width / 2, y + 0.35 * height, text, ha="center", va="center", fontsize=fontsize)
+
+
+def draw():
+    fig, ax = _canvas((9, 8), (0, 9))
     for label, text, x, y, w, color in BOXES.values():
-        ax.add_patch(FancyBboxPatch((x, y), w, 1.3, boxstyle="round,pad=0.05", fc=color,
-                                    ec="#555555"))
-        ax.text(x + w / 2, y + 1.0, label, ha="center", va="center", weight="bold")
-        ax.text(x + w / 2, y + 0.45, text, ha="center", va="center", fontsize=8.5)
+        _box(ax, x, y, w, 1.3, label, text, color, 8.5)
 
     def arrow(start, end, color="#333333", dashed=False):
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14,
@@ -87,18 +98,11 @@ STEPS = [
 
 
 def draw_step():
-    fig = Figure(figsize=(10, 4.6), layout="constrained")
-    ax = fig.subplots()
-    ax.set_xlim(0, 10)
-    ax.set_ylim(2.0, 6.4)
-    ax.axis("off")
+    fig, ax = _canvas((10, 4.6), (2.0, 6.4))
     width, height = 3.0, 1.5
     centres = []
     for label, text, x, y, color in STEPS:
-        ax.add_patch(FancyBboxPatch((x, y), width, height, boxstyle="round,pad=0.05", fc=color,
-                                    ec="#555555"))
-        ax.text(x + width / 2, y + 1.2, label, ha="center", va="center", weight="bold")
-        ax.text(x + width / 2, y + 0.55, text, ha="center", va="center", fontsize=8)
+        _box(ax, x, y, width, height, label, text, color, 8)
         centres.append((x + width / 2, y + height / 2))
     for (x0, y0), (x1, y1) in zip(centres, centres[1:]):
         # leave each box from its side (or its foot) towards the next

@@ -21,6 +21,16 @@ _NUMPY = (np.ndarray, np.generic, int, float, bool, list, tuple)
 _ndarray = np.ndarray
 
 
+def _as_method(name):
+    """The reduction ``name(x, axis, keepdims)`` called as ``x``'s method."""
+
+    def reduction(x, axis=None, keepdims=False):
+        return getattr(x, name)(axis=axis, keepdims=keepdims)
+
+    reduction.__name__ = name
+    return reduction
+
+
 class _NumPy:
     """NumPy as a namespace, with its reductions called as array methods:
     ``np.sum(x)`` and ``x.sum()`` give the same numbers, but the function
@@ -34,25 +44,8 @@ class _NumPy:
                                                            np.isfinite))
     finfo, asarray, zeros_like = map(staticmethod, (np.finfo, np.asarray, np.zeros_like))
 
-    @staticmethod
-    def sum(x, axis=None, keepdims=False):
-        return x.sum(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def mean(x, axis=None, keepdims=False):
-        return x.mean(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def max(x, axis=None, keepdims=False):
-        return x.max(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def min(x, axis=None, keepdims=False):
-        return x.min(axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def all(x, axis=None, keepdims=False):
-        return x.all(axis=axis, keepdims=keepdims)
+    sum, mean, max, min, all = (staticmethod(_as_method(name))
+                                for name in ("sum", "mean", "max", "min", "all"))
 
     def __getattr__(self, name):
         return getattr(np, name)

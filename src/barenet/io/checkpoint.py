@@ -12,6 +12,7 @@ order of the parameters (W and b apart, layer by layer; see
 import numpy as np
 
 from .. import optimizers, schedules
+from ..model.runs import check_optimizer
 from ..model.trainer import Run
 
 
@@ -97,8 +98,9 @@ def restore_run(net, run, arrays, fail, order):
                        run["validation_split"], order, epoch)
     except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
         fail(f"its training state is damaged ({type(exc).__name__}: {exc})")
-    shapes = optimizer.shapes
-    if shapes is not None and shapes != [(net.parameters.shape, net.dtype)]:
+    try:
+        check_optimizer(optimizer, net.parameters)
+    except ValueError:
         fail("its optimizer state does not fit the parameters")
     net.optimizer_ = optimizer
     net.rng = rng

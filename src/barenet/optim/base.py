@@ -52,7 +52,7 @@ import numpy as np
 from .._checks import check_positive
 from ..core.namespace import NUMPY, is_floating, namespace
 from ..errors import TrainingDiverged
-from .clipping import clip_by_global_norm, finite_norm, sum_of_squares
+from .clipping import clip_by_global_norm, finite_norm, max_abs, sum_of_squares
 
 RUNNERS = {}
 """``{rule class: factory}``; ``factory(optimizer, params)`` returns a runner
@@ -337,8 +337,7 @@ class Optimizer:
             for target, value in zip(field, saved):
                 target[...] = value
         if self.sum_field is not None:  # the bound on the running sum, from the sum
-            self._sum_bound = max((float(namespace(a).max(namespace(a).abs(a)))
-                                   for a in getattr(self.state, self.sum_field)
+            self._sum_bound = max((max_abs(a) for a in getattr(self.state, self.sum_field)
                                    if math.prod(a.shape)), default=0.0)
         self.t = int(t)
 

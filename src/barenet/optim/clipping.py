@@ -40,15 +40,22 @@ def finite_norm(arrays):
     total = sum_of_squares(arrays)
     if math.isfinite(total):
         return math.sqrt(total)
-    if not all(bool(namespace(a).all(namespace(a).isfinite(a))) for a in arrays):
+    if not all(_all_finite(a) for a in arrays):
         return None
-    big = max(float(namespace(a).max(namespace(a).abs(a))) for a in arrays if _size(a))
+    big = max(max_abs(a) for a in arrays if math.prod(a.shape))
     return big * math.sqrt(sum_of_squares([a / big for a in arrays]))
 
 
-def _size(a):
-    """The number of values of ``a``."""
-    return math.prod(a.shape)
+def _all_finite(a):
+    """Whether every value of the array ``a`` is finite."""
+    xp = namespace(a)
+    return bool(xp.all(xp.isfinite(a)))
+
+
+def max_abs(a):
+    """The largest magnitude in the non-empty array ``a``, as a Python float."""
+    xp = namespace(a)
+    return float(xp.max(xp.abs(a)))
 
 
 def global_norm(grads):

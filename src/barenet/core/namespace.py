@@ -68,7 +68,9 @@ def namespace(*arrays):
             break
     else:
         return NUMPY
-    others = [a for a in arrays if a is not None and not isinstance(a, _NUMPY)]
+    # what is not an array of a library (a data frame...) is NumPy's to convert
+    others = [a for a in arrays if a is not None and not isinstance(a, _NUMPY)
+              and array_api_compat.is_array_api_obj(a)]
     if not others:
         return NUMPY
     if any(isinstance(a, np.ndarray) for a in arrays):
@@ -98,3 +100,34 @@ def is_floating(x):
         return dtype.kind == "f"
     return namespace(x).isdtype(dtype, "real floating")
 
+
+
+def device_of(x):
+    """The device of the array ``x`` ("cpu" for NumPy's)."""
+    if type(x) is _ndarray:
+        return "cpu"
+    return array_api_compat.device(x)
+
+
+def to_numpy(x):
+    """The array ``x`` of any library as a NumPy array, copied to the host
+    where it lives on a device (a NumPy array is returned as it is)."""
+    if isinstance(x, np.ndarray):
+        return x
+    if array_api_compat.is_torch_array(x):
+        return x.detach().cpu().numpy()
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    return np.from_dlpack(x)  # array_api_strict's, and other libraries' on the host
+
+
+def like(a, array, dtype=None):
+    """The NumPy array (or Python values) ``a`` as an array of ``array``'s
+    library, on its device, in ``dtype`` (the library's dtype of that name;
+    by default ``a``'s): a copy for any library but NumPy."""
+    xp = namespace(array)
+    if xp is NUMPY:
+        return np.asarray(a, dtype=dtype)
+    if dtype is not None:
+        dtype = getattr(xp, np.dtype(dtype).name)
+    return xp.asarray(a, dtype=dtype, device=array_api_compat.device(array))

@@ -9,6 +9,7 @@ one batch by batch.
 import numpy as np
 
 from .._checks import check_int
+from ..core.namespace import like, namespace
 
 
 def minibatch_indices(m, batch_size, rng, shuffle=True, min_size=1):
@@ -49,7 +50,11 @@ def gather(order, bounds, X, Y, weights):
     ``(X, Y, weights)`` rows of each batch, ``bounds`` giving each one's
     ``(start, stop)`` in ``order``; ``Y_epoch`` and ``weights_epoch`` are None
     when they were not made on the way (targets too large to gather at once).
+    ``X``, ``Y`` and ``weights`` may be arrays of another library than NumPy
+    (see `gather_any`); ``order`` is NumPy's.
     """
+    if type(X) is not np.ndarray:
+        return gather_any(order, bounds, X, Y, weights)
     if X.nbytes + Y.nbytes <= SHUFFLE_COPY_BYTES and len(bounds) > 1:
         X, Y = X.take(order, axis=0), Y.take(order, axis=0)
         weights = None if weights is None else weights.take(order)
@@ -65,5 +70,17 @@ def gather(order, bounds, X, Y, weights):
     Y = Y.take(order, axis=0)
     weights = None if weights is None else weights.take(order)
     batches = ((X.take(order[a:b], axis=0), Y[a:b], None if weights is None else weights[a:b])
+               for a, b in bounds)
+    return batches, Y, weights
+
+
+def gather_any(order, bounds, X, Y, weights):
+    """`gather` for arrays of any library: ``order`` moved to their
+    device once, the epoch's rows gathered at once, the batches slices."""
+    xp = namespace(X)
+    order = like(order, X)
+    X, Y = xp.take(X, order, axis=0), xp.take(Y, order, axis=0)
+    weights = None if weights is None else xp.take(weights, order, axis=0)
+    batches = ((X[a:b, :], Y[a:b, :], None if weights is None else weights[a:b])
                for a, b in bounds)
     return batches, Y, weights

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core import activations as _activations
 from ..core.initializers import initialize
-from ..fast.engine import Architecture, Engine
+from ..fast.engine import Architecture
 from .._checks import (
     as_generator,
     check_bool,
@@ -27,10 +27,9 @@ from .._checks import (
     check_positive,
 )
 from ..errors import NotFittedError
-from ..preprocessing import Standardizer
-from .callbacks import LearningRateScheduler, ProgressBar
-from . import config, pickling, runs, targets
+from . import config, pickling, placement, runs, targets
 from .parameters import FlatParameters
+from .passes import engine_for
 from .trainer import History, Trainer
 
 
@@ -76,21 +75,17 @@ class Network:
         Added to the batch variance before its square root.
     standardize : bool, default False
         Standardize the inputs ([`Standardizer`][barenet.preprocessing.Standardizer]):
-        the first [`fit`][barenet.Network.fit] computes each column's mean and standard
-        deviation from the samples it trains on (not from a
-        ``validation_split`` hold-out nor from ``validation_data``) and keeps
-        them as ``scaler_``, in the network's dtype. Every method that takes
-        ``X`` -- ``fit`` (its ``validation_data`` too), ``resume``,
-        ``forward``, ``predict``, ``predict_proba``, ``evaluate`` -- then
-        takes raw features and applies ``(X - mean) / scale`` first. Later
-        calls to ``fit`` keep ``scaler_`` as it is: the weights carry on from
-        call to call, and so must the scaling they were trained for. Saved
-        files and the ONNX export hold it.
+        the first [`fit`][barenet.Network.fit] keeps each column's mean and standard
+        deviation over the samples it trains on (no validation samples) as
+        ``scaler_``, in the network's dtype; every method that takes ``X``
+        then applies ``(X - mean) / scale`` first. Later fits keep
+        ``scaler_`` as it is, as the weights carry on; files and ONNX hold it.
 
     Attributes
     ----------
-    parameters : ndarray of shape (n_parameters,)
-        Every trained parameter in one flat vector.
+    parameters : array of shape (n_parameters,)
+        Every trained parameter in one flat vector: NumPy's, or of the
+        library and device of the data of the last ``fit`` (`to`).
     weights, biases : list of ndarray
         Per layer, ``W`` of shape ``(n_{l+1}, n_l)`` and ``b`` of shape
         ``(n_{l+1}, 1)``: views into ``parameters``.
@@ -99,27 +94,25 @@ class Network:
         (None for a layer without it): views into the flat vectors.
     classes_ : ndarray or None
         The class labels, sorted, once a classifier is fitted.
-    history_ : History or None
-        The figures of the last run, epoch by epoch.
-    optimizer_ : Optimizer or None
-        The optimizer of the last run, with its state.
+    history_, optimizer_ : History or None, Optimizer or None
+        The figures of the last run, epoch by epoch; its optimizer.
     fit_config_ : dict or None
         The settings of the last ``fit``, as JSON (saved with the model).
     run_ : Run or None
         How far the last run got, which ``resume`` carries on.
     scaler_ : Standardizer or None
-        The inputs' standardization, set by the first ``fit`` when
-        ``standardize`` is true; None otherwise.
+        The inputs' standardization (``standardize``), or None.
     rng : numpy.random.Generator
-        The source of all randomness (initial weights, shuffles, dropout).
+        The source of all randomness (initial weights, shuffles, dropout),
+        on every library.
     flat : FlatParameters
         The flat vectors -- parameters, gradient, running statistics -- and
         all their per-layer views ([`barenet.model.parameters`][barenet.model.parameters]).
-    engine : Engine
-        The passes over them ([`barenet.fast.engine.Engine`][barenet.fast.engine.Engine]): a
-        training step, inference. ``flat`` and ``engine`` are the documented
-        internal interface that [`gradient_check`][barenet.gradient_check], the
-        estimators and the tests use.
+    engine : Engine or ArrayEngine
+        The passes over them: the fast layer's for NumPy
+        ([`barenet.fast.engine.Engine`][barenet.fast.engine.Engine]), the
+        standard's for other libraries ([`barenet.model.passes`][barenet.model.passes]).
+        ``flat`` and ``engine`` are the documented internal interface.
 
     Examples
     --------
@@ -172,7 +165,7 @@ class Network:
         self.parameters, self.weights, self.biases = flat.values, flat.weights, flat.biases
         self.gammas, self.betas = flat.gammas, flat.betas
         self.running_means, self.running_vars = flat.running_means, flat.running_vars
-        self.engine = Engine(Architecture(
+        self.engine = engine_for(Architecture(
             self.layer_sizes, self.activations, self.loss, self.task, self.dtype, self.dropout,
             self.batch_norm, self.bn_momentum, self.bn_eps), flat, 0.0)
         self.l2 = l2
@@ -215,7 +208,8 @@ class Network:
         and standardized by ``scaler_`` when the network has one. Every
         method that takes raw inputs goes through here (the first ``fit``
         standardizes its data itself, once it has fitted ``scaler_``)."""
-        return targets.check_inputs(X, self.dtype, self.layer_sizes[0], self.scaler_, name)
+        return targets.check_inputs(X, self.dtype, self.layer_sizes[0], self.scaler_, name,
+                                    self.parameters)
 
     def encode(self, y, n_samples, classes=None, name="y"):
         """Return ``(Y, classes)``: the targets ``y`` as an ``(n_samples, n_L)``
@@ -225,8 +219,9 @@ class Network:
         ([`barenet.model.targets.encode`][barenet.model.targets.encode]). Nothing on the network changes."""
         if classes is None:
             classes = self.classes_
-        return targets.encode(y, n_samples, self.task, self.dtype, self.layer_sizes[-1],
-                              classes, self.activations[-1].name, name)
+        Y, classes = targets.encode(y, n_samples, self.task, self.dtype, self.layer_sizes[-1],
+                                    classes, self.activations[-1].name, name)
+        return placement.moved(Y, self.parameters), classes
 
     # -------------------------------------------------------------- public API
 
@@ -237,7 +232,9 @@ class Network:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array of shape (n_samples, n_features)
+            NumPy data, or an array of another library (a torch tensor, a CuPy
+            array): the network moves to its library and device first (`to`).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (any sortable values) for a classifier, real targets
             for a regressor.
@@ -271,9 +268,8 @@ class Network:
             Hooks called during training ([`barenet.callbacks`][barenet.callbacks]), e.g.
             [`EarlyStopping`][barenet.callbacks.EarlyStopping].
         verbose : bool, default False
-            Show progress on stderr: a bar with the running loss and metric
-            on a terminal, a plain line every tenth of the run elsewhere
-            ([`for_stream`][barenet.callbacks.ProgressBar.for_stream]).
+            Show progress on stderr: a bar on a terminal, a line every tenth
+            of the run elsewhere ([`for_stream`][barenet.callbacks.ProgressBar.for_stream]).
 
         Notes
         -----
@@ -283,6 +279,7 @@ class Network:
         Training stops with [`TrainingDiverged`][barenet.errors.TrainingDiverged] if the
         loss stops being finite.
         """
+        self.to(X)
         (X, Y, weights, validation, callbacks, classes, optimizer, run,
          fit_config) = runs.start_fit(self, X, y, optimizer, epochs, batch_size,
                                       validation_data, validation_split, shuffle, sample_weight,
@@ -290,7 +287,7 @@ class Network:
         if self.standardize and self.scaler_ is None:
             # the first fit: the scaling comes from the samples trained on
             # alone; prepare() applies it from now on
-            self.scaler_ = Standardizer().fit(X).astype(self.dtype)
+            self.scaler_ = placement.fit_scaler(X, self.dtype, self.parameters)
             X = self.scaler_.apply(X)
             if validation is not None:
                 validation = (self.scaler_.apply(validation[0]), validation[1])
@@ -306,28 +303,18 @@ class Network:
         read back with [`barenet.load`][barenet.load] -- up to its planned epochs.
 
         Give the same data (and ``validation_data``, weights) as the first
-        call; the optimizer and its state, the epochs, batch size, shuffling,
-        schedule, validation split and the random state come from the run.
-        The result is bit-identical to a run that was never interrupted.
-        Callbacks start afresh (an EarlyStopping's patience counts anew).
-        Returns the History, the run's epochs so far included.
+        call; everything else comes from the run, and the result is
+        bit-identical to a run never interrupted. Callbacks start afresh (an
+        EarlyStopping's patience counts anew). Returns the whole History.
         """
         run = self.run_
         if run is None:
             raise NotFittedError("there is no run to resume: call fit, or load a checkpoint")
         if run.epoch >= run.epochs:
             raise ValueError(f"the run already finished its {run.epochs} epochs")
-        X, Y, classes, weights = runs.data(self, X, y, sample_weight, class_weight)
-        validation = runs.resumed_validation(self, run, X, validation_data, classes)
-        callbacks = runs.check_callbacks(callbacks)
-        if run.schedule is not None:
-            callbacks.insert(0, LearningRateScheduler(run.schedule))
-        if verbose:
-            callbacks.append(ProgressBar.for_stream())
-        if run.validation_split is not None:
-            n_val = int(round(run.validation_split * X.shape[0]))
-            X, Y, weights, validation = runs.split(self, X, Y, y, run.order, n_val,
-                                                   sample_weight, class_weight, classes)
+        self.to(X)
+        X, Y, weights, validation, callbacks = runs.resumed(
+            self, run, X, y, validation_data, sample_weight, class_weight, callbacks, verbose)
         self.optimizer_.lr = run.base_lr
         if self.history_ is None:
             self.history_ = History()
@@ -352,7 +339,8 @@ class Network:
         self._require_fitted()
         P = self.forward(X)
         if self.task == "binary":
-            return np.hstack([1 - P, P])
+            return (np.hstack([1 - P, P]) if type(P) is np.ndarray else
+                    self.engine.xp.concat([1 - P, P], axis=1))
         return P
 
     def predict(self, X):
@@ -362,7 +350,8 @@ class Network:
             out = self.forward(X)
             return out[:, 0] if out.shape[1] == 1 else out
         self._require_fitted()
-        return self.classes_[self.engine.label_index(self.engine.infer(self.prepare(X)).T)]
+        index = self.engine.label_index(self.engine.infer(self.prepare(X)).T)
+        return placement.labels(self.classes_, index)
 
     def evaluate(self, X, y):
         """``{'loss': ..., metric: ...}`` on ``(X, y)``; the metric is
@@ -380,6 +369,18 @@ class Network:
         (transposed views of new arrays), the last being [`forward`][barenet.Network.forward]'s."""
         _, ws = self.engine.forward(self.prepare(X).T)
         return [A.T for A in ws.A]
+
+    def to(self, array):
+        """Copy the network (parameters, statistics, optimizer state, scaling)
+        to the library and device of ``array`` -- a torch tensor on a GPU, a
+        CuPy array; NumPy for anything else -- where it then trains and
+        predicts ([`barenet.model.placement`][barenet.model.placement]); returns it."""
+        if placement.place_of(array) != placement.place_of(self.parameters):
+            self.flat = self.flat.moved(array)
+            self._bind(self.l2)
+            placement.move_optimizer(self.optimizer_, self.parameters)
+            self.scaler_ = placement.move_scaler(self.scaler_, self.parameters)
+        return self
 
     def save(self, path, training_state=False):
         """Write the network to ``path`` (an ``.npz`` of arrays and JSON metadata,

@@ -11,11 +11,18 @@ product gives ``W A + b`` and another both ``dW`` and ``db``. A
 batch-normalized layer adds ``gamma`` and ``beta`` (shape ``(n_{l+1}, 1)``)
 after its weights, and two running statistics in a third vector, ``state``.
 Saved files hold W and b apart, layer by layer (`FlatParameters.file_order`).
+
+The vectors are NumPy arrays, or arrays of another library on its device
+(`FlatParameters.moved`): PyTorch tensors, CuPy arrays, any library whose
+slices and reshapes are views that can be written in place.
 """
+
+import math
 
 import numpy as np
 
 from .._buffers import flat_views
+from ..core.namespace import NUMPY, device_of, like, namespace, to_numpy
 
 # The layout of the flat vectors in memory (the module's docstring), which a
 # pickle of a Network records (barenet.model.pickling): 2 since layers past
@@ -65,8 +72,9 @@ class FlatParameters:
 
     Attributes
     ----------
-    values, grad : ndarray of shape (n_parameters,)
-        The parameters and their gradient (filled by a training step).
+    values, grad : array of shape (n_parameters,)
+        The parameters and their gradient (filled by a training step), NumPy
+        arrays or arrays of another library (``xp``, on ``device``).
     state : ndarray
         Batch normalization's running means and variances (empty without it).
     weights, biases, gammas, betas, blocks : list of ndarray or None
@@ -75,6 +83,9 @@ class FlatParameters:
         The same views into ``grad``.
     running_means, running_vars : list of ndarray or None
         Per-layer views into ``state``.
+    xp, device
+        The namespace of the vectors ([`barenet.core.namespace`][barenet.core.namespace])
+        and their device ("cpu" for NumPy).
     """
 
     def __init__(self, layer_sizes, batch_norm, dtype, arrays=None):
@@ -84,6 +95,27 @@ class FlatParameters:
             arrays = self._allocate()
         self.values, self.grad, self.state = arrays
         self._bind()
+
+    @property
+    def xp(self):
+        """The vectors' namespace."""
+        return namespace(self.values)
+
+    @property
+    def device(self):
+        """The vectors' device."""
+        return device_of(self.values)
+
+    def moved(self, array):
+        """New flat vectors with these values, in the library and on the
+        device of ``array`` (NumPy's for a NumPy array): copies, views bound
+        anew."""
+        arrays = [to_numpy(v) for v in (self.values, self.grad, self.state)]
+        if namespace(array) is not NUMPY:
+            arrays = [like(v, array) for v in arrays]
+        elif arrays[0] is self.values:
+            arrays = [v.copy() for v in arrays]
+        return FlatParameters(self.layer_sizes, self.batch_norm, self.dtype, arrays)
 
     def _allocate(self):
         blocks, state = shapes(self.layer_sizes, self.batch_norm)
@@ -137,7 +169,14 @@ class FlatParameters:
 
     def snapshot(self):
         """Copies of everything training changes: ``(values, state)``."""
-        return self.values.copy(), self.state.copy()
+        if type(self.values) is np.ndarray:
+            return self.values.copy(), self.state.copy()
+        xp = self.xp
+        return xp.asarray(self.values, copy=True), xp.asarray(self.state, copy=True)
+
+    def holds(self, snapshot):
+        """Whether the values are those of ``snapshot``."""
+        return bool(self.xp.all(self.values == snapshot[0]))
 
     def restore(self, snapshot):
         """Put back a `snapshot`."""
@@ -147,6 +186,6 @@ class FlatParameters:
         """Copy the current values and state into the arrays of ``snapshot``."""
         values, state = snapshot
         values[...] = self.values
-        if state.size:  # batch normalization's running statistics
+        if math.prod(state.shape):  # batch normalization's running statistics
             state[...] = self.state
 

@@ -10,6 +10,8 @@ from .. import optim as _optimizers
 from .._checks import check_int, check_real
 from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from . import targets
+from ..core.namespace import like, namespace
+from .placement import moved, to_host
 from .trainer import Run
 
 
@@ -57,7 +59,7 @@ def data(net, X, y, sample_weight, class_weight):
     Y, classes = net.encode(y, X.shape[0])
     weights = targets.sample_weights(sample_weight, class_weight, y, X.shape[0], classes,
                                      net.task, net.dtype)
-    return X, Y, classes, weights
+    return X, Y, classes, moved(weights, net.parameters)
 
 
 def check_callbacks(callbacks):
@@ -111,6 +113,24 @@ def validation_pair(net, validation_data, classes):
     return X_val, Y_val
 
 
+def resumed(net, run, X, y, validation_data, sample_weight, class_weight, callbacks, verbose):
+    """The data and callbacks of [`barenet.Network.resume`][barenet.Network.resume] for
+    ``run``: ``(X, Y, weights, validation, callbacks)``, as `start_fit` gives
+    them, its validation split held out again."""
+    X, Y, classes, weights = data(net, X, y, sample_weight, class_weight)
+    validation = resumed_validation(net, run, X, validation_data, classes)
+    callbacks = check_callbacks(callbacks)
+    if run.schedule is not None:
+        callbacks.insert(0, LearningRateScheduler(run.schedule))
+    if verbose:
+        callbacks.append(ProgressBar.for_stream())
+    if run.validation_split is not None:
+        n_val = int(round(run.validation_split * X.shape[0]))
+        X, Y, weights, validation = split(net, X, Y, y, run.order, n_val, sample_weight,
+                                          class_weight, classes)
+    return X, Y, weights, validation, callbacks
+
+
 def resumed_validation(net, run, X, validation_data, classes):
     """The validation pair of a resumed ``run`` (None with a validation
     split, held out later from ``X``, the samples the run started with)."""
@@ -151,12 +171,22 @@ def split(net, X, Y, y, order, n_val, sample_weight, class_weight, classes):
     ``X, Y``, their weights (and 'balanced' class counts) from the samples
     trained on alone, and the validation pair."""
     held, kept = order[:n_val], order[n_val:]
-    validation = (X[held], Y[held])
-    kept_weights = None if sample_weight is None else np.asarray(sample_weight)[kept]
+    rows = _rows if type(X) is np.ndarray else _rows_any
+    validation = (rows(X, held), rows(Y, held))
+    kept_weights = None if sample_weight is None else np.asarray(to_host(sample_weight))[kept]
     weights = targets.sample_weights(kept_weights, class_weight,
-                                     np.asarray(y).reshape(len(order), -1)[kept], len(kept),
-                                     classes, net.task, net.dtype)
-    return X[kept], Y[kept], weights, validation
+                                     np.asarray(to_host(y)).reshape(len(order), -1)[kept],
+                                     len(kept), classes, net.task, net.dtype)
+    return rows(X, kept), rows(Y, kept), moved(weights, net.parameters), validation
+
+
+def _rows(A, index):
+    return A[index]
+
+
+def _rows_any(A, index):
+    """The rows of ``A``, an array of any library, at the NumPy ``index``."""
+    return namespace(A).take(A, like(index, A), axis=0)
 
 
 def fit_config(optimizer, epochs, batch_size, shuffle, scheduler, validation_split):

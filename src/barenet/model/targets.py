@@ -7,17 +7,25 @@ other output (``'regression'``) numbers, one column per output unit. Class
 labels are kept sorted (``classes``), and a label's column is its index in
 them. Sample weights and class weights multiply into one weight per sample.
 The estimators of [`barenet.sklearn`][barenet.sklearn] share `class_weights`.
+
+Inputs may be arrays of any library (see [`barenet.model.placement`][barenet.model.placement]);
+targets and weights are encoded with NumPy, from a copy on the host.
 """
 
 import numpy as np
 
 from .._checks import check_matrix, check_real
+from .placement import check_same, to_host
 
 
-def check_inputs(X, dtype, n_features, scaler=None, name="X"):
+def check_inputs(X, dtype, n_features, scaler=None, name="X", parameters=None):
     """``X`` checked, cast to ``dtype``, and standardized by ``scaler``
-    (a fitted [`Standardizer`][barenet.preprocessing.Standardizer]) if given."""
-    X = check_matrix(name, X, dtype=dtype)
+    (a fitted [`Standardizer`][barenet.preprocessing.Standardizer]) if given;
+    an array of the library, on the device, of ``parameters`` when given
+    (a TypeError otherwise)."""
+    X = check_matrix(name, X, dtype=dtype, any_library=True)
+    if parameters is not None:
+        check_same(parameters, X, name)
     if X.shape[1] != n_features:
         raise ValueError(
             f"{name} has {X.shape[1]} features but the network's input layer has {n_features}"
@@ -47,7 +55,7 @@ def encode(y, n_samples, task, dtype, n_outputs, classes=None, output="sigmoid",
     n_outputs)`` array in ``dtype``, and for classifiers the sorted class
     labels they were encoded against -- ``classes`` if given, else those
     found in ``y``. ``output`` names the output activation, for messages."""
-    y = _labels(y, n_samples, name)
+    y = _labels(to_host(y), n_samples, name)
     if task == "regression":
         return _regression(y, dtype, n_outputs, name), None
     if y.ndim != 1:
@@ -148,7 +156,7 @@ def sample_weights(sample_weight, class_weight, y, n_samples, classes, task, dty
     weights of the labels ``y`` -- or None when neither is given."""
     weights = None
     if sample_weight is not None:
-        weights = np.asarray(sample_weight)
+        weights = np.asarray(to_host(sample_weight))
         if weights.shape != (n_samples,):
             raise ValueError(f"sample_weight must have shape ({n_samples},), got {weights.shape}")
         if weights.dtype.kind not in "biuf":
@@ -159,7 +167,7 @@ def sample_weights(sample_weight, class_weight, y, n_samples, classes, task, dty
     if class_weight is not None:
         if task == "regression":
             raise ValueError("class_weight needs a classifier; this network is a regressor")
-        index = np.searchsorted(classes, np.asarray(y).reshape(n_samples))
+        index = np.searchsorted(classes, np.asarray(to_host(y)).reshape(n_samples))
         by_class = class_weights(class_weight, index, classes).astype(dtype)
         weights = by_class if weights is None else weights * by_class
     return weights

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.namespace import NUMPY, device_of, namespace
 from ..errors import TrainingDiverged
 from .batches import batch_bounds, gather
 
@@ -175,7 +176,11 @@ class Trainer:
         # unseen until the end of an epoch.
         self.per_epoch = self.engine.figures_per_epoch and not any(
             callback.wants_steps for callback in self.callbacks)
-        self.outputs = np.empty((Y.shape[1], m), dtype=Y.dtype) if self.per_epoch else None
+        self.xp = xp = namespace(X)
+        self.outputs = None
+        if self.per_epoch:
+            self.outputs = (np.empty((Y.shape[1], m), dtype=Y.dtype) if xp is NUMPY else
+                            xp.empty((Y.shape[1], m), dtype=Y.dtype, device=device_of(Y)))
         self.bounds = batch_bounds(m, run.batch_size,
                                    min_size=2 if any(self.engine.batch_norm) else 1)
         self.shuffle, self.in_order = run.shuffle, None if run.shuffle else np.arange(m)
@@ -205,7 +210,7 @@ class Trainer:
         order = rng.permutation(X.shape[0]) if self.shuffle else self.in_order
         batches, Y_epoch, weights_epoch = gather(order, self.bounds, X, Y, weights)
         for step, (Xb, Yb, wb) in enumerate(batches, 1):
-            size = len(Xb)
+            size = Xb.shape[0]
             if per_epoch:
                 AL, penalty = engine.step_grad(Xb.T, Yb.T, wb, rng)
             else:
@@ -274,7 +279,7 @@ class Trainer:
             self.flat.restore(snapshot)
             try:
                 with np.errstate(over="raise", invalid="raise"):
-                    finite = bool(np.isfinite(self.engine.infer(X)).all())
+                    finite = bool(self.xp.all(self.xp.isfinite(self.engine.infer(X))))
             except FloatingPointError:  # an overflow on the way, in a hidden layer
                 finite = False
             if finite:
@@ -297,7 +302,7 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_train_end(history)
         diverged = self.diverged
-        if diverged is not None and not np.array_equal(self.flat.values, self.kept[0]):
+        if diverged is not None and not self.flat.holds(self.kept):
             diverged.args = (diverged.args[0].replace(_ADVICE, (
                 "; then a callback changed them as training ended (as "
                 "EarlyStopping(restore_best=True) puts back its best epoch)" + _ADVICE)),)

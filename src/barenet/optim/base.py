@@ -305,7 +305,8 @@ class Optimizer:
         exactly as this one would."""
         arrays = {}
         if self.state is not None:
-            arrays = {name: [a.copy() for a in field]
+            arrays = {name: [a.copy() if type(a) is np.ndarray
+                             else namespace(a).asarray(a, copy=True) for a in field]
                       for name, field in zip(self.State._fields, self.state)}
         return {"t": self.t, "arrays": arrays}
 

@@ -16,11 +16,19 @@ $$
 In float64 a correct gradient gives about 1e-9 or less; above 1e-7 there is
 very likely a bug. Do it in float32 and the rounding drowns the signal, so the
 check insists on float64.
+
+The check runs in the library of its inputs, as everything else: a network
+on PyTorch (CPU or GPU), CuPy or ``array_api_strict``, or the notebook's
+parameters as arrays of such a library, are nudged and evaluated there, on
+their device; the two gradients are then compared on the host.
 """
+
+import math
 
 import numpy as np
 
 from .core import losses as _losses
+from .core.namespace import NUMPY, namespace, to_numpy
 from ._buffers import flat_views
 from ._checks import check_array, check_matrix, check_positive
 
@@ -35,8 +43,11 @@ def numerical_gradient(cost, theta, epsilon=1e-6):
     """Centered differences of ``cost()`` over every entry of the flat vector ``theta``.
 
     ``cost`` reads ``theta`` (or views of it); each entry is nudged in place
-    and restored, so ``theta`` ends as it began.
+    and restored, so ``theta`` ends as it began. ``theta`` may be an array of
+    any library (nudged there, on its device); the result is a NumPy array.
     """
+    if not isinstance(theta, np.ndarray):
+        return _numerical_gradient(cost, theta, epsilon)
     g = np.empty_like(theta)
     for i in range(theta.size):
         old = theta[i]
@@ -46,6 +57,23 @@ def numerical_gradient(cost, theta, epsilon=1e-6):
         minus = cost()
         theta[i] = old
         g[i] = (plus - minus) / (2 * epsilon)
+    return g
+
+
+def _numerical_gradient(cost, theta, epsilon):
+    """`numerical_gradient` for an array ``theta`` of another library than
+    NumPy: each entry is kept as a 0-d copy (an index may give a view) and
+    nudged in ``theta``'s dtype, as NumPy does."""
+    xp = namespace(theta)
+    g = np.empty(math.prod(theta.shape), dtype=to_numpy(theta[:0]).dtype)
+    for i in range(g.size):
+        old = xp.asarray(theta[i], copy=True)
+        theta[i] = old + epsilon
+        plus = cost()
+        theta[i] = old - epsilon
+        minus = cost()
+        theta[i] = old
+        g[i] = float((plus - minus) / (2 * epsilon))
     return g
 
 
@@ -70,6 +98,12 @@ def gradient_check(model, X, y, epsilon=1e-6, layer_activations=None,
     fixed while the parameters are nudged. Returns the relative error over
     all trained parameters (a float). Parameters and running statistics are
     left exactly as they were.
+
+    Either form runs on any array library: a network on PyTorch, CuPy or
+    ``array_api_strict`` (after ``fit`` or [`Network.to`][barenet.Network.to])
+    takes ``X`` and ``y`` of its library and device (NumPy labels too), and a
+    parameter dict of such arrays takes ``X`` and ``Y`` of the same library.
+    The finite differences are computed there, on the device.
     """
     epsilon = check_positive("epsilon", epsilon)
     from .model.network import Network
@@ -100,7 +134,7 @@ def _check_network(net, X, y, epsilon):
     _, ws = engine.forward(X_T, training=True, rng=net.rng)
     masks = list(ws.masks)
     engine.step_value_and_grad(X_T, Y_T, masks=masks)
-    g = net.flat.grad.copy()
+    g = to_numpy(net.flat.grad).copy()  # on the host, whatever the network's library
 
     def cost():
         return engine.objective(engine.forward(X_T, training=True, masks=masks)[0], Y_T)
@@ -116,8 +150,8 @@ def _check_parameters(parameters, X, Y, layer_activations, loss, lambd, keep_pro
 
     L = notebook.checks.n_layers(parameters)
     notebook.checks.check_layer_activations(layer_activations, L)
-    X = check_matrix("X", X, dtype=np.float64)
-    Y = check_array("Y", Y, dtype=np.float64)
+    X = check_matrix("X", X, dtype=np.float64, any_library=True)
+    Y = check_array("Y", Y, dtype=np.float64, any_library=True)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError("seed must be an integer here: each pass redraws the same dropout masks")
     notebook.checks.keep_probs(keep_prob, L)
@@ -126,17 +160,26 @@ def _check_parameters(parameters, X, Y, layer_activations, loss, lambd, keep_pro
     keys = notebook.checks.trainable_keys(parameters, L)
     # Work on a copy packed into one vector, with a dict of views into it;
     # running statistics are copied too, so the caller's stay as they were.
-    theta = np.concatenate([np.asarray(parameters[k], dtype=np.float64).ravel() for k in keys])
-    views = dict(zip(keys, flat_views(theta, [np.shape(parameters[k]) for k in keys])))
-    views.update({k: np.array(v, dtype=np.float64) for k, v in parameters.items()
-                  if k not in views})
+    xp = namespace(X, Y, *parameters.values())  # a TypeError for mixed libraries
+    if xp is NUMPY:
+        theta = np.concatenate([np.asarray(parameters[k], dtype=np.float64).ravel()
+                                for k in keys])
+        views = dict(zip(keys, flat_views(theta, [np.shape(parameters[k]) for k in keys])))
+        views.update({k: np.array(v, dtype=np.float64) for k, v in parameters.items()
+                      if k not in views})
+    else:  # the same on the parameters' library and device
+        theta = xp.concat([xp.reshape(xp.astype(parameters[k], xp.float64), (-1,))
+                           for k in keys])
+        views = dict(zip(keys, flat_views(theta, [tuple(parameters[k].shape) for k in keys])))
+        views.update({k: xp.astype(v, xp.float64, copy=True)
+                      for k, v in parameters.items() if k not in views})
 
     def forward():
         return notebook.forward_prop(X, layer_activations, views, keep_prob, seed)
 
     AL, caches = forward()
     grads = notebook.backward_prop(AL, Y, caches, layer_activations, loss, lambd)
-    g = np.concatenate([grads[f"d{k}"].ravel() for k in keys])
+    g = np.concatenate([to_numpy(grads[f"d{k}"]).ravel() for k in keys])
 
     def cost():
         return notebook.cost(forward()[0], Y, loss, views, lambd)

@@ -6,12 +6,14 @@ carries it on).
 
 The optimizer's arrays shaped like the parameters are held in the file's
 order of the parameters (W and b apart, layer by layer; see
-[`barenet.io.persistence`][barenet.io.persistence]), whatever the layout in memory.
+[`barenet.io.persistence`][barenet.io.persistence]), whatever the layout in memory,
+and as NumPy arrays whatever the library of the network.
 """
 
 import numpy as np
 
 from .. import optimizers, schedules
+from ..core.namespace import to_numpy
 from ..model.runs import check_optimizer
 from ..model.trainer import Run
 
@@ -31,6 +33,7 @@ def run_metadata(net, arrays, order):
     state = optimizer.get_state()
     for name, values in state["arrays"].items():
         for i, value in enumerate(values):
+            value = to_numpy(value)  # a copy from the network's library and device
             arrays[f"optimizer.{name}.{i}"] = value[order] if value.shape == order.shape else value
     if run.order is not None:
         arrays["run.order"] = run.order

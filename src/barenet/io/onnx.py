@@ -9,6 +9,10 @@ estimator holding one in ``network_`` (``BarenetClassifier``,
 name the labels. Needs the ``onnx`` package (``pip install barenet[onnx]``),
 imported only when exporting: barenet itself never needs it.
 
+A network on another array library (PyTorch, CuPy, ``array_api_strict``)
+exports the graph the same network on NumPy gives: its arrays are copied to
+NumPy (from its device) as the graph is built.
+
 The graph
 ---------
 Input ``X`` of shape ``(N, n_0)``, ``N`` dynamic, in the network's dtype
@@ -64,8 +68,10 @@ so an interrupted export leaves any previous file intact.
 import os
 
 import numpy as np
+import array_api_compat
 
 from ..core import activations as _activations
+from ..core.namespace import to_numpy
 from .._checks import check_int
 from ..errors import NotFittedError
 from ..model.network import Network
@@ -164,7 +170,9 @@ def _network_of(model):
             "this classifier has not been fitted yet, so its class labels are unknown; "
             "call fit before exporting"
         )
-    classes = np.asarray(classes)
+    # labels kept as an array of another library are copied from its device
+    classes = to_numpy(classes) if array_api_compat.is_array_api_obj(classes) else np.asarray(
+        classes)
     expected = 2 if net.task == "binary" else net.layer_sizes[-1]
     if classes.shape != (expected,):
         raise ValueError(
@@ -236,14 +244,16 @@ ACTIVATIONS = {
 
 def _folded(net, l):
     """Layer ``l``'s Gemm weight ``(n_out, n_in)`` and bias ``(n_out,)``, with
-    batch normalization's inference step folded in."""
-    W, b = net.weights[l], net.biases[l]
+    batch normalization's inference step folded in: NumPy arrays, copied from
+    the network's library and device."""
+    W, b = to_numpy(net.weights[l]), to_numpy(net.biases[l])
     if not net.batch_norm[l]:
         return W.copy(), b.ravel().copy()
-    scale = net.gammas[l].astype(np.float64) / np.sqrt(
-        net.running_vars[l].astype(np.float64) + net.bn_eps)
+    gamma, beta, mean, var = (to_numpy(a[l]) for a in (net.gammas, net.betas,
+                                                       net.running_means, net.running_vars))
+    scale = gamma.astype(np.float64) / np.sqrt(var.astype(np.float64) + net.bn_eps)
     W = scale * W.astype(np.float64)
-    b = scale * (b.astype(np.float64) - net.running_means[l]) + net.betas[l]
+    b = scale * (b.astype(np.float64) - mean) + beta
     return W.astype(net.dtype), b.ravel().astype(net.dtype)
 
 
@@ -279,10 +289,9 @@ def _build(graph, net, classes):
 
     A, L = "X", len(net.weights)
     if net.scaler_ is not None:
-        centered = graph.node("Sub", [A, graph.const("scaler_mean", net.scaler_.mean_)],
-                              "X_centered")
-        A = graph.node("Div", [centered, graph.const("scaler_scale", net.scaler_.scale_)],
-                       "X_standardized")
+        mean, scale = to_numpy(net.scaler_.mean_), to_numpy(net.scaler_.scale_)
+        centered = graph.node("Sub", [A, graph.const("scaler_mean", mean)], "X_centered")
+        A = graph.node("Div", [centered, graph.const("scaler_scale", scale)], "X_standardized")
     for l, activation in enumerate(net.activations):
         if activation.name not in ACTIVATIONS or (
             _activations.REGISTRY.get(activation.name) is not type(activation)

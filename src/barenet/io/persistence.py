@@ -40,14 +40,23 @@ problem. Nothing in a model file is ever executed.
 Saving writes a temporary file in the target's directory, flushes it to disk,
 and renames it over the target, so an interrupted save leaves any previous
 file intact.
+
+A network on another array library (PyTorch, CuPy, ``array_api_strict``: see
+[`barenet.model.placement`][barenet.model.placement]) is saved from NumPy copies
+of its arrays, copied from its device: the file is the one the same network
+on NumPy writes. [`load`][barenet.io.persistence.load] gives a NumPy network,
+or one on the library and device of its ``like`` array (or the PyTorch
+``device``).
 """
 
 import json
 import os
 
 import numpy as np
+import array_api_compat
 
 from ..core import activations as _activations
+from ..core.namespace import to_numpy
 from ..model import network
 from .checkpoint import restore_run, run_metadata
 from .files import check_path, read_npz, write_atomically
@@ -108,8 +117,11 @@ def save(net, path, training_state=False):
         "history": dict(net.history_) if net.history_ is not None else None,
     }
     # files hold W and b apart, layer by layer, whatever the layout in memory
-    order = net.flat.file_order()
-    arrays = {"parameters": net.parameters[order], "state": net.flat.state}
+    # a network on another library is saved from NumPy copies (from its
+    # device) of its flat vectors: the same file as on NumPy
+    flat = net.flat if type(net.parameters) is np.ndarray else net.flat.moved(np.empty(0))
+    order = flat.file_order()
+    arrays = {"parameters": flat.values[order], "state": flat.state}
     if training_state:
         metadata["run"] = run_metadata(net, arrays, order)
     document = np.frombuffer(json.dumps(metadata).encode("utf-8"), dtype=np.uint8)
@@ -117,19 +129,45 @@ def save(net, path, training_state=False):
     if net.classes_ is not None:
         arrays["classes"] = net.classes_
     if net.scaler_ is not None:
-        arrays["scaler.mean"], arrays["scaler.scale"] = net.scaler_.mean_, net.scaler_.scale_
+        arrays["scaler.mean"], arrays["scaler.scale"] = (to_numpy(net.scaler_.mean_),
+                                                         to_numpy(net.scaler_.scale_))
 
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
-def load(path):
+def load(path, like=None, device=None):
     """Read a network written by [`barenet.Network.save`][barenet.Network.save].
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+    like : array, optional
+        An array of the library and device the network should live on: a
+        torch tensor (on the CPU or a GPU), a CuPy array, an
+        ``array_api_strict`` array. The loaded network -- parameters, running
+        statistics, input scaling and a checkpoint's optimizer state -- is
+        moved there ([`Network.to`][barenet.Network.to]); only the array's
+        library and device count, not its dtype or values. By default, or
+        for a NumPy array, the network is NumPy's.
+    device : str or torch.device, optional
+        Instead of ``like``: a PyTorch device (``"cuda"``, ``"cuda:1"``,
+        ``"cpu"``, ``"mps"``...), meaning torch tensors on that device. Needs
+        PyTorch; for another library, give ``like``.
+
+    Returns
+    -------
+    Network
+        A checkpoint's network carries on with ``resume`` (on the data's
+        library, which it moves to if need be).
 
     Raises ``FileNotFoundError`` for a missing file and
     [`ModelFileError`][barenet.io.persistence.ModelFileError] (a ``ValueError``) for anything that
-    is not an intact barenet model.
+    is not an intact barenet model; ``TypeError`` for a ``like`` that is not
+    an array, or both ``like`` and ``device``.
     """
     path = check_path(path)
+    like = _placement(like, device)
     arrays = _read_archive(path)
 
     def fail(problem):
@@ -146,7 +184,39 @@ def load(path):
     restore_history(net, metadata.get("history"), fail)
     if metadata.get("run") is not None:
         restore_run(net, metadata["run"], arrays, fail, order)
+    if like is not None:
+        net.to(like)
     return net
+
+
+def _placement(like, device):
+    """The array whose library and device a loaded network goes to (None:
+    NumPy), from `load`'s ``like`` or ``device``, checked before the file
+    is read."""
+    if device is not None:
+        if like is not None:
+            raise TypeError("give load either like= (an array) or device= (a PyTorch "
+                            "device), not both")
+        try:
+            import torch
+        except ImportError:
+            raise ImportError(
+                f"device={device!r} names a PyTorch device, but PyTorch is not installed; "
+                "for another library, give like= an array of it"
+            ) from None
+        try:
+            return torch.empty(0, device=device)
+        except (RuntimeError, AssertionError, TypeError, ValueError) as exc:
+            raise ValueError(f"device={device!r} is not a PyTorch device available here "
+                             f"({type(exc).__name__}: {exc})") from None
+    if like is not None and not (isinstance(like, np.ndarray)
+                                 or array_api_compat.is_array_api_obj(like)):
+        raise TypeError(
+            f"like must be an array of the library and device to load the network to "
+            f"(a torch tensor, a CuPy array...), got {type(like).__name__}; a PyTorch device "
+            "goes in device="
+        )
+    return like
 
 
 def _read_archive(path):

@@ -161,7 +161,7 @@ class FlatParameters:
         """Where each value of a saved parameter vector lives in ``values``:
         files hold W, b (gamma, beta) layer by layer, each row-major, so that
         the format does not depend on the layout kept in memory."""
-        index = np.arange(self.values.size)
+        index = np.arange(math.prod(self.values.shape))
         views = flat_views(index, shapes(self.layer_sizes, self.batch_norm)[0])
         layers = zip(*layer_views(views, self.batch_norm)[:4])
         return np.concatenate([view.ravel() for layer in layers for view in layer

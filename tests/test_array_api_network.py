@@ -215,7 +215,7 @@ def test_data_of_another_library_than_the_network_is_refused(library):
     with pytest.raises(TypeError, match=r"validation_data\[0\]"):
         net.fit(to(X), to(y), validation_data=(X, y), epochs=1)
     numpy_net = _network("binary", "plain")
-    with pytest.raises(TypeError, match=r"^X is a .* array on device .* NumPy data"):
+    with pytest.raises(TypeError, match=r"^X is an array of .* on device .* NumPy data"):
         numpy_net.forward(to(X))
 
 

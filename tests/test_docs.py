@@ -2,6 +2,7 @@
 as a notebook, the site builds in strict mode, and every public name has a docstring."""
 
 import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -25,6 +26,8 @@ def python_blocks(path):
                          ids=lambda p: str(p.relative_to(DOCS)))
 def test_every_python_example_of_a_page_runs(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples may write files
+    # an example may switch on SciPy's Array API support; the setting goes with the test
+    monkeypatch.setenv("SCIPY_ARRAY_API", os.environ.get("SCIPY_ARRAY_API", "1"))
     namespace = {"__name__": "__docs__"}
     for code in python_blocks(page):
         exec(compile(code, str(page), "exec"), namespace)

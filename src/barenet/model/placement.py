@@ -38,7 +38,7 @@ def describe(x):
     xp, device = place_of(x)
     if xp is NUMPY:
         return "NumPy data"
-    return f"a {type(x).__module__.split('.')[0]} array on device {device}"
+    return f"an array of {type(x).__module__.split('.')[0]} on device {device}"
 
 
 def check_same(parameters, X, name):

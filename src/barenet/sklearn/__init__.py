@@ -27,6 +27,13 @@ in barenet's own file format (arrays and JSON, read back by
 [`barenet.load`][barenet.load]), the recommended way to keep a model. The estimators
 also pickle (joblib needs that): a pickle holds the network in that same format.
 
+The estimators follow scikit-learn's Array API conventions (the
+``array_api_support`` tag): with ``sklearn.set_config(array_api_dispatch=True)``,
+``fit`` on torch tensors, CuPy arrays or ``array_api_strict`` arrays trains
+the network on their library and device, where the fitted arrays stay and
+whose arrays every method takes and returns; without dispatch, inputs are
+converted to NumPy. See the guide's page on other array libraries.
+
 The names do not shadow scikit-learn's own estimators, so
 ``from barenet.sklearn import BarenetClassifier`` sits beside
 ``from sklearn.neural_network import MLPClassifier``.
@@ -41,6 +48,8 @@ The names do not shadow scikit-learn's own estimators, so
 #   _regressor   BarenetRegressor: targets, predict
 #   _params      the parameters' checks, run when fit starts
 #   _build       the Network and the optimizer made from the parameters
+#   _arrays      scikit-learn's Array API conventions: where inputs are computed
+#                and fitted arrays kept, with array_api_dispatch on or off
 
 from ._classifier import BarenetClassifier
 from ._regressor import BarenetRegressor

@@ -27,6 +27,7 @@ A subclass with parameters of its own writes
 passing ``args`` and ``shared`` on to the base, under `adds_parameters`.
 """
 
+import copy
 import inspect
 import os
 import tempfile
@@ -37,8 +38,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import optimizers as _optimizers
 from .._checks import check_float_dtype
-from ..model.callbacks import EarlyStopping
+from ..core.namespace import like
 from ..io import load as _load
+from ..model.callbacks import EarlyStopping
+from ..model.placement import to_host
+from ._arrays import check_same_place, input_dtype, placed
 from ._build import make_network, make_optimizer, same_architecture
 from ._params import check_params, transform_index
 
@@ -94,6 +98,9 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            With ``array_api_dispatch`` on, an array of another library (a
+            torch tensor, a CuPy array) trains the network on its library
+            and device, where the fitted arrays then live.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             For a classifier, class labels (one column), two or more
             distinct ones; for a regressor, the targets.
@@ -121,7 +128,9 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         check_params(self)
         dtype = check_float_dtype("dtype", self.dtype)
         first = not self._fitted() or not (incremental or self.warm_start)
-        X, y = validate_data(self, X, y, reset=first, dtype=dtype, **self._y_checks)
+        X, y = validate_data(self, X, y, reset=first, dtype=input_dtype(X, dtype),
+                             **self._y_checks)
+        y = to_host(y)  # labels and targets are encoded with NumPy, from one host copy
         y, classes_, n_outputs = self._targets(y, first, classes, fit=not incremental)
         weights = self._weights(sample_weight, y, X.shape[0], classes_, fit=not incremental)
         net, optimizer, history = self._network(first, X.shape[1], n_outputs)
@@ -138,7 +147,8 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             schedule=None if incremental else self.schedule, callbacks=callbacks,
             verbose=bool(self.verbose),
         )
-        self._keep(net, classes_, n_outputs, history, callbacks[0] if early else None)
+        self._keep(net, placed(classes_, X) if classes_ is not None else None, n_outputs,
+                   history, callbacks[0] if early else None)
         return self
 
     def _network(self, first, n_features, n_outputs):
@@ -183,7 +193,7 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         their ratios matter); None when all are equal."""
         weights = np.ones(n_samples)
         if sample_weight is not None:
-            weights = np.asarray(sample_weight, dtype=np.float64)
+            weights = np.asarray(to_host(sample_weight), dtype=np.float64)
             if weights.shape != (n_samples,):
                 raise ValueError(
                     f"sample_weight must have shape ({n_samples},), got {weights.shape}"
@@ -223,15 +233,14 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
 
         Returns
         -------
-        ndarray of shape (n_samples, hidden_layer_sizes[transform_layer])
+        array of shape (n_samples, hidden_layer_sizes[transform_layer])
             In the network's dtype; dropout is off, batch normalization uses
-            its running statistics.
+            its running statistics. An array of the library and device the
+            estimator was fitted on (NumPy's, without ``array_api_dispatch``).
         """
-        check_is_fitted(self)
-        net = self.network_
-        layer = self._transform_index()
-        X = validate_data(self, X, reset=False, dtype=net.dtype)
-        return np.ascontiguousarray(net.layer_outputs(X)[layer])  # standardized, with a scaler
+        X = self._validated(X, "transform")
+        A = self.network_.layer_outputs(X)[self._transform_index()]  # scaled, with a scaler
+        return np.ascontiguousarray(A) if type(A) is np.ndarray else A
 
     def _transform_index(self):
         return transform_index(self.transform_layer, len(self.network_.layer_sizes) - 2)
@@ -240,9 +249,13 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
     def _n_features_out(self):
         return self.network_.layer_sizes[1 + self._transform_index()]
 
-    def _validated(self, X):
+    def _validated(self, X, method):
+        """``X`` for ``method`` of the fitted estimator: checked by
+        ``validate_data``, in the network's dtype, in the library and on the
+        device of the network (a ValueError otherwise)."""
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        check_same_place(self, X, method)
+        return validate_data(self, X, reset=False, dtype=input_dtype(X, self.network_.dtype))
 
     def save(self, path, training_state=False):
         """Write the fitted network to ``path`` in barenet's own format, the way
@@ -257,6 +270,7 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.array_api_support = True  # see ._arrays
         try:
             tags.transformer_tags.preserves_dtype = [check_float_dtype("dtype", self.dtype).name]
         except (TypeError, ValueError):
@@ -271,6 +285,8 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         # move them); the pickle holds the network in barenet's own file format
         # instead, with the optimizer's state and the random state when the
         # optimizer is one of barenet's (a custom one is pickled as it is).
+        # A network on another library's device keeps an empty array of that
+        # library and device beside it, which the unpickled network moves to.
         state = super().__getstate__()
         if "network_" in state:
             state = dict(state)
@@ -279,6 +295,8 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             state["network_"] = _network_to_bytes(net, training_state=ours)
             if ours:
                 del state["optimizer_"]
+            if type(net.parameters) is not np.ndarray:
+                state[_PLACE] = like(np.empty(0, dtype=net.dtype), net.parameters)
         return state
 
     def __setstate__(self, state):
@@ -288,7 +306,28 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
             if "optimizer_" in state:
                 net.optimizer_ = state["optimizer_"]
             state["optimizer_"] = net.optimizer_
+            if _PLACE in state:
+                net.to(state.pop(_PLACE))
         super().__setstate__(state)
+
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy of the estimator with its arrays converted by ``converter``
+        (a function of one array), which scikit-learn's ``move_estimator_to``
+        gives to move an estimator to another library and device: the
+        network, its optimizer's state and numeric ``classes_`` go there."""
+        moved = copy.deepcopy(self)
+        if not self._fitted():
+            return moved
+        net = moved.network_
+        net.to(converter(np.empty(0, dtype=net.dtype)))
+        classes = getattr(moved, "classes_", None)
+        if classes is not None:
+            classes = to_host(classes)
+            moved.classes_ = classes if classes.dtype.kind not in "biuf" else converter(classes)
+        return moved
+
+
+_PLACE = "_network_place"  # the pickled state's key for where the network was
 
 
 def _network_to_bytes(net, training_state):

@@ -11,7 +11,10 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from ..core.namespace import namespace, to_numpy
 from ..model import targets
+from ..model.placement import to_host
+from ._arrays import as_float64, dispatching
 from ._base import BaseBarenetEstimator, adds_parameters
 
 
@@ -114,7 +117,9 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
+    classes_ : array of shape (n_classes,)
+        NumPy's, or for numeric labels fitted with ``array_api_dispatch`` on
+        another library's data, an array of that library and device.
     network_ : barenet.Network
         The trained network. ``save(path)`` writes it in barenet's format.
     optimizer_ : barenet Optimizer
@@ -183,11 +188,12 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes), float64
-            Columns in the order of ``classes_``; rows sum to 1.
+        array of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``; rows sum to 1. An array of
+            the library and device the estimator was fitted on (NumPy's,
+            without ``array_api_dispatch``).
         """
-        X = self._validated(X)
-        return self.network_.predict_proba(X).astype(np.float64)
+        return self._proba(X, "predict_proba")
 
     def predict(self, X):
         """Labels of the most probable classes.
@@ -198,13 +204,39 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples,)
-            Values from ``classes_``.
+        array of shape (n_samples,)
+            Values from ``classes_``, of its library and device.
         """
         check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        P = self._proba(X, "predict")
+        if type(P) is np.ndarray:
+            return self.classes_[np.argmax(P, axis=1)]
+        xp = namespace(P)
+        index = xp.argmax(P, axis=1)
+        if type(self.classes_) is np.ndarray:  # labels the library cannot hold
+            return self.classes_[to_numpy(index)]
+        return xp.take(self.classes_, index, axis=0)
+
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of ``predict(X)`` against ``y`` (weighted by
+        ``sample_weight``), as a Python float.
+
+        With ``array_api_dispatch`` on, the labels are compared on the host,
+        in float64: some libraries would average them in float32.
+        """
+        if not dispatching():
+            return super().score(X, y, sample_weight)
+        from sklearn.metrics import accuracy_score
+
+        predicted = to_host(self.predict(X))
+        weights = None if sample_weight is None else to_host(sample_weight)
+        return float(accuracy_score(to_host(y), predicted, sample_weight=weights))
 
     # ------------------------------------------------------------- internals
+
+    def _proba(self, X, method):
+        X = self._validated(X, method)
+        return as_float64(self.network_.predict_proba(X))
 
     def _output_activation(self, n_outputs):
         return "sigmoid" if n_outputs == 1 else "softmax"
@@ -230,7 +262,7 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
     @staticmethod
     def _new_classes(y, classes):
         """The classes of a new network: those of ``classes``, or else of ``y``."""
-        classes_ = np.unique(y if classes is None else np.asarray(classes))
+        classes_ = np.unique(y if classes is None else np.asarray(to_host(classes)))
         if len(classes_) < 2:
             where = "y" if classes is None else "classes"
             raise ValueError(
@@ -240,13 +272,14 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         return classes_
 
     def _same_classes(self, classes):
-        """The fitted classes, which ``classes`` (if given) must repeat."""
-        if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+        """The fitted classes (as NumPy's), which ``classes`` (if given) must repeat."""
+        fitted = to_host(self.classes_)
+        if classes is not None and not np.array_equal(np.unique(to_host(classes)), fitted):
             raise ValueError(
-                f"classes {np.unique(classes).tolist()} differ from those of the first "
-                f"call, {self.classes_.tolist()}"
+                f"classes {np.unique(to_host(classes)).tolist()} differ from those of the "
+                f"first call, {fitted.tolist()}"
             )
-        return self.classes_
+        return fitted
 
     def _class_weights(self, y, classes):
         """Each sample's class weight (``y`` holds class indices), or None."""

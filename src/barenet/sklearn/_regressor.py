@@ -6,9 +6,9 @@ exactly those of `BaseBarenetEstimator`, whose
 ``__init__`` it takes as it is; the rest is the base's too.
 """
 
-import numpy as np
 from sklearn.base import RegressorMixin
 
+from ._arrays import alongside, as_float64, dispatching
 from ._base import BaseBarenetEstimator
 
 
@@ -87,11 +87,30 @@ warm_start, verbose, dtype, transform_layer, standardize
 
         Returns
         -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets), float64
-            1-D when the network has one output.
+        array of shape (n_samples,) or (n_samples, n_targets), float64
+            1-D when the network has one output. An array of the library and
+            device the estimator was fitted on (NumPy's, without
+            ``array_api_dispatch``).
         """
-        X = self._validated(X)
-        return self.network_.predict(X).astype(np.float64)
+        X = self._validated(X, "predict")
+        return as_float64(self.network_.predict(X))
+
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R^2 of ``predict(X)`` against
+        ``y`` (weighted by ``sample_weight``), as a Python float.
+
+        With ``array_api_dispatch`` on, it is computed where the predictions
+        are, ``y`` and the weights moved there first when they are elsewhere
+        (NumPy data, lists).
+        """
+        if not dispatching():
+            return super().score(X, y, sample_weight)
+        from sklearn.metrics import r2_score
+
+        predicted = self.predict(X)
+        y, sample_weight = (None if a is None else alongside(a, predicted)
+                            for a in (y, sample_weight))
+        return float(r2_score(y, predicted, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

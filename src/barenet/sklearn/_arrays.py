@@ -1,0 +1,91 @@
+"""Where the estimators compute and keep their arrays: scikit-learn's Array
+API conventions.
+
+With ``sklearn.set_config(array_api_dispatch=True)`` (or inside
+``sklearn.config_context(array_api_dispatch=True)``), an estimator given an
+array of another library -- a torch tensor on the CPU or a GPU, a CuPy array,
+an ``array_api_strict`` array -- computes in that library, on that device:
+``validate_data`` keeps the array where it is, ``fit`` moves the
+[`Network`][barenet.Network] there (`barenet.Network.to`), and the fitted
+arrays (the network's, numeric ``classes_``) and every method's results live
+there too. Labels and sample weights are encoded with NumPy, from one copy on
+the host, as the Network does.
+
+Without dispatch (scikit-learn's default), ``validate_data`` converts every
+input to NumPy, and so does everything here: the estimators compute with
+NumPy alone.
+
+A fitted estimator takes data of the library and device it was fitted on,
+and only those: anything else is a ValueError in scikit-learn's words, as
+from its own estimators (``check_same_namespace``).
+"""
+
+import numpy as np
+from sklearn import get_config
+
+from ..core.namespace import NUMPY, like, namespace
+from ..model.placement import describe, place_of, to_host
+
+
+def dispatching():
+    """Whether scikit-learn's ``array_api_dispatch`` is on."""
+    return bool(get_config().get("array_api_dispatch", False))
+
+
+def place(X):
+    """``(namespace, device)`` an estimator computes in for the input ``X``:
+    ``X``'s library and device when dispatching, NumPy's otherwise (and for
+    anything that is not an array of another library: lists, data frames)."""
+    return place_of(X) if dispatching() else (NUMPY, "cpu")
+
+
+def input_dtype(X, dtype):
+    """``dtype`` (a NumPy float dtype) as ``validate_data`` takes it for the
+    input ``X``: the same dtype of the namespace ``X`` is computed in."""
+    xp, _ = place(X)
+    return dtype if xp is NUMPY else getattr(xp, np.dtype(dtype).name)
+
+
+def check_same_place(estimator, X, method):
+    """Raise scikit-learn's ValueError when ``X`` is not computed in the
+    library and on the device of the fitted network (``estimator.network_``)."""
+    parameters = estimator.network_.parameters
+    if place(X) == place_of(parameters):
+        return
+    if dispatching():
+        given = describe(X)
+    else:
+        given = "converted to NumPy (array_api_dispatch is off)"
+    raise ValueError(
+        f"Inputs passed to {type(estimator).__name__}.{method}() must use the same "
+        f"namespace and the same device as those passed to fit(): X is {given}, but the "
+        f"estimator was fitted on {describe(parameters)}. Call it with "
+        "array_api_dispatch=True on data of that library and device, or fit it again "
+        "(scikit-learn's move_estimator_to moves a fitted estimator)."
+    )
+
+
+def placed(values, X):
+    """The NumPy array ``values`` (a fitted attribute) where ``X`` is: a copy
+    on ``X``'s library and device, if ``values`` are numbers and ``X`` is not
+    NumPy's; as it is otherwise (labels such as strings stay NumPy's)."""
+    if type(X) is np.ndarray or values.dtype.kind not in "biuf":
+        return values
+    return like(values, X)
+
+
+def as_float64(A):
+    """``A``, an array of any library, as float64 (a copy for NumPy's)."""
+    if type(A) is np.ndarray:
+        return A.astype(np.float64)
+    xp = namespace(A)
+    return xp.astype(A, xp.float64)
+
+
+def alongside(values, A):
+    """``values`` (numbers: an array of any library, a list) as an array of
+    the library and device of the array ``A``: as they are if they are
+    there already, else a float64 copy there (through the host)."""
+    if place_of(values) == place_of(A):
+        return values
+    return like(np.asarray(to_host(values), dtype=np.float64), A)

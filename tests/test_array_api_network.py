@@ -17,6 +17,8 @@ import pytest
 import barenet
 from barenet.model.passes import ArrayEngine
 
+from _libraries import as_numpy, assert_close
+
 strict = pytest.importorskip("array_api_strict")
 torch = pytest.importorskip("torch")
 
@@ -24,19 +26,7 @@ LIBRARIES = {"numpy": np.asarray, "array_api_strict": strict.asarray, "torch": t
 OTHERS = ["array_api_strict", "torch"]
 
 
-def _numpy(x):
-    return np.from_dlpack(x) if hasattr(x, "__dlpack__") else np.asarray(x)
-
-
-def _close(result, expected, rtol=1e-12, like=None):
-    """``result`` (of ``like``'s library when given) equals ``expected`` to
-    ``rtol``, relative to each value and to the largest one (for values
-    that cancel)."""
-    if like is not None:
-        assert type(result) is type(like), f"{type(result)} from {type(like)}"
-    expected = np.asarray(expected)
-    scale = float(np.abs(expected).max()) if expected.size else 0.0
-    np.testing.assert_allclose(_numpy(result), expected, rtol=rtol, atol=rtol * scale)
+_numpy, _close = as_numpy, assert_close
 
 
 def _data(task, n=120, seed=0):

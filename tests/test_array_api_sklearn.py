@@ -17,6 +17,8 @@ from sklearn.utils._array_api import NamespaceAndDevice
 
 from barenet.sklearn import BarenetClassifier, BarenetRegressor
 
+from _libraries import as_numpy, assert_close
+
 strict = pytest.importorskip("array_api_strict")
 torch = pytest.importorskip("torch")
 
@@ -34,18 +36,11 @@ def dispatch():
     return sklearn.config_context(array_api_dispatch=True)
 
 
-def _numpy(x):
-    return np.from_dlpack(x) if hasattr(x, "__dlpack__") else np.asarray(x)
+_numpy = as_numpy
 
 
 def _close(result, expected, like, rtol=1e-12):
-    """``result``, an array of ``like``'s library and device, equals
-    ``expected`` to ``rtol`` (relative to each value and to the largest)."""
-    assert type(result) is type(like), f"{type(result)} from {type(like)}"
-    assert result.device == like.device
-    expected = np.asarray(expected)
-    scale = float(np.abs(expected).max()) if expected.size else 0.0
-    np.testing.assert_allclose(_numpy(result), expected, rtol=rtol, atol=rtol * scale)
+    assert_close(result, expected, rtol, like)
 
 
 def _data(task, n=90, seed=0):

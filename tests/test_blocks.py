@@ -71,7 +71,7 @@ def _check_unknown(get, registry):
 
 def test_activation_registry():
     assert set(activations.REGISTRY) == {
-        "linear", "sigmoid", "relu", "leaky_relu", "tanh", "softmax"}
+        "linear", "sigmoid", "relu", "leaky_relu", "tanh", "softmax", "exp"}
     for name, cls in activations.REGISTRY.items():
         act = activations.get(name)
         assert type(act) is cls
@@ -85,9 +85,13 @@ def test_activation_registry():
 
 
 def test_initializer_registry():
-    assert set(initializers.REGISTRY) == {"random", "xavier", "he"}
+    assert set(initializers.REGISTRY) == {"random", "xavier", "he", "glorot_uniform"}
+    glorot = initializers.get("glorot_uniform")
+    assert glorot == initializers.GlorotUniform(factor=6.0)
+    assert initializers.get(glorot) is glorot
     expected = {"random": 0.01, "xavier": np.sqrt(1 / 50), "he": np.sqrt(2 / 50)}
-    for name, fn in initializers.REGISTRY.items():
+    for name in expected:
+        fn = initializers.REGISTRY[name]
         assert initializers.get(name) is fn
         assert fn.__name__ == name
         assert initializers.get(fn) is fn
@@ -101,7 +105,8 @@ def test_initializer_registry():
 
 
 def test_loss_registry():
-    assert set(losses.REGISTRY) == {"binary_crossentropy", "categorical_crossentropy", "mse"}
+    assert set(losses.REGISTRY) == {"binary_crossentropy", "categorical_crossentropy", "mse",
+                                    "half_squared_error", "half_poisson"}
     for name, cls in losses.REGISTRY.items():
         loss = losses.get(name)
         assert type(loss) is cls
@@ -872,8 +877,10 @@ def test_loss_output_mismatch():
     with pytest.raises(ValueError, match="categorical_crossentropy"):
         barenet.Network([2, 3, 2], ["tanh", "sigmoid"], loss="categorical_crossentropy",
                         seed=0)
-    with pytest.raises(ValueError, match="1 unit"):
-        barenet.Network([2, 3, 2], ["tanh", "sigmoid"], seed=0)
+    with pytest.raises(ValueError, match="half_poisson.*'exp'"):
+        barenet.Network([2, 3, 1], ["tanh", "linear"], loss="half_poisson", seed=0)
+    # k > 1 sigmoid units are k labels (tests/test_multilabel.py)
+    assert barenet.Network([2, 3, 2], ["tanh", "sigmoid"], seed=0).task == "multilabel"
     with pytest.raises(ValueError, match="softmax"):
         barenet.Network([2, 3, 1], ["tanh", "softmax"], seed=0)
 

@@ -13,9 +13,10 @@
 
 Kinks: ReLU and leaky ReLU are not differentiable at 0. Every problem below is
 drawn from a fixed seed, and the first seed whose pre-activations all lie at
-least ``KINK_MARGIN`` away from 0 is used, so a central difference with
-epsilon=1e-6 never straddles a kink. The search is deterministic, so the
-problems are the same on every run.
+least ``KINK_MARGIN`` away from 0 (and whose output probabilities lie at least
+``SATURATION`` away from 0 and 1, where the clipped cost is flat) is used, so
+a central difference with epsilon=1e-6 never straddles a kink. The search is
+deterministic, so the problems are the same on every run.
 """
 
 import re
@@ -31,6 +32,7 @@ from barenet.notebook import forward_prop
 TOLERANCE = 1e-7  # relative error; a correct float64 gradient gives ~1e-9 or less
 BROKEN = 1e-3  # a wrong gradient must report at least this
 KINK_MARGIN = 1e-3  # min |Z| over every layer and sample
+SATURATION = 1e-9  # min distance of an output probability from 0 and 1
 N_FEATURES, N_HIDDEN, N_SAMPLES = 3, 4, 12
 
 
@@ -112,6 +114,10 @@ def _make_problem(hidden, output, loss, seed, n_out=None, soft_targets=False):
             # that a ReLU layer does not block the whole signal.
             ok &= bool(np.abs(Z).min() > KINK_MARGIN and (Z > 0).any())
             A = act.forward(Z)
+        if output in ("sigmoid", "softmax"):
+            # probabilities away from the clip at eps and 1 - eps, where the
+            # cost is flat (large hidden outputs, such as exp's, saturate them)
+            ok &= bool(A.min() > SATURATION and A.max() < 1 - SATURATION)
         if ok:
             break
     else:  # pragma: no cover - would mean the margin is unreachable

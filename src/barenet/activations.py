@@ -4,6 +4,7 @@ barenet has always given them."""
 from .core.activations import (
     REGISTRY,
     Activation,
+    Exp,
     LeakyReLU,
     Linear,
     ReLU,
@@ -13,5 +14,5 @@ from .core.activations import (
     get,
 )
 
-__all__ = ["Activation", "Linear", "Sigmoid", "ReLU", "LeakyReLU", "Tanh", "Softmax", "REGISTRY",
-           "get"]
+__all__ = ["Activation", "Linear", "Sigmoid", "ReLU", "LeakyReLU", "Tanh", "Softmax", "Exp",
+           "REGISTRY", "get"]

@@ -1,6 +1,16 @@
 """Weight initializations: [`barenet.core.initializers`][barenet.core.initializers], under the name
 barenet has always given them."""
 
-from .core.initializers import REGISTRY, get, he, initialize, random, xavier
+from .core.initializers import (
+    REGISTRY,
+    GlorotUniform,
+    Initializer,
+    get,
+    he,
+    initialize,
+    random,
+    xavier,
+)
 
-__all__ = ["random", "xavier", "he", "REGISTRY", "get", "initialize"]
+__all__ = ["random", "xavier", "he", "Initializer", "GlorotUniform", "REGISTRY", "get",
+           "initialize"]

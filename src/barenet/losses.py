@@ -5,6 +5,8 @@ from .core.losses import (
     REGISTRY,
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
+    HalfPoisson,
+    HalfSquaredError,
     Loss,
     MeanSquaredError,
     get,
@@ -12,4 +14,4 @@ from .core.losses import (
 )
 
 __all__ = ["Loss", "BinaryCrossEntropy", "CategoricalCrossEntropy", "MeanSquaredError",
-           "REGISTRY", "get", "output_gradient"]
+           "HalfSquaredError", "HalfPoisson", "REGISTRY", "get", "output_gradient"]

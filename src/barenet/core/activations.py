@@ -182,9 +182,28 @@ class Softmax(Activation):
         return into((dA - dot) * A, out)
 
 
-REGISTRY = {cls.name: cls for cls in (Linear, Sigmoid, ReLU, LeakyReLU, Tanh, Softmax)}
+class Exp(Activation):
+    r"""Exponential $g(z) = e^z$, $g'(z) = e^z$: the backward pass is $dA \cdot a$.
+
+    The output of a Poisson regressor (the log link: $\log a = z$); with
+    [`HalfPoisson`][barenet.core.losses.HalfPoisson] the output gradient is
+    fused to ``A - Y``. A large ``z`` overflows to ``inf``, which training
+    reports as a divergence.
+    """
+
+    name = "exp"
+
+    def forward(self, Z, out=None):
+        xp = NUMPY if type(Z) is _ndarray else namespace(Z)
+        return into(xp.exp(Z), out)
+
+    def backward(self, dA, Z, A, out=None):
+        return into(dA * A, out)
+
+
+REGISTRY = {cls.name: cls for cls in (Linear, Sigmoid, ReLU, LeakyReLU, Tanh, Softmax, Exp)}
 """The activations by name: ``'linear'``, ``'sigmoid'``, ``'relu'``, ``'leaky_relu'``,
-``'tanh'`` and ``'softmax'``, each mapped to its class."""
+``'tanh'``, ``'softmax'`` and ``'exp'``, each mapped to its class."""
 
 
 def get(activation):

@@ -25,7 +25,13 @@ and ``db`` is then a sum, ``mean=False``).
 
 Probabilities are clipped to ``[eps, 1 - eps]`` (``eps`` the machine epsilon
 of their dtype) before any logarithm or division, so predictions of exactly 0
-or 1 give a large finite cost, never nan or inf.
+or 1 give a large finite cost, never nan or inf; the Poisson loss takes the
+logarithm of its predictions raised to the smallest normal number of their
+dtype, for the same reason.
+
+A loss may accept only some targets (the Poisson loss, ``y >= 0``): its
+``check_targets(Y, name)`` raises a ValueError naming them, and
+[`barenet.Network`][barenet.Network] calls it on every regression target it encodes.
 """
 
 import numpy as np
@@ -74,6 +80,11 @@ class Loss:
     def gradient(self, A, Y):
         """Each sample's derivative with respect to ``A``, elementwise."""
         raise NotImplementedError
+
+    def check_targets(self, Y, name="y"):
+        """Raise a ValueError if the targets ``Y`` (a NumPy array) are outside
+        the loss's domain; every finite target is in it unless a loss says
+        otherwise."""
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -153,11 +164,77 @@ class MeanSquaredError(Loss):
         return (2 / A.shape[0]) * (A - Y)
 
 
+class HalfSquaredError(Loss):
+    r"""Half the mean of the squared errors over all outputs and samples,
+    scikit-learn's squared loss for its MLP (``((Y - A) ** 2).mean() / 2``):
+
+    $$
+    \ell_i = \frac{1}{2k} \sum_k (a_{ki} - y_{ki})^2
+    $$
+
+    for ``k`` output units: half of [`MeanSquaredError`][barenet.core.losses.MeanSquaredError].
+    Gradient, elementwise: $(a - y) / k$. Meant for a linear output.
+    """
+
+    name = "half_squared_error"
+
+    def elementwise(self, A, Y):
+        D = A - Y
+        return D * D / (2 * A.shape[0])
+
+    def gradient(self, A, Y):
+        return (1 / A.shape[0]) * (A - Y)
+
+
+class HalfPoisson(Loss):
+    r"""Half the Poisson deviance, summed over output units, averaged over
+    samples: scikit-learn's ``poisson_loss`` for its MLP,
+
+    $$
+    \ell_i = \sum_k \left[ y_{ki} \log \frac{y_{ki}}{a_{ki}} - y_{ki} + a_{ki} \right]
+    $$
+
+    with $0 \log 0 = 0$, for counts or rates $y \ge 0$ (``check_targets``
+    refuses negative ones) and predictions $a > 0$; it is 0 where $a = y$.
+    Gradient, elementwise: $1 - y / a$. After an exp output, $a = e^z$ (the
+    log link), $\partial \ell / \partial z = a (1 - y / a)$ fuses to ``A - Y``.
+
+    The logarithm is taken as $\log y - \log a$, with ``y`` and ``a``
+    raised to the smallest normal number of their dtype: ``y = 0`` gives 0
+    and an output that underflowed to 0 a large finite cost, and the cost is
+    finite exactly when the outputs are. Each term is then raised to 0, the
+    deviance's minimum, which rounding would otherwise cross by a few units
+    in the last place where ``a`` is close to ``y``.
+    """
+
+    name = "half_poisson"
+    fused_activation = "exp"
+
+    def elementwise(self, A, Y):
+        xp = NUMPY if type(A) is _ndarray and type(Y) is _ndarray else namespace(A, Y)
+        tiny = xp.finfo(A.dtype).smallest_normal
+        log_ratio = xp.log(xp.maximum(Y, tiny)) - xp.log(xp.maximum(A, tiny))
+        return xp.maximum(Y * log_ratio - Y + A, 0)
+
+    def gradient(self, A, Y):
+        xp = NUMPY if type(A) is _ndarray and type(Y) is _ndarray else namespace(A, Y)
+        return 1 - Y / xp.maximum(A, xp.finfo(A.dtype).smallest_normal)
+
+    def check_targets(self, Y, name="y"):
+        """Raise a ValueError for a negative target."""
+        if (Y < 0).any():
+            raise ValueError(
+                f"{name} has negative values (the smallest is {Y.min():g}), but the Poisson "
+                f"loss {self.name!r} needs targets >= 0 (counts or rates)"
+            )
+
+
 REGISTRY = {
-    cls.name: cls for cls in (BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError)
+    cls.name: cls for cls in (BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError,
+                              HalfSquaredError, HalfPoisson)
 }
-"""The losses by name: ``'binary_crossentropy'``, ``'categorical_crossentropy'`` and
-``'mse'``, each mapped to its class."""
+"""The losses by name: ``'binary_crossentropy'``, ``'categorical_crossentropy'``, ``'mse'``,
+``'half_squared_error'`` and ``'half_poisson'``, each mapped to its class."""
 
 
 def get(loss):
@@ -170,12 +247,12 @@ def output_gradient(loss, activation, A, Z, Y, weights=None):
     """Per-sample gradient of ``loss`` with respect to the output layer's ``Z``
     (not divided by ``m``; see the module's docstring).
 
-    For sigmoid + binary cross-entropy and softmax + categorical cross-entropy
-    (the activation named by ``loss.fused_activation``) the derivatives of the
-    activation and the loss cancel to ``A - Y``, which is both cheaper and
-    exact where ``A`` saturates. Every other pair goes the long way:
-    ``activation.backward(loss.gradient(A, Y), Z, A)``. Sample ``weights``
-    (shape ``(m,)``) scale each sample's column.
+    For sigmoid + binary cross-entropy, softmax + categorical cross-entropy
+    and exp + half Poisson (the activation named by ``loss.fused_activation``)
+    the derivatives of the activation and the loss cancel to ``A - Y``, which
+    is both cheaper and exact where ``A`` saturates. Every other pair goes the
+    long way: ``activation.backward(loss.gradient(A, Y), Z, A)``. Sample
+    ``weights`` (shape ``(m,)``) scale each sample's column.
     """
     if activation.name == loss.fused_activation:
         dZ = A - Y

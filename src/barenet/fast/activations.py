@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 
 from .buffers import maximum_zero, zero_operand, zeros_of
-from ..core.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..core.activations import Exp, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from . import kernels as _kernels
 
 
@@ -108,6 +108,14 @@ def _softmax_backward(activation, dA, Z, A, out):
     return out
 
 
+def _exp_forward(activation, Z, out):
+    return np.exp(Z, out=out)
+
+
+def _exp_backward(activation, dA, Z, A, out):
+    return np.multiply(dA, A, out=out)
+
+
 PASSES = {
     Linear: (_linear_forward, _linear_backward),
     Sigmoid: (_sigmoid_forward, _sigmoid_backward),
@@ -115,6 +123,7 @@ PASSES = {
     LeakyReLU: (_leaky_forward, _leaky_backward),
     Tanh: (_tanh_forward, _tanh_backward),
     Softmax: (_softmax_forward, _softmax_backward),
+    Exp: (_exp_forward, _exp_backward),
 }
 """``{activation class: (forward, backward)}``: the in-place passes, for
 objects of exactly that class."""

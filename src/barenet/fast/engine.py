@@ -140,9 +140,9 @@ class Workspace:
 class Architecture(NamedTuple):
     """What the passes need to know of a network besides its parameters: its
     layer sizes, one activation per weight layer, the loss and the task it
-    implies ('binary', 'multiclass' or 'regression'), the dtype, dropout's
-    rate and batch normalization's switch per layer (the output layer's
-    last: 0 and False), and batch normalization's momentum and epsilon."""
+    implies ('binary', 'multiclass', 'multilabel' or 'regression'), the dtype,
+    dropout's rate and batch normalization's switch per layer (the output
+    layer's last: 0 and False), and batch normalization's momentum and epsilon."""
 
     layer_sizes: tuple
     activations: tuple

@@ -37,6 +37,7 @@ leaky_relu    ``LeakyRelu(alpha=slope)``; for a float64 network whose slope a
               same formula as barenet, ``Max(z, Mul(z, slope))``, with the
               slope as a float64 constant
 softmax       ``Softmax(axis=1)``
+exp           ``Exp``
 ============  =================================================================
 
 Batch normalization is folded into the Gemm: with the running statistics,
@@ -55,6 +56,10 @@ Outputs:
   float or bool tensors for float or bool labels. For a binary network
   ``ArgMax(1 - p, p)`` is ``p > 0.5``, exactly as [`Network.predict`][barenet.Network.predict]
   decides (``1 - p`` is exact for ``p >= 0.5``, and ties go to the first class).
+- multilabel classifiers (``k > 1`` sigmoid units): ``label``, shape ``(N, k)``,
+  the int64 indicators ``Cast(Greater(probabilities, 0.5))`` as
+  [`Network.predict`][barenet.Network.predict] gives them, and ``probabilities``,
+  shape ``(N, k)``, each label's own.
 - regressors: ``variable``, shape ``(N,)`` for one output unit, as
   [`Network.predict`][barenet.Network.predict] returns it, else ``(N, k)``.
 
@@ -239,6 +244,7 @@ ACTIVATIONS = {
     "tanh": _simple("Tanh"),
     "leaky_relu": _leaky_relu,
     "softmax": _simple("Softmax", axis=1),
+    "exp": _simple("Exp"),
 }
 
 
@@ -277,10 +283,9 @@ def _label_tensor(classes):
 
 
 def _build(graph, net, classes):
-    onnx = graph.onnx
     n_out = net.layer_sizes[-1]
     graph.inputs.append(graph.value("X", graph.elem, ["N", net.layer_sizes[0]]))
-    if net.task == "multiclass":
+    if net.task in ("multiclass", "multilabel"):
         last = "probabilities"
     elif net.task == "binary":
         last = "p"
@@ -312,8 +317,26 @@ def _build(graph, net, classes):
             A = graph.node("Squeeze", [A, graph.const("squeeze_axes", np.array([1], np.int64))],
                            "variable")
         graph.outputs.append(graph.value(A, graph.elem, ["N"] if n_out == 1 else ["N", n_out]))
-        return
+    elif net.task == "multilabel":
+        _multilabel_outputs(graph, A, n_out)
+    else:
+        _class_outputs(graph, net, A, classes)
 
+
+def _multilabel_outputs(graph, P, k):
+    """A multilabel network's outputs: ``label``, the int64 indicators ``P > 0.5``,
+    and ``probabilities`` ``P``, both ``(N, k)``."""
+    int64 = graph.onnx.TensorProto.INT64
+    above = graph.node("Greater", [P, graph.const("half", np.array(0.5, graph.dtype))], "above")
+    label = graph.node("Cast", [above], "label", to=int64)
+    graph.outputs.append(graph.value(label, int64, ["N", k]))
+    graph.outputs.append(graph.value(P, graph.elem, ["N", k]))
+
+
+def _class_outputs(graph, net, A, classes):
+    """A binary or multi-class classifier's outputs, from its last layer's
+    ``A``: ``label`` ``(N,)`` and ``probabilities`` ``(N, n_classes)``."""
+    onnx = graph.onnx
     if net.task == "binary":
         q = graph.node("Sub", [graph.const("one", np.array(1, net.dtype)), A], "q")
         A = graph.node("Concat", [q, A], "probabilities", axis=1)

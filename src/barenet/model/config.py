@@ -6,8 +6,8 @@ from ..core import activations as _activations
 from ..core import losses as _losses
 
 # The loss each output activation implies when none is named.
-DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy"}
-_TASKS = {"binary_crossentropy": "binary", "categorical_crossentropy": "multiclass"}
+DEFAULT_LOSS = {"sigmoid": "binary_crossentropy", "softmax": "categorical_crossentropy",
+                "exp": "half_poisson"}
 
 
 def check_layer_sizes(layer_sizes):
@@ -41,7 +41,9 @@ def check_activations(activations, layer_sizes):
 def resolve_loss(loss, activations, layer_sizes):
     """The Loss object: ``loss``, or the one the output activation implies
     (`DEFAULT_LOSS`, else mean squared error), checked against the
-    output layer."""
+    output layer: a loss fused with an output activation (binary
+    cross-entropy with sigmoid, categorical cross-entropy with softmax, the
+    half Poisson loss with exp) needs that output."""
     output = activations[-1].name
     if loss is None:
         loss = DEFAULT_LOSS.get(output, "mse")
@@ -52,11 +54,6 @@ def resolve_loss(loss, activations, layer_sizes):
             f"but the last activation is {output!r}"
         )
     n_out = layer_sizes[-1]
-    if loss.name == "binary_crossentropy" and n_out != 1:
-        raise ValueError(
-            f"a sigmoid output for binary classification has 1 unit, not {n_out}; "
-            "use a softmax output with one unit per class for more classes"
-        )
     if loss.name == "categorical_crossentropy" and n_out < 2:
         raise ValueError(
             "a softmax output needs one unit per class (at least 2); for two "
@@ -65,9 +62,16 @@ def resolve_loss(loss, activations, layer_sizes):
     return loss
 
 
-def task_of(loss):
-    """'binary', 'multiclass' or 'regression': what a network with ``loss`` does."""
-    return _TASKS.get(loss.name, "regression")
+def task_of(loss, n_outputs=1):
+    """What a network with ``loss`` and ``n_outputs`` output units does:
+    'binary' (binary cross-entropy, one sigmoid unit), 'multilabel' (binary
+    cross-entropy, ``n_outputs > 1`` sigmoid units: one yes/no label each),
+    'multiclass' (categorical cross-entropy) or 'regression' (any other loss)."""
+    if loss.name == "binary_crossentropy":
+        return "binary" if n_outputs == 1 else "multilabel"
+    if loss.name == "categorical_crossentropy":
+        return "multiclass"
+    return "regression"
 
 
 def per_hidden_layer(name, value, off, check, n_hidden):

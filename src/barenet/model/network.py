@@ -48,8 +48,9 @@ class Network:
     activations : sequence of str or Activation, length L
         One per weight layer, the last being the output activation; names from
         [`barenet.activations.REGISTRY`][barenet.activations.REGISTRY].
-    init : {'he', 'xavier', 'random'} or callable, default 'he'
-        Weight initialization ([`barenet.initializers`][barenet.core.initializers]).
+    init : {'he', 'xavier', 'random', 'glorot_uniform'}, callable or Initializer, default 'he'
+        Weight initialization ([`barenet.initializers`][barenet.core.initializers]);
+        ``GlorotUniform(factor=2.0)`` is scikit-learn's for logistic hidden layers.
     seed : int, numpy.random.Generator or None
         Source of all randomness: initial weights and mini-batch shuffling.
         The same seed gives bit-identical training on the same machine.
@@ -57,10 +58,12 @@ class Network:
         Parameters, activations, gradients, optimizer state and outputs all
         stay in this dtype; inputs are cast to it.
     loss : str or Loss, optional
-        By default implied by the output activation: sigmoid (1 unit) is a
-        binary classifier with binary cross-entropy, softmax (>= 2 units) a
-        multi-class classifier with categorical cross-entropy, anything else a
-        regressor with mean squared error. A loss given here must agree.
+        By default implied by the output activation: sigmoid is a classifier
+        with binary cross-entropy (1 unit: binary; k > 1 units: multilabel, k
+        yes/no labels), softmax (>= 2 units) a multi-class classifier with
+        categorical cross-entropy, exp a Poisson regressor (``'half_poisson'``),
+        anything else a regressor with mean squared error. A loss given here
+        must agree.
     l2 : float, default 0.0
         L2 penalty ``l2 / (2 m) * sum of squared weights`` for a batch of
         ``m`` samples.
@@ -93,7 +96,8 @@ class Network:
         Per layer, batch normalization's scale, shift and running statistics
         (None for a layer without it): views into the flat vectors.
     classes_ : ndarray or None
-        The class labels, sorted, once a classifier is fitted.
+        The class labels, sorted, once a classifier is fitted (multilabel:
+        ``arange(k)``, the columns of ``y``).
     history_, optimizer_ : History or None, Optimizer or None
         The figures of the last run, epoch by epoch; its optimizer.
     fit_config_ : dict or None
@@ -132,7 +136,7 @@ class Network:
         self.activations = config.check_activations(activations, self.layer_sizes)
         self.dtype = check_float_dtype("dtype", dtype)
         self.loss = config.resolve_loss(loss, self.activations, self.layer_sizes)
-        self.task = config.task_of(self.loss)
+        self.task = config.task_of(self.loss, self.layer_sizes[-1])
 
         l2 = check_nonnegative("l2", l2)
         n_hidden = len(self.layer_sizes) - 2
@@ -220,7 +224,7 @@ class Network:
         if classes is None:
             classes = self.classes_
         Y, classes = targets.encode(y, n_samples, self.task, self.dtype, self.layer_sizes[-1],
-                                    classes, self.activations[-1].name, name)
+                                    classes, self.activations[-1].name, name, self.loss)
         return placement.moved(Y, self.parameters), classes
 
     # -------------------------------------------------------------- public API
@@ -236,8 +240,9 @@ class Network:
             NumPy data, or an array of another library (a torch tensor, a CuPy
             array): the network moves to its library and device first (`to`).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels (any sortable values) for a classifier, real targets
-            for a regressor.
+            Class labels (any sortable values) for a classifier, a 0/1
+            indicator matrix ``(n_samples, k)`` for a multilabel one, real
+            targets for a regressor (``>= 0`` for the Poisson loss).
         optimizer : str or Optimizer, default 'adam'
             An object such as ``barenet.Adam(lr=1e-3)`` (its state carries on
             across calls to ``fit``), or a name from
@@ -256,7 +261,7 @@ class Network:
             Non-negative weights: each sample's loss, and so its gradient, is
             multiplied by its weight.
         class_weight : dict or 'balanced', optional
-            Weights per class label (classifiers), multiplied into
+            Weights per class label (classifiers, not multilabel), multiplied into
             ``sample_weight``; 'balanced' weighs class ``c`` by
             ``n_samples / (n_classes * count(c))``, counting the classes
             present in ``y`` (as scikit-learn does).
@@ -284,13 +289,6 @@ class Network:
          fit_config) = runs.start_fit(self, X, y, optimizer, epochs, batch_size,
                                       validation_data, validation_split, shuffle, sample_weight,
                                       class_weight, schedule, callbacks, verbose)
-        if self.standardize and self.scaler_ is None:
-            # the first fit: the scaling comes from the samples trained on
-            # alone; prepare() applies it from now on
-            self.scaler_ = placement.fit_scaler(X, self.dtype, self.parameters)
-            X = self.scaler_.apply(X)
-            if validation is not None:
-                validation = (self.scaler_.apply(validation[0]), validation[1])
         self.classes_, self.optimizer_, self.fit_config_ = classes, optimizer, fit_config
         self.run_ = run  # what resume() needs to carry on exactly where this run stops
         self.history_ = History()
@@ -333,7 +331,7 @@ class Network:
 
     def predict_proba(self, X):
         """Class probabilities, shape ``(n_samples, n_classes)``, columns in the
-        order of ``classes_``."""
+        order of ``classes_`` (multilabel: each of the k labels' own)."""
         if self.task == "regression":
             raise TypeError("predict_proba needs a classifier; this network is a regressor")
         self._require_fitted()
@@ -344,18 +342,21 @@ class Network:
         return P
 
     def predict(self, X):
-        """Class labels for classifiers; for regressors the outputs, shape
-        ``(n_samples,)`` for one output unit, else ``(n_samples, n_L)``."""
+        """Class labels for classifiers (multilabel: the indicators ``P > 0.5``,
+        0/1 integers of shape ``(n_samples, k)``); for regressors the outputs,
+        shape ``(n_samples,)`` for one output unit, else ``(n_samples, n_L)``."""
         if self.task == "regression":
             out = self.forward(X)
             return out[:, 0] if out.shape[1] == 1 else out
         self._require_fitted()
         index = self.engine.label_index(self.engine.infer(self.prepare(X)).T)
-        return placement.labels(self.classes_, index)
+        # a multilabel network's index is its (k, n_samples) indicators
+        return index.T if self.task == "multilabel" else placement.labels(self.classes_, index)
 
     def evaluate(self, X, y):
-        """``{'loss': ..., metric: ...}`` on ``(X, y)``; the metric is
-        'accuracy' for classifiers, 'mae' (mean absolute error) for regressors."""
+        """``{'loss': ..., metric: ...}`` on ``(X, y)``; the metric is 'accuracy'
+        for classifiers (multilabel: samples with all labels right), 'mae'
+        (mean absolute error) for regressors."""
         if self.task != "regression":
             self._require_fitted()
         X = self.prepare(X)

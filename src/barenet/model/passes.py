@@ -31,6 +31,7 @@ import numpy as np
 
 from ..core import losses as _losses
 from ..core.linear import linear_backward
+from ..core.namespace import namespace
 from ..core.normalization import (
     batchnorm_backward,
     batchnorm_forward,
@@ -188,10 +189,49 @@ class ArrayEngine:
         return self.figures(self.infer(X).T, Y.T)
 
 
+class Multilabel:
+    """A multilabel network's labels and accuracy, mixed into either engine
+    (`MultilabelEngine`, `MultilabelArrayEngine`): its ``k`` sigmoid units
+    are ``k`` yes/no labels, each set where its probability is above 0.5.
+    The task is decided once, by the engine's class: the other tasks' steps
+    run the engines' own ``label_index`` and ``metric``."""
+
+    def label_index(self, AL):
+        """The labels of the outputs ``AL`` (columns are samples): the
+        indicators ``AL > 0.5`` as integers, shape ``(k, m)``."""
+        on = AL > 0.5
+        if type(on) is np.ndarray:
+            return on.astype(np.intp)
+        xp = namespace(on)
+        return xp.astype(on, xp.int64)
+
+    def metric(self, AL, Y_T):
+        """Subset accuracy: the fraction of samples (columns) whose ``k``
+        labels are all right, as scikit-learn's ``accuracy_score`` counts
+        them for indicator matrices."""
+        xp = namespace(AL, Y_T)
+        right = xp.all((AL > 0.5) == (Y_T > 0.5), axis=0)
+        if type(right) is np.ndarray:
+            return int(np.count_nonzero(right)) / AL.shape[1]
+        return int(xp.sum(xp.astype(right, xp.int64))) / AL.shape[1]
+
+
+class MultilabelEngine(Multilabel, Engine):
+    """The fast [`Engine`][barenet.fast.engine.Engine] of a multilabel network."""
+
+
+class MultilabelArrayEngine(Multilabel, ArrayEngine):
+    """The `ArrayEngine` of a multilabel network."""
+
+
 def engine_for(architecture, flat, l2=0.0):
     """The passes for the flat parameters ``flat``: the fast layer's
     [`Engine`][barenet.fast.engine.Engine] for NumPy arrays, an
-    `ArrayEngine` for any other library's."""
-    if type(flat.values) is np.ndarray:
-        return Engine(architecture, flat, l2)
-    return ArrayEngine(architecture, flat, l2)
+    `ArrayEngine` for any other library's; for a multilabel network, the
+    same with its labels and accuracy (`Multilabel`)."""
+    numpy = type(flat.values) is np.ndarray
+    if architecture.task == "multilabel":
+        engine = MultilabelEngine if numpy else MultilabelArrayEngine
+    else:
+        engine = Engine if numpy else ArrayEngine
+    return engine(architecture, flat, l2)

@@ -11,7 +11,7 @@ from .._checks import check_int, check_real
 from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from . import targets
 from ..core.namespace import like, namespace
-from .placement import moved, to_host
+from .placement import fit_scaler, moved, to_host
 from .trainer import Run
 
 
@@ -19,9 +19,10 @@ def start_fit(net, X, y, optimizer, epochs, batch_size, validation_data, validat
               shuffle, sample_weight, class_weight, schedule, callbacks, verbose):
     """Check every argument of [`barenet.Network.fit`][barenet.Network.fit] (their meaning is
     there) before anything changes, then split off the validation hold-out
-    (drawn from ``net.rng``). Returns ``(X, Y, weights, validation,
-    callbacks, classes, optimizer, run, fit_config)``: the data as the
-    passes take it, the [`Run`][barenet.model.trainer.Run] and its settings
+    (drawn from ``net.rng``) and, on a first fit with ``standardize``, fit
+    the network's ``scaler_`` (`standardized`). Returns ``(X, Y, weights,
+    validation, callbacks, classes, optimizer, run, fit_config)``: the data
+    as the passes take it, the [`Run`][barenet.model.trainer.Run] and its settings
     as JSON."""
     epochs = check_int("epochs", epochs, minimum=1)
     if batch_size is not None:
@@ -46,10 +47,24 @@ def start_fit(net, X, y, optimizer, epochs, batch_size, validation_data, validat
         order = net.rng.permutation(X.shape[0])
         X, Y, weights, validation = split(net, X, Y, y, order, n_val, sample_weight,
                                           class_weight, classes)
+    if net.standardize and net.scaler_ is None:
+        X, validation = standardized(net, X, validation)
     run = Run(epochs, batch_size, bool(shuffle), None if scheduler is None else scheduler.schedule,
               optimizer.lr, validation_split, order)
     return (X, Y, weights, validation, callbacks, classes, optimizer, run,
             fit_config(optimizer, epochs, batch_size, shuffle, scheduler, validation_split))
+
+
+def standardized(net, X, validation):
+    """The first fit of a network with ``standardize``: its ``scaler_``
+    fitted on the samples trained on alone, which
+    [`prepare`][barenet.Network.prepare] applies from now on; returns ``X``
+    and the validation pair (or None) standardized."""
+    net.scaler_ = fit_scaler(X, net.dtype, net.parameters)
+    X = net.scaler_.apply(X)
+    if validation is not None:
+        validation = (net.scaler_.apply(validation[0]), validation[1])
+    return X, validation
 
 
 def data(net, X, y, sample_weight, class_weight):

@@ -2,10 +2,14 @@
 
 A network's outputs fix what its targets are: a sigmoid unit (task
 ``'binary'``) takes two class labels, encoded as 0 and 1 in one column; a
-softmax layer (``'multiclass'``) one label per sample, one-hot encoded; any
-other output (``'regression'``) numbers, one column per output unit. Class
-labels are kept sorted (``classes``), and a label's column is its index in
-them. Sample weights and class weights multiply into one weight per sample.
+softmax layer (``'multiclass'``) one label per sample, one-hot encoded;
+``k > 1`` sigmoid units (``'multilabel'``) a 0/1 indicator matrix of ``k``
+columns, one yes/no label each, taken as it is (the classes are the columns,
+``0..k-1``); any other output (``'regression'``) numbers, one column per
+output unit, which the loss may restrict (the Poisson loss takes no negative
+target). Class labels are kept sorted (``classes``), and a label's column is
+its index in them. Sample weights and class weights multiply into one weight
+per sample.
 The estimators of [`barenet.sklearn`][barenet.sklearn] share `class_weights`.
 
 Inputs may be arrays of any library (see [`barenet.model.placement`][barenet.model.placement]);
@@ -50,14 +54,23 @@ def _labels(y, n_samples, name):
     return y
 
 
-def encode(y, n_samples, task, dtype, n_outputs, classes=None, output="sigmoid", name="y"):
+def encode(y, n_samples, task, dtype, n_outputs, classes=None, output="sigmoid", name="y",
+           loss=None):
     """Return ``(Y, classes)``: the targets ``y`` as an ``(n_samples,
     n_outputs)`` array in ``dtype``, and for classifiers the sorted class
     labels they were encoded against -- ``classes`` if given, else those
-    found in ``y``. ``output`` names the output activation, for messages."""
+    found in ``y`` (a multilabel network's: ``0..n_outputs-1``). ``output``
+    names the output activation, for messages; ``loss``, when given, checks
+    a regressor's targets (``check_targets``)."""
     y = _labels(to_host(y), n_samples, name)
     if task == "regression":
-        return _regression(y, dtype, n_outputs, name), None
+        Y = _regression(y, dtype, n_outputs, name)
+        if loss is not None:
+            loss.check_targets(Y, name)
+        return Y, None
+    if task == "multilabel":
+        return _indicators(y, dtype, n_outputs, name), (
+            np.arange(n_outputs) if classes is None else classes)
     if y.ndim != 1:
         raise ValueError(f"{name} must be 1-D class labels, got shape {y.shape}")
     if y.dtype.kind == "f":
@@ -123,6 +136,24 @@ def _regression(y, dtype, n_outputs, name):
     return y
 
 
+def _indicators(y, dtype, n_outputs, name):
+    """A multilabel network's targets: ``y``, a numeric 0/1 indicator matrix
+    of ``n_outputs`` columns, in ``dtype``."""
+    if y.ndim != 2 or y.shape[1] != n_outputs:
+        raise ValueError(
+            f"{name} must be a 0/1 indicator matrix of shape (n_samples, {n_outputs}) for this "
+            f"multilabel network ({n_outputs} sigmoid outputs, one per label), got shape "
+            f"{y.shape}; for one class per sample use a softmax output"
+        )
+    if y.dtype.kind not in "biuf" or not ((y == 0) | (y == 1)).all():
+        raise ValueError(
+            f"{name} must hold only 0 and 1 for a multilabel network (column j: does the "
+            f"sample have label j), got dtype {y.dtype} with values such as "
+            f"{np.unique(y[(y != 0) & (y != 1)] if y.dtype.kind in 'biuf' else y)[:5].tolist()}"
+        )
+    return y.astype(dtype)
+
+
 def class_weights(class_weight, index, classes):
     """Each sample's class weight (float64), from ``class_weight`` -- a dict
     ``{label: weight}`` (1 for a class not named) or ``'balanced'``, which
@@ -165,6 +196,10 @@ def sample_weights(sample_weight, class_weight, y, n_samples, classes, task, dty
             raise ValueError("sample_weight must be finite and >= 0")
         weights = weights.astype(dtype)
     if class_weight is not None:
+        if task == "multilabel":
+            raise ValueError(
+                "class_weight needs one class per sample, but this network is multilabel "
+                "(y is an indicator matrix); weigh the samples with sample_weight instead")
         if task == "regression":
             raise ValueError("class_weight needs a classifier; this network is a regressor")
         index = np.searchsorted(classes, np.asarray(to_host(y)).reshape(n_samples))

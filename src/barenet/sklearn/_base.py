@@ -1,5 +1,8 @@
-"""What [`BarenetClassifier`][barenet.sklearn.BarenetClassifier] and
-[`BarenetRegressor`][barenet.sklearn.BarenetRegressor] share: `BaseBarenetEstimator`.
+"""What the estimators share: `NetworkEstimatorMixin`, for every estimator
+that keeps a fitted [`Network`][barenet.Network] as ``network_`` (the
+``Barenet*`` ones and the ``MLP*`` ones), and `BaseBarenetEstimator`, what
+[`BarenetClassifier`][barenet.sklearn.BarenetClassifier] and
+[`BarenetRegressor`][barenet.sklearn.BarenetRegressor] share besides.
 
 The base holds the parameters both estimators take (its ``__init__`` lists
 them, once), trains (``fit``, the ``partial_fit`` and ``warm_start`` logic,
@@ -47,7 +50,66 @@ from ._build import make_network, make_optimizer, same_architecture
 from ._params import check_params, transform_index
 
 
-class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class NetworkEstimatorMixin:
+    """What an estimator that keeps its fitted [`Network`][barenet.Network] as
+    ``network_`` (and the network's optimizer as ``optimizer_``) shares:
+    ``save``, scikit-learn's fitted check, and pickling in barenet's own
+    file format. It goes before ``BaseEstimator`` among the bases."""
+
+    def _fitted(self):
+        return hasattr(self, "network_")
+
+    def save(self, path, training_state=False):
+        """Write the fitted network to ``path`` in barenet's own format, the way
+        to keep a model: ``barenet.load(path)`` gives back the
+        [`Network`][barenet.Network] (``network_``), whose ``predict`` returns the
+        same labels. See [`barenet.Network.save`][barenet.Network.save]."""
+        check_is_fitted(self)
+        self.network_.save(path, training_state=training_state)
+
+    def __sklearn_is_fitted__(self):
+        return self._fitted()
+
+    # --------------------------------------------------------------- pickling
+
+    def __getstate__(self):
+        # A Network's weights are views into one parameter vector, which pickle
+        # would turn into separate copies (so that training on would no longer
+        # move them); the pickle holds the network in barenet's own file format
+        # instead, with the optimizer's state and the random state when the
+        # optimizer is one of barenet's (a custom one is pickled as it is; a
+        # network without one, trained by L-BFGS, is saved without them).
+        # A network on another library's device keeps an empty array of that
+        # library and device beside it, which the unpickled network moves to.
+        state = super().__getstate__()
+        if "network_" in state:
+            state = dict(state)
+            net = state["network_"]
+            optimizer = net.optimizer_  # None for a network trained by L-BFGS
+            custom = (optimizer is not None
+                      and type(optimizer) is not _optimizers.REGISTRY.get(optimizer.name))
+            state["network_"] = _network_to_bytes(
+                net, training_state=optimizer is not None and not custom)
+            if not custom:
+                state.pop("optimizer_", None)
+            if type(net.parameters) is not np.ndarray:
+                state[_PLACE] = like(np.empty(0, dtype=net.dtype), net.parameters)
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("network_"), bytes):
+            state = dict(state)
+            net = state["network_"] = _network_from_bytes(state["network_"])
+            if "optimizer_" in state:
+                net.optimizer_ = state["optimizer_"]
+            state["optimizer_"] = net.optimizer_
+            if _PLACE in state:
+                net.to(state.pop(_PLACE))
+        super().__setstate__(state)
+
+
+class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                           NetworkEstimatorMixin, BaseEstimator):
     """The base of barenet's scikit-learn estimators (see the module's docstring
     for what a subclass provides). Its parameters are documented in
     [`BarenetClassifier`][barenet.sklearn.BarenetClassifier]."""
@@ -114,9 +176,6 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         return self._fit(X, y, sample_weight, incremental=False)
 
     # --------------------------------------------------------------- training
-
-    def _fitted(self):
-        return hasattr(self, "network_")
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         """Train for ``max_iter`` epochs (``fit``) or one (``partial_fit``).
@@ -257,17 +316,6 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         check_same_place(self, X, method)
         return validate_data(self, X, reset=False, dtype=input_dtype(X, self.network_.dtype))
 
-    def save(self, path, training_state=False):
-        """Write the fitted network to ``path`` in barenet's own format, the way
-        to keep a model: ``barenet.load(path)`` gives back the
-        [`Network`][barenet.Network] (``network_``), whose ``predict`` returns the
-        same labels. See [`barenet.Network.save`][barenet.Network.save]."""
-        check_is_fitted(self)
-        self.network_.save(path, training_state=training_state)
-
-    def __sklearn_is_fitted__(self):
-        return self._fitted()
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.array_api_support = True  # see ._arrays
@@ -276,39 +324,6 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         except (TypeError, ValueError):
             tags.transformer_tags.preserves_dtype = []
         return tags
-
-    # --------------------------------------------------------------- pickling
-
-    def __getstate__(self):
-        # A Network's weights are views into one parameter vector, which pickle
-        # would turn into separate copies (so that training on would no longer
-        # move them); the pickle holds the network in barenet's own file format
-        # instead, with the optimizer's state and the random state when the
-        # optimizer is one of barenet's (a custom one is pickled as it is).
-        # A network on another library's device keeps an empty array of that
-        # library and device beside it, which the unpickled network moves to.
-        state = super().__getstate__()
-        if "network_" in state:
-            state = dict(state)
-            net = state["network_"]
-            ours = type(net.optimizer_) is _optimizers.REGISTRY.get(net.optimizer_.name)
-            state["network_"] = _network_to_bytes(net, training_state=ours)
-            if ours:
-                del state["optimizer_"]
-            if type(net.parameters) is not np.ndarray:
-                state[_PLACE] = like(np.empty(0, dtype=net.dtype), net.parameters)
-        return state
-
-    def __setstate__(self, state):
-        if isinstance(state.get("network_"), bytes):
-            state = dict(state)
-            net = state["network_"] = _network_from_bytes(state["network_"])
-            if "optimizer_" in state:
-                net.optimizer_ = state["optimizer_"]
-            state["optimizer_"] = net.optimizer_
-            if _PLACE in state:
-                net.to(state.pop(_PLACE))
-        super().__setstate__(state)
 
     def __sklearn_array_api_convert__(self, converter):
         """A copy of the estimator with its arrays converted by ``converter``

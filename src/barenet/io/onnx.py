@@ -16,7 +16,9 @@ NumPy (from its device) as the graph is built.
 The graph
 ---------
 Input ``X`` of shape ``(N, n_0)``, ``N`` dynamic, in the network's dtype
-(``float32`` -> ONNX FLOAT, ``float64`` -> DOUBLE; feed it in that dtype).
+(``float32`` -> ONNX FLOAT, ``float64`` -> DOUBLE; feed it in that dtype), or
+in the ``dtype`` given to [`export`][barenet.io.onnx.export], which is then
+the dtype of every constant and output too.
 A network with a ``scaler_`` (``standardize=True``) takes raw features: the
 graph starts with ``Sub(X, mean)`` then ``Div(., scale)``, the scaler's arrays
 in the network's dtype, the same two roundings as
@@ -77,7 +79,7 @@ import array_api_compat
 
 from ..core import activations as _activations
 from ..core.namespace import to_numpy
-from .._checks import check_int
+from .._checks import check_float_dtype, check_int
 from ..errors import NotFittedError
 from ..model.network import Network
 from .files import write_atomically
@@ -86,7 +88,7 @@ OPSET = 17
 MIN_OPSET = 13  # Softmax over one axis, Squeeze's axes as an input
 
 
-def export(model, path, opset=OPSET):
+def export(model, path, opset=OPSET, dtype=None):
     """Write ``model`` to ``path`` as an ONNX file; see the module docstring
     for the graph. Returns nothing.
 
@@ -98,8 +100,22 @@ def export(model, path, opset=OPSET):
         The file to write, conventionally ending in ``.onnx``.
     opset : int, default 17
         The ONNX operator set to target, 13 or newer.
+    dtype : {'float32', 'float64'} or None, default None
+        The graph's float type: of its input ``X``, its weights and its
+        float outputs. None: the network's own dtype, the graph computing
+        exactly what the network computes. ``'float32'`` for a float64
+        network (most ONNX runtimes and accelerators expect float32 inputs):
+        the weights are rounded to float32 (batch normalization folded in
+        float64 first, then rounded once) and the graph computes in float32,
+        so its outputs differ from the network's by float32 rounding, a
+        relative error of about ``1e-7`` per operation -- typically below
+        ``1e-5`` on the probabilities or targets -- and a label can differ
+        where two classes' probabilities are that close to a tie.
+        ``'float64'`` for a float32 network holds the weights exactly and
+        computes in float64, so its outputs are at least as accurate as the
+        network's own.
     """
-    proto = to_onnx(model, opset)
+    proto = to_onnx(model, opset, dtype)
     path = os.fspath(path)
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path} is a directory; give a file name such as model.onnx")
@@ -109,11 +125,12 @@ def export(model, path, opset=OPSET):
     write_atomically(path, lambda f: f.write(proto.SerializeToString()))
 
 
-def to_onnx(model, opset=OPSET):
+def to_onnx(model, opset=OPSET, dtype=None):
     """The ONNX ``ModelProto`` of ``model``, checked, as [`export`][barenet.io.onnx.export]
-    writes it."""
+    writes it (the same arguments)."""
     net, classes = _network_of(model)
     opset = check_int("opset", opset, minimum=MIN_OPSET)
+    dtype = net.dtype if dtype is None else check_float_dtype("dtype", dtype)
     onnx = _import_onnx()
     if opset > onnx.defs.onnx_opset_version():
         raise ValueError(
@@ -123,8 +140,9 @@ def to_onnx(model, opset=OPSET):
     from .._version import __version__
 
     helper = onnx.helper
-    graph = _Graph(onnx, net.dtype)
-    _build(graph, net, classes)
+    graph = _Graph(onnx, dtype)
+    graph.inputs.append(graph.value("X", graph.elem, ["N", net.layer_sizes[0]]))
+    build(graph, net, classes, "X")
     opsets = [helper.make_opsetid("", opset)]
     proto = helper.make_model(
         helper.make_graph(graph.nodes, "barenet", graph.inputs, graph.outputs, graph.initializers),
@@ -188,12 +206,19 @@ def _network_of(model):
 
 
 class _Graph:
-    """Nodes, constants, inputs and outputs of the graph being built."""
+    """Nodes, constants, inputs and outputs of the graph being built, in
+    float type ``dtype``. [`build`][barenet.io.onnx.build] adds to it only
+    through ``node``, ``const``, ``output`` and ``labels``, using the names
+    they return, so that another graph (the skl2onnx converters') can rename
+    what it adds."""
+
+    # one output unit of a regressor: the graph's output squeezed to (N,)
+    squeeze = True
 
     def __init__(self, onnx, dtype):
         self.onnx = onnx
-        self.dtype = dtype
-        self.elem = onnx.helper.np_dtype_to_tensor_dtype(dtype)
+        self.dtype = np.dtype(dtype)
+        self.elem = onnx.helper.np_dtype_to_tensor_dtype(self.dtype)
         self.nodes, self.initializers, self.inputs, self.outputs = [], [], [], []
 
     def node(self, op, inputs, output, **attributes):
@@ -201,6 +226,14 @@ class _Graph:
         self.nodes.append(self.onnx.helper.make_node(op, inputs, [output], name=output,
                                                      **attributes))
         return output
+
+    def output(self, name, elem, shape):
+        """Declare ``name`` an output of the graph."""
+        self.outputs.append(self.value(name, elem, shape))
+
+    def labels(self, classes):
+        """The constant tensor of class labels the ``label`` output gathers from."""
+        return _label_tensor(classes)
 
     def const(self, name, array):
         """Add a constant tensor; returns its name."""
@@ -217,7 +250,6 @@ class _Graph:
 
     def value(self, name, elem, shape):
         return self.onnx.helper.make_tensor_value_info(name, elem, shape)
-
 
 def _leaky_relu(graph, activation, Z, out):
     slope = activation.slope
@@ -248,19 +280,20 @@ ACTIVATIONS = {
 }
 
 
-def _folded(net, l):
+def _folded(net, l, dtype):
     """Layer ``l``'s Gemm weight ``(n_out, n_in)`` and bias ``(n_out,)``, with
-    batch normalization's inference step folded in: NumPy arrays, copied from
-    the network's library and device."""
+    batch normalization's inference step folded in: NumPy arrays of ``dtype``,
+    copied from the network's library and device."""
     W, b = to_numpy(net.weights[l]), to_numpy(net.biases[l])
     if not net.batch_norm[l]:
-        return W.copy(), b.ravel().copy()
+        return W.astype(dtype), b.ravel().astype(dtype)
     gamma, beta, mean, var = (to_numpy(a[l]) for a in (net.gammas, net.betas,
                                                        net.running_means, net.running_vars))
     scale = gamma.astype(np.float64) / np.sqrt(var.astype(np.float64) + net.bn_eps)
     W = scale * W.astype(np.float64)
     b = scale * (b.astype(np.float64) - mean) + beta
-    return W.astype(net.dtype), b.ravel().astype(net.dtype)
+    # rounded once, to the graph's dtype (the network's own, or the one asked for)
+    return W.astype(dtype), b.ravel().astype(dtype)
 
 
 def _label_tensor(classes):
@@ -282,19 +315,24 @@ def _label_tensor(classes):
     )
 
 
-def _build(graph, net, classes):
+def build(graph, net, classes, X):
+    """Add to ``graph`` the nodes computing ``net``'s outputs from its input
+    named ``X``, and declare the outputs (see the module docstring): the one
+    graph building both [`to_onnx`][barenet.io.onnx.to_onnx] and the skl2onnx
+    converters (``barenet.io.skl2onnx_converters``) use. ``classes``: the class
+    labels of a classifier, None for a regressor."""
     n_out = net.layer_sizes[-1]
-    graph.inputs.append(graph.value("X", graph.elem, ["N", net.layer_sizes[0]]))
     if net.task in ("multiclass", "multilabel"):
         last = "probabilities"
     elif net.task == "binary":
         last = "p"
     else:
-        last = "variable" if n_out > 1 else "y"
+        last = "variable" if n_out > 1 or not graph.squeeze else "y"
 
-    A, L = "X", len(net.weights)
+    A, L = X, len(net.weights)
     if net.scaler_ is not None:
-        mean, scale = to_numpy(net.scaler_.mean_), to_numpy(net.scaler_.scale_)
+        mean, scale = (to_numpy(a).astype(graph.dtype)
+                       for a in (net.scaler_.mean_, net.scaler_.scale_))
         centered = graph.node("Sub", [A, graph.const("scaler_mean", mean)], "X_centered")
         A = graph.node("Div", [centered, graph.const("scaler_scale", scale)], "X_standardized")
     for l, activation in enumerate(net.activations):
@@ -307,16 +345,17 @@ def _build(graph, net, classes):
             )
         add = ACTIVATIONS[activation.name]
         out = last if l == L - 1 else f"A{l}"
-        W, b = _folded(net, l)
-        Z = out if add is None else f"Z{l}"
-        graph.node("Gemm", [A, graph.const(f"W{l}", W), graph.const(f"b{l}", b)], Z, transB=1)
+        W, b = _folded(net, l, graph.dtype)
+        Z = graph.node("Gemm", [A, graph.const(f"W{l}", W), graph.const(f"b{l}", b)],
+                       out if add is None else f"Z{l}", transB=1)
         A = Z if add is None else add(graph, activation, Z, out)
 
     if net.task == "regression":
-        if n_out == 1:
+        squeeze = n_out == 1 and graph.squeeze
+        if squeeze:
             A = graph.node("Squeeze", [A, graph.const("squeeze_axes", np.array([1], np.int64))],
                            "variable")
-        graph.outputs.append(graph.value(A, graph.elem, ["N"] if n_out == 1 else ["N", n_out]))
+        graph.output(A, graph.elem, ["N"] if squeeze else ["N", n_out])
     elif net.task == "multilabel":
         _multilabel_outputs(graph, A, n_out)
     else:
@@ -329,8 +368,8 @@ def _multilabel_outputs(graph, P, k):
     int64 = graph.onnx.TensorProto.INT64
     above = graph.node("Greater", [P, graph.const("half", np.array(0.5, graph.dtype))], "above")
     label = graph.node("Cast", [above], "label", to=int64)
-    graph.outputs.append(graph.value(label, int64, ["N", k]))
-    graph.outputs.append(graph.value(P, graph.elem, ["N", k]))
+    graph.output(label, int64, ["N", k])
+    graph.output(P, graph.elem, ["N", k])
 
 
 def _class_outputs(graph, net, A, classes):
@@ -338,9 +377,9 @@ def _class_outputs(graph, net, A, classes):
     ``A``: ``label`` ``(N,)`` and ``probabilities`` ``(N, n_classes)``."""
     onnx = graph.onnx
     if net.task == "binary":
-        q = graph.node("Sub", [graph.const("one", np.array(1, net.dtype)), A], "q")
+        q = graph.node("Sub", [graph.const("one", np.array(1, graph.dtype)), A], "q")
         A = graph.node("Concat", [q, A], "probabilities", axis=1)
-    labels = _label_tensor(classes)
+    labels = graph.labels(classes)
     if labels.dtype == np.int64 and np.array_equal(labels, np.arange(len(labels))):
         label = graph.node("ArgMax", [A], "label", axis=1, keepdims=0)
     else:
@@ -348,5 +387,5 @@ def _class_outputs(graph, net, A, classes):
         label = graph.node("Gather", [graph.const("classes", labels), index], "label", axis=0)
     label_elem = (onnx.TensorProto.STRING if labels.dtype.kind in "US"
                   else onnx.helper.np_dtype_to_tensor_dtype(labels.dtype))
-    graph.outputs.append(graph.value(label, label_elem, ["N"]))
-    graph.outputs.append(graph.value(A, graph.elem, ["N", len(labels)]))
+    graph.output(label, label_elem, ["N"])
+    graph.output(A, graph.elem, ["N", len(labels)])

@@ -64,12 +64,14 @@ def expected_failed_checks(estimator):
     full_batch = (estimator.batch_size is None and estimator.alpha == 0
                   and not estimator.batch_norm and not estimator.early_stopping)
     if not full_batch:
-        failures["check_sample_weight_equivalence_on_dense_data"] = (
+        reason = (
             "mini-batch training: a sample of weight 2 is one row of one batch, its "
             "repetition two rows that change the batches, their count and the shuffling "
             "(and batch normalization's statistics, the L2 term per batch and the "
             "validation split); the instances that train full-batch without L2 pass it"
         )
+        failures["check_sample_weight_equivalence_on_dense_data"] = reason
+        failures["check_sample_weight_equivalence_on_sparse_data"] = reason
     if estimator.dtype == "float32":
         reason = (
             "float32 arithmetic: BLAS may round a sample's dot products differently "

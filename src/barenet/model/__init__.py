@@ -7,6 +7,7 @@
 - `runs` -- a run of ``fit``/``resume`` prepared and checked;
 - `trainer` -- the training loop, its ``History`` and ``Run``;
 - `batches` -- mini-batches;
+- `sparse` -- SciPy sparse inputs, made dense a batch or a block of rows at a time;
 - `callbacks` -- hooks into the training loop.
 
 The passes themselves are the fast layer's ([`barenet.fast.engine`][barenet.fast.engine]),

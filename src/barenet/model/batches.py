@@ -10,6 +10,8 @@ import numpy as np
 
 from .._checks import check_int
 from ..core.namespace import like, namespace
+from . import sparse
+from .sparse import is_sparse
 
 
 def minibatch_indices(m, batch_size, rng, shuffle=True, min_size=1):
@@ -50,8 +52,8 @@ def gather(order, bounds, X, Y, weights):
     ``(X, Y, weights)`` rows of each batch, ``bounds`` giving each one's
     ``(start, stop)`` in ``order``; ``Y_epoch`` and ``weights_epoch`` are None
     when they were not made on the way (targets too large to gather at once).
-    ``X``, ``Y`` and ``weights`` may be arrays of another library than NumPy
-    (see `gather_any`); ``order`` is NumPy's.
+    ``X``, ``Y`` and ``weights`` may be arrays of another library than NumPy,
+    ``X`` a SciPy sparse matrix (see `gather_any`); ``order`` is NumPy's.
     """
     if type(X) is not np.ndarray:
         return gather_any(order, bounds, X, Y, weights)
@@ -76,7 +78,10 @@ def gather(order, bounds, X, Y, weights):
 
 def gather_any(order, bounds, X, Y, weights):
     """`gather` for arrays of any library: ``order`` moved to their
-    device once, the epoch's rows gathered at once, the batches slices."""
+    device once, the epoch's rows gathered at once, the batches slices
+    (a SciPy sparse ``X``: [`barenet.model.sparse.gather`][barenet.model.sparse.gather])."""
+    if is_sparse(X):
+        return sparse.gather(order, bounds, X, Y, weights)
     xp = namespace(X)
     order = like(order, X)
     X, Y = xp.take(X, order, axis=0), xp.take(Y, order, axis=0)

@@ -27,7 +27,7 @@ from .._checks import (
     check_positive,
 )
 from ..errors import NotFittedError
-from . import config, pickling, placement, runs, targets
+from . import config, pickling, placement, runs, sparse, targets
 from .parameters import FlatParameters
 from .passes import engine_for
 from .trainer import History, Trainer
@@ -236,9 +236,10 @@ class Network:
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
+        X : array or sparse matrix of shape (n_samples, n_features)
             NumPy data, or an array of another library (a torch tensor, a CuPy
-            array): the network moves to its library and device first (`to`).
+            array): the network moves to its library and device first (`to`);
+            or a SciPy sparse matrix, densified batch by batch ([`sparse`][barenet.model.sparse]).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (any sortable values) for a classifier, a 0/1
             indicator matrix ``(n_samples, k)`` for a multilabel one, real
@@ -327,7 +328,7 @@ class Network:
     def forward(self, X):
         """Output of the last layer, shape ``(n_samples, n_L)``: probabilities
         for classifiers, predictions for regressors."""
-        return self.engine.infer(self.prepare(X))
+        return sparse.infer(self.engine, self.prepare(X))
 
     def predict_proba(self, X):
         """Class probabilities, shape ``(n_samples, n_classes)``, columns in the
@@ -349,7 +350,7 @@ class Network:
             out = self.forward(X)
             return out[:, 0] if out.shape[1] == 1 else out
         self._require_fitted()
-        index = self.engine.label_index(self.engine.infer(self.prepare(X)).T)
+        index = self.engine.label_index(sparse.infer(self.engine, self.prepare(X)).T)
         # a multilabel network's index is its (k, n_samples) indicators
         return index.T if self.task == "multilabel" else placement.labels(self.classes_, index)
 
@@ -361,15 +362,14 @@ class Network:
             self._require_fitted()
         X = self.prepare(X)
         Y, _ = self.encode(y, X.shape[0])
-        return self.engine.scores(X, Y)
+        return sparse.scores(self.engine, X, Y)
 
     def layer_outputs(self, X):
         """The output of every layer for the rows of ``X``, in inference mode
         (dropout off, batch normalization with its running statistics): a
         list of L arrays, the ``l``-th of shape ``(n_samples, n_{l+1})``
         (transposed views of new arrays), the last being [`forward`][barenet.Network.forward]'s."""
-        _, ws = self.engine.forward(self.prepare(X).T)
-        return [A.T for A in ws.A]
+        return sparse.layer_outputs(self.engine, self.prepare(X))
 
     def to(self, array):
         """Copy the network (parameters, statistics, optimizer state, scaling)

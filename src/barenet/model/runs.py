@@ -12,6 +12,7 @@ from .callbacks import Callback, LearningRateScheduler, ProgressBar
 from . import targets
 from ..core.namespace import like, namespace
 from .placement import fit_scaler, moved, to_host
+from .sparse import STANDARDIZE, is_sparse
 from .trainer import Run
 
 
@@ -71,10 +72,18 @@ def data(net, X, y, sample_weight, class_weight):
     """``(X, Y, classes, weights)`` of a run: the inputs and targets as the
     passes take them, and the per-sample weights (or None)."""
     X = net.prepare(X)
+    refuse_sparse_scaling(net, X, "X")
     Y, classes = net.encode(y, X.shape[0])
     weights = targets.sample_weights(sample_weight, class_weight, y, X.shape[0], classes,
                                      net.task, net.dtype)
     return X, Y, classes, moved(weights, net.parameters)
+
+
+def refuse_sparse_scaling(net, X, name):
+    """A network with ``standardize`` takes no sparse ``X`` (centering would
+    make it dense; `barenet.model.sparse`), not even before its first fit."""
+    if net.standardize and is_sparse(X):
+        raise ValueError(f"{name} is sparse, but {STANDARDIZE}")
 
 
 def check_callbacks(callbacks):
@@ -124,6 +133,7 @@ def validation_pair(net, validation_data, classes):
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise TypeError("validation_data must be a pair (X_val, y_val)")
     X_val = net.prepare(validation_data[0], name="validation_data[0]")
+    refuse_sparse_scaling(net, X_val, "validation_data[0]")
     Y_val, _ = net.encode(validation_data[1], X_val.shape[0], classes, name="validation_data[1]")
     return X_val, Y_val
 
@@ -184,9 +194,9 @@ def split_size(validation_split, n_samples):
 def split(net, X, Y, y, order, n_val, sample_weight, class_weight, classes):
     """Hold out ``order[:n_val]`` for validation; returns the training
     ``X, Y``, their weights (and 'balanced' class counts) from the samples
-    trained on alone, and the validation pair."""
+    trained on alone, and the validation pair (a sparse ``X``'s both sparse)."""
     held, kept = order[:n_val], order[n_val:]
-    rows = _rows if type(X) is np.ndarray else _rows_any
+    rows = _rows if type(X) is np.ndarray or is_sparse(X) else _rows_any
     validation = (rows(X, held), rows(Y, held))
     kept_weights = None if sample_weight is None else np.asarray(to_host(sample_weight))[kept]
     weights = targets.sample_weights(kept_weights, class_weight,

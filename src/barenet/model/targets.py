@@ -19,14 +19,19 @@ targets and weights are encoded with NumPy, from a copy on the host.
 import numpy as np
 
 from .._checks import check_matrix, check_real
+from . import sparse
 from .placement import check_same, to_host
+from .sparse import is_sparse
 
 
 def check_inputs(X, dtype, n_features, scaler=None, name="X", parameters=None):
     """``X`` checked, cast to ``dtype``, and standardized by ``scaler``
     (a fitted [`Standardizer`][barenet.preprocessing.Standardizer]) if given;
     an array of the library, on the device, of ``parameters`` when given
-    (a TypeError otherwise)."""
+    (a TypeError otherwise). A SciPy sparse ``X`` stays sparse, as a CSR
+    matrix ([`barenet.model.sparse.check_inputs`][barenet.model.sparse.check_inputs])."""
+    if is_sparse(X):
+        return sparse.check_inputs(X, dtype, n_features, scaler, name, parameters)
     X = check_matrix(name, X, dtype=dtype, any_library=True)
     if parameters is not None:
         check_same(parameters, X, name)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..core.namespace import NUMPY, device_of, namespace
 from ..errors import TrainingDiverged
+from . import sparse
 from .batches import batch_bounds, gather
 
 
@@ -140,9 +141,11 @@ class Trainer:
         ``X`` has shape ``(m, n_features)`` and ``Y`` the encoded targets
         ``(m, n_outputs)``, both in the model's dtype; ``weights``, if given,
         has shape ``(m,)``. Each batch is gathered with one fancy index and
-        handed to the engine transposed (a view). ``validation``, when given,
-        is an ``(X_val, Y_val)`` pair in the same form, scored after each
-        epoch. Training stops after an epoch where a callback asks to.
+        handed to the engine transposed (a view); a SciPy sparse ``X`` (CSR)
+        is made dense one batch at a time ([`barenet.model.sparse`][barenet.model.sparse]).
+        ``validation``, when given, is an ``(X_val, Y_val)`` pair in the same
+        form, scored after each epoch. Training stops after an epoch where a
+        callback asks to.
         """
         self._begin(X, Y, run)
         self.diverged = None
@@ -154,7 +157,7 @@ class Trainer:
                 for epoch in range(run.epoch + 1, run.epochs + 1):
                     figures = self._epoch(epoch, X, Y, weights, interrupt)
                     if validation is not None:
-                        scores = self.engine.scores(*validation)
+                        scores = sparse.scores(self.engine, *validation)
                         figures["val_loss"] = scores["loss"]
                         figures["val_" + self.engine.metric_name] = scores[self.engine.metric_name]
                     history.append(**figures)
@@ -279,7 +282,7 @@ class Trainer:
             self.flat.restore(snapshot)
             try:
                 with np.errstate(over="raise", invalid="raise"):
-                    finite = bool(self.xp.all(self.xp.isfinite(self.engine.infer(X))))
+                    finite = bool(self.xp.all(self.xp.isfinite(sparse.infer(self.engine, X))))
             except FloatingPointError:  # an overflow on the way, in a hidden layer
                 finite = False
             if finite:

@@ -188,7 +188,7 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         dtype = check_float_dtype("dtype", self.dtype)
         first = not self._fitted() or not (incremental or self.warm_start)
         X, y = validate_data(self, X, y, reset=first, dtype=input_dtype(X, dtype),
-                             **self._y_checks)
+                             accept_sparse=["csr", "csc"], **self._y_checks)
         y = to_host(y)  # labels and targets are encoded with NumPy, from one host copy
         y, classes_, n_outputs = self._targets(y, first, classes, fit=not incremental)
         weights = self._weights(sample_weight, y, X.shape[0], classes_, fit=not incremental)
@@ -314,11 +314,14 @@ class BaseBarenetEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         device of the network (a ValueError otherwise)."""
         check_is_fitted(self)
         check_same_place(self, X, method)
-        return validate_data(self, X, reset=False, dtype=input_dtype(X, self.network_.dtype))
+        return validate_data(self, X, reset=False, dtype=input_dtype(X, self.network_.dtype),
+                             accept_sparse=["csr", "csc"])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.array_api_support = True  # see ._arrays
+        # kept sparse, the network densifies rows as it goes; standardizing refuses it
+        tags.input_tags.sparse = self.standardize is False
         try:
             tags.transformer_tags.preserves_dtype = [check_float_dtype("dtype", self.dtype).name]
         except (TypeError, ValueError):

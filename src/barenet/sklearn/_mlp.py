@@ -60,9 +60,16 @@ _STOCHASTIC_ATTRIBUTES = ("loss_curve_", "best_loss_", "validation_scores_",
                           "best_validation_score_", "_no_improvement_count", "_optimizer")
 
 
-def dense(X):
-    """``X`` as a dense array (a sparse matrix's ``toarray()``)."""
-    return X.toarray() if scipy.sparse.issparse(X) else X
+def network_inputs(X, whole):
+    """``X`` as the network takes it: a sparse matrix stays sparse, in CSR
+    form (a CSC one converted once), and the network makes its rows dense
+    batch by batch or block by block -- unless ``whole`` (L-BFGS's
+    objective over every sample at once, or the network standardizes its
+    inputs, which centering would make dense), when it is made dense whole."""
+    if not scipy.sparse.issparse(X):
+        return X
+    X = X.tocsr()
+    return X.toarray() if whole else X
 
 
 def set_parameters(estimator, args):
@@ -87,7 +94,10 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A sparse matrix is made dense.
+            A sparse matrix (CSR, CSC) stays sparse: only the rows of each
+            batch are made dense, as [`Network.fit`][barenet.Network.fit]
+            does; with ``solver='lbfgs'`` or ``standardize=True`` it is made
+            dense whole.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (a classifier; a 0/1 indicator matrix for multilabel
             classification) or targets (a regressor).
@@ -123,7 +133,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         first = not self.__sklearn_is_fitted__() or (not self.warm_start and not incremental)
         X, Y = self._validate_input(X, y, incremental, reset=first)
-        X = dense(X)
+        X = network_inputs(X, whole=not self._stochastic() or bool(self.standardize))
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X)
         random_state = check_random_state(self.random_state)
@@ -291,7 +301,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
         X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
                           dtype=(np.float64, np.float32))
         self._sync()
-        return self.network_.forward(dense(X))
+        return self.network_.forward(network_inputs(X, whole=self.network_.standardize))
 
     def save(self, path, training_state=False):
         """Write the fitted network (with any arrays assigned to ``coefs_``

@@ -3,6 +3,7 @@
     python bench/bench.py                # every workload, writes nothing
     python bench/bench.py --markdown bench/RESULTS.md
     python bench/bench.py --quick        # fewer repetitions and epochs, for a smoke test
+    python bench/bench.py --only mlp_mnist,mlp_small --blas-threads 1
 
 Each workload runs every library on the same data, architecture and optimizer
 settings: one warm-up each, then ``--repeats`` rounds in which every library
@@ -10,10 +11,18 @@ runs once, in turn; the report gives the median times and, per peer, the
 median over the rounds of barenet's time / the peer's (below 1 means barenet
 is faster). Interleaving keeps a machine that slows down for a while (shared
 virtual machines do) from weighing on one library only. Each workload runs in
-a fresh Python process, so none inherits the memory state of the ones before. Threads are
-left at each library's default. The matrix-product "floor" is the time of the
-forward and backward matrix products alone for the same shapes, with no
-activation, loss or update: what the BLAS needs whatever the library.
+a fresh Python process, so none inherits the memory state of the ones before.
+Threads are left at each library's default unless ``--blas-threads`` says
+otherwise. The matrix-product "floor" is the time of the forward and backward
+matrix products alone for the same shapes, with no activation, loss or update:
+what the BLAS needs whatever the library.
+
+The "MLPClassifier(solver='adam')" workloads time the drop-in estimators:
+``barenet.sklearn.MLPClassifier`` against ``sklearn.neural_network.MLPClassifier``,
+both with ``solver='adam'`` and the same settings, on the networks, data and
+epochs of the workloads above (the estimator's bookkeeping of each epoch
+included). ``--blas-threads N`` limits the BLAS of every library to N threads
+(threadpoolctl; PyTorch's own threads too) in each workload's process.
 
 Needs: barenet, scikit-learn, torch and numba (the test extra installs them all; without
 numba, every barenet row is NumPy only).
@@ -121,6 +130,26 @@ def sklearn_fit(X, y, hidden, activation, lr, batch, epochs, seed=0):
             clf.fit(X, y)
         return clf
     return run
+
+
+def estimator_fits(X, y, hidden, lr, batch, epochs, seed=0):
+    """``{'barenet': fit, 'scikit-learn': fit}``: the two MLPClassifier
+    estimators, solver='adam', with the same settings as ``sklearn_fit``."""
+    import warnings
+
+    from barenet.sklearn import MLPClassifier as BarenetMLP
+
+    settings = dict(hidden_layer_sizes=hidden, activation="relu", solver="adam",
+                    learning_rate_init=lr, batch_size=batch, max_iter=epochs, alpha=0.0,
+                    shuffle=True, random_state=seed, tol=0.0, n_iter_no_change=epochs + 1)
+
+    def fit(cls):
+        def run():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                return cls(**settings).fit(X, y)
+        return run
+    return {"barenet": fit(BarenetMLP), "scikit-learn": fit(MLPClassifier)}
 
 
 def torch_model(sizes, hidden_activation, dtype):
@@ -269,6 +298,51 @@ def workload_inference(repeats, quick):
     return f"inference: predict_proba on {m} x 784 rows, the MNIST-shaped net", rows, "s"
 
 
+ESTIMATOR = "MLPClassifier(solver='adam')"
+
+
+def workload_mlp_mnist(repeats, quick):
+    m = 12_000 if quick else 60_000
+    rng = np.random.default_rng(0)
+    X = rng.random((m, 784), dtype=np.float32)
+    y = rng.integers(0, 10, m)
+    rows = interleaved(estimator_fits(X, y, (256, 128), 1e-3, 128, 1), repeats)
+    return (f"{ESTIMATOR}, MNIST-shaped: {m} x 784 float32, hidden (256, 128), batch 128, "
+            "1 epoch"), rows, "s"
+
+
+def workload_mlp_float64(repeats, quick):
+    m = 4_000 if quick else 20_000
+    rng = np.random.default_rng(0)
+    X = rng.random((m, 784))
+    y = rng.integers(0, 10, m)
+    rows = interleaved(estimator_fits(X, y, (256, 128), 1e-3, 128, 1), repeats)
+    return (f"{ESTIMATOR}, float64: {m} x 784 float64, hidden (256, 128), batch 128, "
+            "1 epoch"), rows, "s"
+
+
+def workload_mlp_small(repeats, quick):
+    data = barenet.datasets.make_moons(n_samples=400, noise=0.2, seed=0)
+    X = data.X_train.astype(np.float32)
+    y = data.y_train
+    epochs = 500 if quick else 5000
+    steps = epochs * -(-len(X) // 64)
+    rows = interleaved(estimator_fits(X, y, (5, 2), 0.0007, 64, epochs), repeats,
+                       scale=1e6 / steps)
+    return (f"{ESTIMATOR}, small net: moons, {len(X)} samples, hidden (5, 2), batch 64, "
+            f"{epochs} epochs ({steps} steps)"), rows, "µs/step"
+
+
+def workload_mlp_wide(repeats, quick):
+    m = 4_000 if quick else 20_000
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((m, 512), dtype=np.float32)
+    y = rng.integers(0, 10, m)
+    rows = interleaved(estimator_fits(X, y, (1024, 1024, 1024), 1e-3, 256, 1), repeats)
+    return (f"{ESTIMATOR}, wide and deep: {m} x 512 float32, hidden (1024, 1024, 1024), "
+            "batch 256, 1 epoch"), rows, "s"
+
+
 def peak_memory_mnist(quick):
     """Peak traced allocation during one epoch of workload 1, against the
     training data plus the parameters."""
@@ -352,6 +426,9 @@ TARGETS = [
     # target against PyTorch, applied to float64 (its Adam takes float64 square
     # roots, four times the cost of float32's, so its matmul floor ratio is higher)
     ("float64", "PyTorch", 0.7),
+    # the drop-in estimator's fit with solver='adam' faster than scikit-learn's
+    ("mlp_mnist", "scikit-learn", 1.0), ("mlp_float64", "scikit-learn", 1.0),
+    ("mlp_small", "scikit-learn", 1.0), ("mlp_wide", "scikit-learn", 1.0),
 ]
 
 
@@ -375,18 +452,44 @@ def targets(results):
 
 
 WORKLOADS = {"mnist": workload_mnist, "float64": workload_float64, "small": workload_small,
-             "wide": workload_wide, "inference": workload_inference}
+             "wide": workload_wide, "inference": workload_inference,
+             "mlp_mnist": workload_mlp_mnist, "mlp_float64": workload_mlp_float64,
+             "mlp_small": workload_mlp_small, "mlp_wide": workload_mlp_wide}
+ALL = ",".join([*WORKLOADS, "memory"])
 
 
-def run_child(name, path, repeats, quick):
+def limit_threads(blas_threads):
+    """Limit every BLAS (and PyTorch) to ``blas_threads`` threads for the rest
+    of the process; None leaves each library's default."""
+    if blas_threads is None:
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(blas_threads, user_api="blas")  # until the process ends
+    if torch:
+        torch.set_num_threads(blas_threads)
+
+
+def blas_threads():
+    """The BLAS libraries loaded and their thread counts now, e.g. 'openblas: 2'."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (no threadpoolctl)"
+    return ", ".join(f"{i['internal_api']} {i['version']}: {i['num_threads']}"
+                     for i in threadpool_info() if i["user_api"] == "blas")
+
+
+def run_child(name, path, repeats, quick, threads=None):
     """Run one workload here and write what it returns to ``path`` as JSON."""
+    limit_threads(threads)
     result = peak_memory_mnist(quick) if name == "memory" else WORKLOADS[name](repeats, quick)
     with open(path, "w") as f:
         json.dump(result, f)
     return 0
 
 
-def in_child(name, repeats, quick):
+def in_child(name, repeats, quick, threads=None):
     """One workload in a fresh Python process: the libraries of a workload
     share a process, but no workload runs on the heap (and the transparent
     huge pages) that the ones before it left behind -- which was seen to slow
@@ -394,7 +497,8 @@ def in_child(name, repeats, quick):
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "result.json")
         command = [sys.executable, os.path.abspath(__file__), "--child", name, path,
-                   "--repeats", str(repeats)] + (["--quick"] if quick else [])
+                   "--repeats", str(repeats)] + (["--quick"] if quick else []) \
+            + ([] if threads is None else ["--blas-threads", str(threads)])
         subprocess.run(command, check=True)
         with open(path) as f:
             result = json.load(f)
@@ -409,25 +513,35 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="smaller workloads, 2 repeats")
     parser.add_argument("--markdown", metavar="FILE", help="also write the report here")
-    parser.add_argument("--only", help="comma-separated workloads: "
-                        "mnist,float64,small,wide,inference,memory")
+    parser.add_argument("--only", help="comma-separated workloads: " + ALL)
+    parser.add_argument("--blas-threads", type=int, metavar="N",
+                        help="limit every library's BLAS (and PyTorch) to N threads "
+                        "(threadpoolctl); default: each library's own")
     parser.add_argument("--child", nargs=2, metavar=("WORKLOAD", "JSON"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repeats = 2 if args.quick else args.repeats
     if args.child:
-        return run_child(*args.child, repeats, args.quick)
-    chosen = set((args.only or "mnist,float64,small,wide,inference,memory").split(","))
+        return run_child(*args.child, repeats, args.quick, args.blas_threads)
+    chosen = set((args.only or ALL).split(","))
     results = {}
 
     bandwidth = copy_bandwidth()
+    limit_threads(args.blas_threads)
+    threads = ("each library's default: " if args.blas_threads is None
+               else "limited by threadpoolctl: ") + blas_threads()
+    options = "".join([" --quick" if args.quick else "",
+                       f" --only {args.only}" if args.only else "",
+                       f" --repeats {args.repeats}" if args.repeats != 5 and not args.quick else "",
+                       "" if args.blas_threads is None else f" --blas-threads {args.blas_threads}"])
     lines = ["# barenet benchmark", "", *[f"- {line}" for line in machine()],
-             f"- command: `python bench/bench.py{' --quick' if args.quick else ''}`, "
+             f"- BLAS threads ({threads})",
+             f"- command: `python bench/bench.py{options}`, "
              f"{repeats} interleaved rounds after a warm-up", ""]
     print("\n".join(lines), flush=True)
     for name in WORKLOADS:
         if name not in chosen:
             continue
-        title, rows, unit = in_child(name, repeats, args.quick)
+        title, rows, unit = in_child(name, repeats, args.quick, args.blas_threads)
         results[name] = rows
         block = [f"## {title}", "", f"| library | median ({unit}) | barenet / library (median of "
                  "rounds) | lowest -- highest round |", "|---|---:|---:|---:|"]
@@ -438,7 +552,7 @@ def main(argv=None):
         print("\n".join(block), flush=True)
         lines += block
     if "memory" in chosen:
-        factor, peak, base = in_child("memory", repeats, args.quick)
+        factor, peak, base = in_child("memory", repeats, args.quick, args.blas_threads)
         results["memory"] = factor
         block = ["## peak memory, MNIST-shaped epoch", "",
                  f"training data + parameters: {base / 2**20:.1f} MiB; extra allocated at the peak "

@@ -46,28 +46,14 @@ def numerical_gradient(cost, theta, epsilon=1e-6):
     and restored, so ``theta`` ends as it began. ``theta`` may be an array of
     any library (nudged there, on its device); the result is a NumPy array.
     """
-    if not isinstance(theta, np.ndarray):
-        return _numerical_gradient(cost, theta, epsilon)
-    g = np.empty_like(theta)
-    for i in range(theta.size):
-        old = theta[i]
-        theta[i] = old + epsilon
-        plus = cost()
-        theta[i] = old - epsilon
-        minus = cost()
-        theta[i] = old
-        g[i] = (plus - minus) / (2 * epsilon)
-    return g
-
-
-def _numerical_gradient(cost, theta, epsilon):
-    """`numerical_gradient` for an array ``theta`` of another library than
-    NumPy: each entry is kept as a 0-d copy (an index may give a view) and
-    nudged in ``theta``'s dtype, as NumPy does."""
-    xp = namespace(theta)
-    g = np.empty(math.prod(theta.shape), dtype=to_numpy(theta[:0]).dtype)
+    if isinstance(theta, np.ndarray):
+        g, entry = np.empty_like(theta), lambda i: theta[i]  # a NumPy scalar is a copy
+    else:  # another library's index may be a view: each entry kept as a 0-d copy
+        xp = namespace(theta)
+        g = np.empty(math.prod(theta.shape), dtype=to_numpy(theta[:0]).dtype)
+        entry = lambda i: xp.asarray(theta[i], copy=True)  # noqa: E731
     for i in range(g.size):
-        old = xp.asarray(theta[i], copy=True)
+        old = entry(i)
         theta[i] = old + epsilon
         plus = cost()
         theta[i] = old - epsilon

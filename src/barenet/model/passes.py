@@ -32,13 +32,8 @@ import numpy as np
 from ..core import losses as _losses
 from ..core.linear import linear_backward
 from ..core.namespace import namespace
-from ..core.normalization import (
-    batchnorm_backward,
-    batchnorm_forward,
-    batchnorm_inference,
-    update_running_stats,
-)
-from ..core.regularization import add_l2_gradient, dropout_mask, l2_penalty
+from ..core.normalization import batchnorm_backward, batchnorm_forward, batchnorm_inference
+from ..core.regularization import add_l2_gradient, dropout_mask
 from ..fast.engine import INFER_BLOCK, Engine
 
 
@@ -54,26 +49,20 @@ class Pass:
         self.masks, self.bn = [None] * n_layers, [None] * n_layers
 
 
-class ArrayEngine:
+class ArrayEngine(Engine):
     """The passes of a network whose flat parameters ``flat``
     ([`FlatParameters`][barenet.model.parameters.FlatParameters]) are arrays
     of any library, for the ``architecture``
     ([`Architecture`][barenet.fast.engine.Architecture]) and the L2
-    strength ``l2``: the interface of [`Engine`][barenet.fast.engine.Engine]
-    (``forward``, ``backward``, ``objective``, ``step_value_and_grad``,
-    ``step_grad``, ``figures``, ``metric``, ``label_index``, ``infer``,
-    ``scores``), written with the Array API standard's functions."""
+    strength ``l2``: the fast [`Engine`][barenet.fast.engine.Engine] with
+    its passes (``forward``, ``backward``, ``label_index``, ``metric``,
+    ``infer``) written with the Array API standard's functions; the
+    objective, the training steps and the figures are the Engine's own,
+    which call them."""
 
     def __init__(self, architecture, flat, l2=0.0):
-        self.architecture = a = architecture
-        (self.layer_sizes, self.activations, self.loss, self.task, self.dtype, self.dropout,
-         self.batch_norm, self.bn_momentum, self.bn_eps) = a
-        self.flat, self.l2, self.xp = flat, l2, flat.xp
-        self.weights, self.biases = flat.weights, flat.biases
-        self.metric_name = "mae" if a.task == "regression" else "accuracy"
-        # as the fast Engine's (see barenet.model.trainer)
-        self.figures_per_epoch = (a.activations[-1].name == a.loss.fused_activation
-                                  and not any(a.batch_norm))
+        super().__init__(architecture, flat, l2)
+        self.xp = flat.xp
 
     def forward(self, A, training=False, rng=None, masks=None):
         """Forward pass on ``A`` of shape ``(n_0, m)``; returns ``(AL, pass)``
@@ -122,41 +111,6 @@ class ArrayEngine:
                                        flat.dbiases[l], need_dA_prev=l > 0, mean=False)
         add_l2_gradient(flat.dweights, flat.weights, self.l2, m)
 
-    def objective(self, AL, Y_T, weights=None):
-        """The training objective: the (weighted) loss plus the L2 penalty."""
-        return self.loss.value(AL, Y_T, weights) + l2_penalty(self.weights, self.l2, Y_T.shape[1])
-
-    def step_value_and_grad(self, X_T, Y_T, weights=None, rng=None, masks=None):
-        """Training objective on one batch and its gradient, written to the
-        gradient vector; batch normalization's running statistics take the
-        batch's. Returns ``(loss, AL)``."""
-        AL, ws = self.forward(X_T, True, rng, masks)
-        loss = self.objective(AL, Y_T, weights)
-        self.backward(ws, Y_T, weights)
-        if X_T.shape[1] > 1 and math.isfinite(loss):
-            self._fold_statistics(ws)
-        return loss, AL
-
-    def step_grad(self, X_T, Y_T, weights=None, rng=None):
-        """The gradient of one batch without the loss; returns ``(AL,
-        penalty)``, the batch's L2 penalty 0.0 without L2. (Only a network
-        without batch normalization is stepped this way.)"""
-        AL, ws = self.forward(X_T, True, rng)
-        self.backward(ws, Y_T, weights)
-        return AL, l2_penalty(self.weights, self.l2, Y_T.shape[1])
-
-    def _fold_statistics(self, ws):
-        flat = self.flat
-        for l, cache in enumerate(ws.bn):
-            if cache is not None:
-                update_running_stats(flat.running_means[l], flat.running_vars[l], cache,
-                                     self.bn_momentum)
-
-    def figures(self, AL, Y_T, weights=None):
-        """Loss (without the L2 penalty) and metric of the outputs ``AL``."""
-        return {"loss": self.loss.value(AL, Y_T, weights),
-                self.metric_name: self.metric(AL, Y_T)}
-
     def label_index(self, AL):
         """Index into the classes of each column of a classifier's output."""
         xp = self.xp
@@ -183,10 +137,6 @@ class ArrayEngine:
             return self.forward(X.T)[0].T
         return self.xp.concat([self.forward(X[start:start + INFER_BLOCK, :].T)[0].T
                                for start in range(0, m, INFER_BLOCK)], axis=0)
-
-    def scores(self, X, Y):
-        """Loss (without the L2 penalty) and metric on ``(X, Y)``, in inference mode."""
-        return self.figures(self.infer(X).T, Y.T)
 
 
 class Multilabel:

@@ -20,7 +20,8 @@ BOXES = {
     "top": ("interfaces and tools", "barenet.cli, barenet.sklearn, barenet.io (save, load, ONNX),\n"
             "barenet.plot, barenet.datasets", 0.3, 7.2, 9.4, "#dbe9f6"),
     "model": ("barenet.model", "Network (configuration and API), flat parameters,\n"
-              "targets, runs, the trainer, callbacks", 0.3, 5.2, 5.6, "#e5dcf2"),
+              "targets, runs, the trainer, callbacks,\n"
+              "the passes on other array libraries (PyTorch, CuPy)", 0.3, 5.2, 5.6, "#e5dcf2"),
     "notebook": ("barenet.notebook", "the notebook's functions,\nby its names", 6.3, 5.2, 3.4,
                  "#e5dcf2"),
     "fast": ("barenet.fast", "workspaces and bound plans (engine),\nin-place passes, numba loops",
@@ -65,6 +66,7 @@ def draw():
     arrow((1.5, 3.15), (1.5, 2.35))
     arrow((4.0, 3.15), (6.2, 2.35))
     arrow((5.5, 5.15), (5.8, 2.35))  # the model makes its optimizer
+    arrow((5.1, 5.15), (4.65, 2.35))  # the passes on other libraries: the core's formulas
     arrow((7.0, 5.15), (4.4, 2.35))
     arrow((8.8, 5.15), (8.8, 2.35))
     arrow((6.25, 5.85), (5.95, 5.85))  # the notebook's mini-batches (barenet.model.batches)

@@ -173,14 +173,25 @@ print(f"step by step: final cost {costs[-1]:.3f}, test accuracy {accuracy:.3f}")
 
 # %% [markdown]
 # `Network` runs the same math (every formula above is shared, not rewritten) with data laid
-# out one sample per row, as scikit-learn and PyTorch expect:
+# out one sample per row, as scikit-learn and PyTorch expect. `barenet.LivePlot` redraws the
+# learning curves and the boundary in place as it trains (every 50 epochs here; run the cell
+# in Jupyter to watch it move):
 
 # %%
 net = barenet.Network([2, 16, 8, 1], ["relu", "relu", "sigmoid"], seed=0)
+live = barenet.LivePlot(every=50, X=moons.X_train, y=moons.y_train)
 history = net.fit(moons.X_train, moons.y_train, optimizer=barenet.Adam(lr=0.01), epochs=300,
-                  batch_size=64, validation_data=(moons.X_test, moons.y_test))
+                  batch_size=64, validation_data=(moons.X_test, moons.y_test), callbacks=[live])
 print("Network: test accuracy", net.evaluate(moons.X_test, moons.y_test)["accuracy"])
-plot.learning_curves(history, validation_label="test")
+
+# %% [markdown]
+# What did it learn? `plot.network` draws every neuron as a map of its activation over the
+# input plane: straight cuts in the first hidden layer, bends made of them in the second, the
+# boundary at the output. Lines are weights, thicker when larger, blue positive, orange
+# negative.
+
+# %%
+plot.network(net, moons.X_train)
 
 # %% [markdown]
 # ### Regularization on a data set that overfits

@@ -43,6 +43,10 @@ EXPECTED_FAILURES = {
         "sample_weight, activations, deltas, coef_grads, intercept_grads), which fills "
         "scikit-learn's own per-layer work lists; barenet's objective and gradient are "
         "checked by finite differences in tests/test_lbfgs.py and by barenet.gradient_check"),
+    "test_preserve_feature_names[MLPClassifier]": (
+        "fits a classifier on y of one class (it checks feature names with early stopping); "
+        "barenet refuses one class with a ValueError naming it, where scikit-learn trains "
+        "a network that always predicts it (runs where pandas is installed)"),
 }
 
 

@@ -50,6 +50,16 @@ from .training import History
 
 from ._version import __version__  # noqa: E402
 
+
+def __getattr__(name):
+    """``barenet.LivePlot`` ([`LivePlot`][barenet.plot.live.LivePlot]), imported when first
+    asked for: importing barenet loads neither matplotlib nor IPython."""
+    if name == "LivePlot":
+        from .plot.live import LivePlot
+        return LivePlot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Network",
     "GD",
@@ -59,6 +69,7 @@ __all__ = [
     "AdamW",
     "Callback",
     "EarlyStopping",
+    "LivePlot",
     "ModelCheckpoint",
     "History",
     "gradient_check",

@@ -113,7 +113,11 @@ def _add_data_options(p, what="the data"):
                    "~/.cache/barenet)")
 
 
-def _add_network_options(p, default_data, default_epochs, default_batch):
+# ``compare --init`` without a name: the three initializations compared (init.png)
+ALL_INITS = ("random", "xavier", "he")
+
+
+def _add_network_options(p, default_data, default_epochs, default_batch, init_lesson=False):
     p.add_argument("--data", default=default_data, metavar="NAME|FILE",
                    help="a built-in data set (" + ", ".join(datasets.NAMES) + "), a .csv file "
                    "(label in the last column, or see --label), or an .npz file with X and y "
@@ -131,8 +135,15 @@ def _add_network_options(p, default_data, default_epochs, default_batch):
                    help="activation of the hidden layers: one name for all, or one per hidden "
                    f"layer, from {', '.join(activations.REGISTRY)}; the output is sigmoid "
                    "(2 classes), softmax (more) or linear (regression) (default: relu)")
-    p.add_argument("--init", default="he", choices=["random", "xavier", "he"],
-                   help="weight initialization (default: he)")
+    if init_lesson:
+        p.add_argument("--init", default="he", choices=ALL_INITS, nargs="?", const=ALL_INITS,
+                       metavar="{random,xavier,he}",
+                       help="weight initialization (default: he); alone, without a name, "
+                       "also write init.png: a network of 10 tanh or ReLU layers from each of "
+                       "the three, its activations and gradients layer by layer")
+    else:
+        p.add_argument("--init", default="he", choices=ALL_INITS,
+                       help="weight initialization (default: he)")
     p.add_argument("--lr", type=number(0), default=0.0075,
                    help="learning rate (default: 0.0075)")
     p.add_argument("--epochs", type=int_at_least(1), metavar="N",
@@ -197,15 +208,24 @@ def _add_compare(commands):
                  "learning rate, from the same initial weights. Prints a table and writes one "
                  "figure (the cost curves, and the decision boundaries for 2-D data).",
                  TRAIN_DEFAULTS_HELP.format(epochs=3000) + "\n" + EPILOG)
-    _add_network_options(p, "moons", 3000, 64)
+    _add_network_options(p, "moons", 3000, 64, init_lesson=True)
     p.add_argument("--out", default="barenet-out", metavar="DIR",
-                   help="directory for compare.png (default: barenet-out)")
+                   help="directory for compare.png and the figures below (default: "
+                   "barenet-out)")
+    p.add_argument("--animate", action="store_true",
+                   help="also write compare.gif: the four decision boundaries and losses "
+                   "evolving side by side, epoch by epoch (2-feature classification data)")
+    p.add_argument("--paths", action="store_true",
+                   help="also write paths.png (the four rules walking on an ill-conditioned "
+                   "quadratic and on Rosenbrock's function) and paths_network.png (the four "
+                   "runs' parameters over this network's loss)")
 
 
 def _add_train(commands):
     p = _command(commands, "train", "train one network, save it and plot its learning curves",
                  "Train one network and write DIR/model.npz, DIR/learning_curves.png and, for "
-                 "2-D data, DIR/decision_boundary.png. With no options: the notebook's example, "
+                 "2-D data, DIR/decision_boundary.png and DIR/network.png (every neuron's "
+                 "activation over the input plane). With no options: the notebook's example, "
                  "ReLU hidden layers of 5 and 2 units, a sigmoid output and He initialization, "
                  "on two moons. Ctrl-C stops at the end of the current step and saves the model "
                  "so far and DIR/checkpoint.npz, which --resume continues.",
@@ -224,6 +244,9 @@ def _add_train(commands):
                    "--seed; the network and training options come from the checkpoint")
     p.add_argument("--quiet", action="store_true",
                    help="no progress (a bar on a terminal, a line every few epochs otherwise)")
+    p.add_argument("--animate", action="store_true",
+                   help="also write training.gif: the decision boundary and the learning "
+                   "curves, epoch by epoch (2-feature classification data)")
 
 
 def _add_predict(commands):

@@ -13,6 +13,8 @@ from .. import optimizers
 from ..model.callbacks import EarlyStopping, ProgressBar
 from ..model.network import Network
 from ..io import load
+from . import pictures
+from .parser import ALL_INITS
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -134,15 +136,23 @@ def cmd_compare(args):
 
     console = Console()
     writable_directory(args.out, "--out")
+    lesson = args.init == ALL_INITS  # --init alone: the initializations compared too
+    if lesson:
+        args.init = "he"
     data = load_data(args)
-    results, rows = {}, []
+    results, rows, records = {}, [], {}
     for name in COMPARED:
         net, epochs, chosen = network_for(data, args, 3000)
+        if args.animate and not records:  # before any training
+            pictures.check_boundary_data(data, net.task == "regression", "--animate")
         optimizer = optimizers.REGISTRY[name](lr=args.lr)
+        record = pictures.recorder(args.animate or args.paths)
         start = time.perf_counter()
         history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=epochs,
-                          batch_size=args.batch_size, schedule=args.schedule)
+                          batch_size=args.batch_size, schedule=args.schedule,
+                          callbacks=[] if record is None else [record])
         seconds = time.perf_counter() - start
+        records[type(optimizer).__name__] = record
         metric = net.metric_name
         train, test = (net.evaluate(X, y)[metric] for X, y in (
             (data.X_train, data.y_train), (data.X_test, data.y_test)))
@@ -165,6 +175,14 @@ def cmd_compare(args):
     fig = plot.optimizer_comparison(results, *points)
     fig.suptitle(f"{data.name}: the same network, four optimizers (lr {args.lr})")
     _write_figure(console, fig, os.path.join(args.out, "compare.png"))
+    nets = {label: net for label, (net, _) in results.items()}
+    if args.animate:
+        pictures.comparison(console, {label: (nets[label], records[label]) for label in nets},
+                            data, args.out)
+    if args.paths:
+        pictures.paths(console, records, nets, data, args.out)
+    if lesson:
+        pictures.initializations(console, data, args.seed, args.out)
 
 
 def _resume_command(arguments, checkpoint):
@@ -186,10 +204,13 @@ def cmd_train(args):
     paths = _output_paths(args.out)
     data = load_data(args)
     net, optimizer, epochs, chosen = _network_to_train(data, args)
+    if args.animate:
+        pictures.check_boundary_data(data, net.task == "regression", "--animate")
     console.print(describe(data, net, epochs, chosen) + f"; {[a.name for a in net.activations]}, "
                   f"{type(optimizer).__name__} lr {optimizer.lr}")
     validation, validation_label, stopper = _validation(data, args, net)
-    callbacks = [] if stopper is None else [stopper]
+    record = pictures.recorder(args.animate)
+    callbacks = [callback for callback in (stopper, record) if callback is not None]
     if not args.quiet:  # the scored split named as the lines below name it
         callbacks.append(ProgressBar.for_stream(validation_name=validation_label))
     make_directory(args.out, "--out")
@@ -208,6 +229,8 @@ def cmd_train(args):
     if interrupted or held_interrupt:
         return EXIT_INTERRUPTED
     _figures(console, net, data, history, paths, validation_label)
+    if record is not None:
+        pictures.training(console, record, net, data, args.out, validation_label)
     return EXIT_OK
 
 
@@ -216,7 +239,8 @@ def _output_paths(out):
     any work starts."""
     writable_directory(out, "--out")
     paths = {name: os.path.join(out, name) for name in
-             ("model.npz", "checkpoint.npz", "learning_curves.png", "decision_boundary.png")}
+             ("model.npz", "checkpoint.npz", "learning_curves.png", "decision_boundary.png",
+              "network.png", "training.gif")}
     if os.path.isdir(out):
         for path in paths.values():
             writable_file(path, "--out")
@@ -297,3 +321,4 @@ def _figures(console, net, data, history, paths, validation_label):
                                      y_test=data.y_test, feature_names=data.feature_names,
                                      title=data.name)
         _write_figure(console, fig, paths["decision_boundary.png"])
+        pictures.network(console, net, data, os.path.dirname(paths["network.png"]))

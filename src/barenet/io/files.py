@@ -48,6 +48,28 @@ def write_atomically(path, write):
         raise
 
 
+def write_named_atomically(path, write, suffix=".tmp"):
+    """Call ``write(name)`` with the name of a new temporary file beside
+    ``path`` (ending in ``suffix``, for writers that choose their format by
+    it), then rename it over ``path``: for writers that take a file name, not
+    a file. An error midway removes the temporary file and leaves any
+    previous ``path`` whole."""
+    path = check_path(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"cannot write {path}: there is no directory {directory}")
+    fd, tmp = tempfile.mkstemp(prefix=".barenet-", suffix=suffix, dir=directory)
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def read_npz(path):
     """The arrays of the ``.npz`` archive at ``path``, as a dict.
 

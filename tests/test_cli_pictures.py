@@ -1,0 +1,60 @@
+"""The pictures of ``barenet train`` and ``barenet compare``: ``network.png``,
+``--animate`` (training.gif, compare.gif), ``--paths`` and ``--init`` alone
+(init.png); and their refusals, before any training."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import barenet
+from barenet.model.recorders import Snapshots
+from barenet.cli.pictures import FRAMES
+
+from test_cli import assert_png, run
+
+
+def frames(path):
+    with Image.open(path) as image:
+        return image.n_frames
+
+
+def test_train_animate_writes_the_network_and_one_frame_per_snapshot(tmp_path):
+    result = run("train", "--epochs", 250, "--animate", "--quiet", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_png(tmp_path / "network.png")
+    # as many frames as a recorder keeps over 250 epochs, whatever the network
+    record = Snapshots(max_snapshots=FRAMES)
+    X = np.random.default_rng(0).standard_normal((20, 2))
+    barenet.Network([2, 1], ["sigmoid"], seed=0).fit(X, X[:, 0] > 0, epochs=250, callbacks=[record])
+    assert frames(tmp_path / "training.gif") == len(record) <= FRAMES
+    assert len(record) > FRAMES // 2  # thinned, never below half the bound
+    assert "wrote" in result.stdout and "training.gif" in result.stdout
+
+
+def test_compare_writes_its_animation_paths_and_the_initialization_lesson(tmp_path):
+    result = run("compare", "--epochs", 40, "--animate", "--paths", "--init", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    for name in ("compare.png", "paths.png", "paths_network.png", "init.png"):
+        assert_png(tmp_path / name)
+    assert frames(tmp_path / "compare.gif") == 41  # the start and every epoch
+    # --init alone compared the initializations; the network itself kept He's
+    assert "init.png" in result.stdout
+
+
+def test_compare_init_with_a_name_is_the_initialization_as_before(tmp_path):
+    result = run("compare", "--epochs", 5, "--init", "xavier", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "init.png").exists()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train", "--data", "iris", "--animate"], "2-feature classification data"),
+    (["compare", "--data", "iris", "--animate"], "iris is 4-feature data"),
+    (["train", "--regression", "--animate"], "regression data"),
+])
+def test_animate_refuses_data_without_a_plane_before_training(args, words, tmp_path):
+    result = run(*args, "--epochs", 3, "--out", tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "--animate" in lines[0]
+    assert not (tmp_path / "model.npz").exists() and not (tmp_path / "compare.png").exists()

@@ -135,7 +135,7 @@ def _draw(ax, model, X, y, resolution, X_test, y_test, feature_names):
     # the zero sets of the margins of classes[1:] draw each boundary once
     for k in range(1, len(classes)):
         f = margins[:, k].reshape(xx.shape)
-        if f.min() < 0 < f.max():
+        if f.min() <= 0 < f.max():  # a tie (f = 0: every ReLU off) predicts classes[0]
             ax.contour(xx, yy, f, levels=[0], colors="k", linewidths=0.8)
 
     cmap = ListedColormap(colors)

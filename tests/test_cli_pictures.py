@@ -48,11 +48,15 @@ def test_compare_init_with_a_name_is_the_initialization_as_before(tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["train", "--data", "iris", "--animate"], "2-feature classification data"),
-    (["compare", "--data", "iris", "--animate"], "iris is 4-feature data"),
+    (["train", "--data", "{table}", "--animate"], "2-feature classification data"),
+    (["compare", "--data", "{table}", "--animate"], "is 3-feature data"),
     (["train", "--regression", "--animate"], "regression data"),
 ])
 def test_animate_refuses_data_without_a_plane_before_training(args, words, tmp_path):
+    table = tmp_path / "three.npz"  # 3 features, 2 classes
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    np.savez(table, X=X, y=(X[:, 0] > 0).astype(int))
+    args = [arg.format(table=table) for arg in args]
     result = run(*args, "--epochs", 3, "--out", tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

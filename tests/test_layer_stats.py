@@ -14,6 +14,12 @@ from barenet.model.layer_stats import QUANTITIES, LayerStatistics, init_statisti
 from barenet.plot.layers import init_comparison, init_figure, layer_statistics
 
 
+def figure_text(fig):
+    """The figure's own texts, its title among them (``Figure.get_suptitle``
+    is matplotlib 3.8's)."""
+    return " ".join(text.get_text() for text in fig.texts)
+
+
 def data(m=120, n=3, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(m, n))
@@ -258,7 +264,7 @@ def test_layer_statistics_draws_a_line_per_record():
     axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     assert len(axes) == 4 and all(ax.get_yscale() == "log" for ax in axes)
     assert [len(ax.lines) for ax in axes] == [4, 4, 4, 5]  # the last: the 1e-3 mark
-    assert "1-2 relu, 3 sigmoid" in fig.get_suptitle()
+    assert "1-2 relu, 3 sigmoid" in figure_text(fig)
     means = layer_statistics(stats.as_dict(), quantities=("activation_mean", "gradient_mean"),
                              title="means")
     assert [ax.get_yscale() for ax in means.axes[:2]] == ["linear", "linear"]
@@ -275,7 +281,7 @@ def test_init_figure_compares_the_inits_per_activation(lesson):
     assert all(ax.get_yscale() == "log" for ax in axes.ravel())
     assert [len(ax.lines) for ax in axes.ravel()] == [6] * 6  # 3 inits, start and end
     assert axes[1, 0].get_title().startswith("relu")
-    assert "10 hidden layers of 64 units from 3 initializations" in fig.get_suptitle()
+    assert "10 hidden layers of 64 units from 3 initializations" in figure_text(fig)
     assert len(axes[0, 0].lines[0].get_xdata()) == 10  # the hidden layers
     with pytest.raises(ValueError, match="quantities"):
         init_figure(lesson, quantities=("activation_mean",))

@@ -25,3 +25,20 @@ def _check_text(name, value):
     return value
 
 
+def legend_below(fig, ax, handles, labels=None, ncols=1):
+    """One legend for the whole figure, below its axes; on matplotlib < 3.7,
+    which has no legends outside the axes, on ``ax`` where it fits best."""
+    labels = [h.get_label() for h in handles] if labels is None else labels
+    try:
+        return fig.legend(handles, labels, loc="outside lower center", ncols=ncols,
+                          fontsize="small")
+    except ValueError:
+        return ax.legend(handles, labels, loc="best", fontsize="small")
+
+
+def artists_of(contours):
+    """The artists a contour set draws with: the set itself from matplotlib 3.8
+    (an Artist), its collections before."""
+    from matplotlib.artist import Artist
+
+    return [contours] if isinstance(contours, Artist) else list(contours.collections)

@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .._checks import check_int, check_positive
 from ..model.recorders import Snapshots
-from ._style import CLASS_COLORS, MARGIN
+from ._style import CLASS_COLORS, MARGIN, artists_of
 from .boundary import _check_points, _class_index, _class_scores, _feature_names, _margins
 from .curves import _curve_style
 from .frames import TrainingAnimation, save_animation
@@ -92,8 +92,8 @@ class _Boundary:
         for k in range(1, margins.shape[1]):
             f = margins[:, k].reshape(self.xx.shape)
             if f.min() <= 0 < f.max():  # a tie (f = 0) predicts the first class
-                self.lines.append(self.ax.contour(self.xx, self.yy, f, levels=[0], colors="k",
-                                                  linewidths=1.0, zorder=1))
+                self.lines += artists_of(self.ax.contour(self.xx, self.yy, f, levels=[0],
+                                                         colors="k", linewidths=1.0, zorder=1))
         return [self.image, *self.lines, *self.marks, *self.ax.spines.values()]
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._checks import check_nonnegative
-from ._style import CURVE_MARKERS, CURVE_STYLES, _check_history, _check_text
+from ._style import CURVE_MARKERS, CURVE_STYLES, _check_history, _check_text, legend_below
 
 from .boundary import _draw
 
@@ -187,8 +187,4 @@ def _draw_boundaries(fig, grid, results, X, y, resolution, X_test, y_test, featu
         ax = fig.add_subplot(grid[1, i])
         handles = _draw(ax, model, X, y, resolution, X_test, y_test, feature_names)
         ax.set_title(label)
-    try:
-        fig.legend(handles=handles, loc="outside lower center",
-                   ncols=len(handles), fontsize="small")
-    except ValueError:  # matplotlib < 3.7 has no legends outside the axes
-        ax.legend(handles=handles, loc="best", fontsize="small")
+    legend_below(fig, ax, handles, ncols=len(handles))

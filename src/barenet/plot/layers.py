@@ -12,7 +12,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from ..model.layer_stats import QUANTITIES, LayerStatistics, init_statistics
-from ._style import CLASS_COLORS, CURVE_MARKERS, _check_text
+from ._style import CLASS_COLORS, CURVE_MARKERS, _check_text, legend_below
 
 # What each quantity is called on an axis.
 LABELS = {
@@ -157,8 +157,7 @@ def init_figure(results, quantities=("activation_std", "delta_std", "gradient_st
             axes[r, c].set_title(f"{activation} layers: {LABELS[name]}", fontsize="medium")
             axes[r, c].set_xlabel("hidden layer" if r == rows - 1 else "")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles) // 2 or 1,
-               fontsize="small")
+    legend_below(fig, axes[0, 0], handles, labels, ncols=len(handles) // 2 or 1)
     first = next(iter(results.values()))
     sizes = next(iter(first.values())).layer_sizes
     shape = (f"{len(sizes) - 2} hidden layers of {sizes[1]} units"

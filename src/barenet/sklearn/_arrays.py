@@ -21,6 +21,7 @@ from its own estimators (``check_same_namespace``).
 """
 
 import numpy as np
+import scipy.sparse
 from sklearn import get_config
 
 from ..core.namespace import NUMPY, like, namespace
@@ -40,10 +41,27 @@ def place(X):
 
 
 def input_dtype(X, dtype):
-    """``dtype`` (a NumPy float dtype) as ``validate_data`` takes it for the
-    input ``X``: the same dtype of the namespace ``X`` is computed in."""
+    """``dtype`` (a NumPy float dtype, or a tuple of them: the first unless
+    the input has one of the others) as ``validate_data`` takes it for the
+    input ``X``: the same dtype(s) of the namespace ``X`` is computed in."""
     xp, _ = place(X)
-    return dtype if xp is NUMPY else getattr(xp, np.dtype(dtype).name)
+    if xp is NUMPY:
+        return dtype
+    if isinstance(dtype, tuple):
+        return tuple(getattr(xp, np.dtype(d).name) for d in dtype)
+    return getattr(xp, np.dtype(dtype).name)
+
+
+def numpy_dtype(A):
+    """The NumPy dtype of the name of ``A``'s dtype (``A`` an array of any
+    library, or a sparse matrix): ``float32`` for a float32 tensor."""
+    if isinstance(A.dtype, np.dtype):
+        return A.dtype
+    xp = namespace(A)
+    for name in ("float64", "float32", "float16", "int64", "int32", "bool"):
+        if A.dtype == getattr(xp, name, None):
+            return np.dtype(name)
+    raise TypeError(f"no NumPy dtype for {A.dtype!r}")
 
 
 def check_same_place(estimator, X, method):
@@ -52,7 +70,9 @@ def check_same_place(estimator, X, method):
     parameters = estimator.network_.parameters
     if place(X) == place_of(parameters):
         return
-    if dispatching():
+    if scipy.sparse.issparse(X):
+        given = "a SciPy sparse matrix (only NumPy's namespace takes sparse inputs)"
+    elif dispatching():
         given = describe(X)
     else:
         given = "converted to NumPy (array_api_dispatch is off)"
@@ -89,3 +109,26 @@ def alongside(values, A):
     if place_of(values) == place_of(A):
         return values
     return like(np.asarray(to_host(values), dtype=np.float64), A)
+
+
+def accuracy(y, predicted, sample_weight=None):
+    """scikit-learn's accuracy of the labels ``predicted`` against ``y`` (each
+    weighted by ``sample_weight``; all of any library), as a Python float:
+    computed on the host, where labels of every library meet, in float64
+    (some libraries would average in float32)."""
+    from sklearn.metrics import accuracy_score
+
+    weights = None if sample_weight is None else to_host(sample_weight)
+    return float(accuracy_score(to_host(y), to_host(predicted), sample_weight=weights))
+
+
+def r2(y, predicted, sample_weight=None):
+    """scikit-learn's R^2 of ``predicted`` against ``y`` (weighted by
+    ``sample_weight``), as a Python float, computed where ``predicted`` are:
+    ``y`` and the weights are moved there first when they are elsewhere
+    (NumPy data, lists)."""
+    from sklearn.metrics import r2_score
+
+    y, sample_weight = (None if a is None else alongside(a, predicted)
+                        for a in (y, sample_weight))
+    return float(r2_score(y, predicted, sample_weight=sample_weight))

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core.namespace import namespace, to_numpy
 from ..model import targets
 from ..model.placement import to_host
-from ._arrays import as_float64, dispatching
+from ._arrays import accuracy, as_float64, dispatching
 from ._base import BaseBarenetEstimator, adds_parameters
 
 
@@ -226,11 +226,7 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         """
         if not dispatching():
             return super().score(X, y, sample_weight)
-        from sklearn.metrics import accuracy_score
-
-        predicted = to_host(self.predict(X))
-        weights = None if sample_weight is None else to_host(sample_weight)
-        return float(accuracy_score(to_host(y), predicted, sample_weight=weights))
+        return accuracy(y, self.predict(X), sample_weight)
 
     # ------------------------------------------------------------- internals
 

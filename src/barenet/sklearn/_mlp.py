@@ -11,6 +11,14 @@ network's flat parameter vector), the same stopping rules, warnings and
 fitted attributes. ``coefs_`` and ``intercepts_`` are views into the
 network's parameters.
 
+They follow scikit-learn's Array API conventions as the ``Barenet*``
+estimators do (`._arrays`): with ``array_api_dispatch`` on, the network
+trains and predicts in the library and on the device of ``X`` (L-BFGS too:
+its objective and gradient are computed there, SciPy's search runs on the
+host, on float64 copies of the parameter vector), ``coefs_`` and
+``intercepts_`` are views of that library, and labels, targets and sample
+weights are encoded with NumPy from one host copy.
+
 A subclass provides
 
 - ``_validate_input(X, y, incremental, reset)``: ``X`` and the targets as a
@@ -36,11 +44,13 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..core.initializers import GlorotUniform, initialize
+from ..core.namespace import like, namespace
 from ..errors import TrainingDiverged
 from ..model.network import Network
-from ..model.placement import fit_scaler
+from ..model.placement import fit_scaler, moved, to_host
 from . import _lbfgs
-from ._base import NetworkEstimatorMixin
+from ._arrays import check_same_place, input_dtype, numpy_dtype
+from ._base import BaseBarenetEstimator, NetworkEstimatorMixin
 from ._mlp_params import (
     CONSTRAINTS,
     OUTPUT_NAMES,
@@ -54,6 +64,9 @@ from ._mlp_training import EpochEnd, batch_size, split, weights_and_l2
 
 NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
               "values and need to be preprocessed.")
+
+# What the estimators' methods take as X, as scikit-learn's MLP takes it.
+FLOATS = (np.float64, np.float32)
 
 # The attributes of stochastic training, which L-BFGS does not set.
 _STOCHASTIC_ATTRIBUTES = ("loss_curve_", "best_loss_", "validation_scores_",
@@ -97,7 +110,9 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
             A sparse matrix (CSR, CSC) stays sparse: only the rows of each
             batch are made dense, as [`Network.fit`][barenet.Network.fit]
             does; with ``solver='lbfgs'`` or ``standardize=True`` it is made
-            dense whole.
+            dense whole. With ``array_api_dispatch`` on, an array of another
+            library (a torch tensor, a CuPy array) trains the network on its
+            library and device, where the fitted arrays then live.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels (a classifier; a 0/1 indicator matrix for multilabel
             classification) or targets (a regressor).
@@ -132,28 +147,34 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first = not self.__sklearn_is_fitted__() or (not self.warm_start and not incremental)
+        if not first:  # the fitted network goes on, where it is
+            self._sync()
+            check_same_place(self, X, "partial_fit" if incremental else "fit")
         X, Y = self._validate_input(X, y, incremental, reset=first)
         X = network_inputs(X, whole=not self._stochastic() or bool(self.standardize))
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+        if sample_weight is not None:  # encoded with NumPy, as the labels
+            sample_weight = to_host(_check_sample_weight(sample_weight, X))
         random_state = check_random_state(self.random_state)
         units = [X.shape[1], *hidden, Y.shape[1]]
         if first:
-            self._initialize(units, network_dtype(self.dtype, X.dtype), random_state)
+            self._initialize(units, network_dtype(self.dtype, numpy_dtype(X)), random_state, X)
         else:
-            self._sync()
             self._check_architecture(units)
         if self._stochastic():
             self._fit_stochastic(X, Y, sample_weight, random_state, incremental)
         else:
             self._fit_lbfgs(X, Y, sample_weight)
-        if not np.isfinite(self.network_.parameters).all():
+        parameters = self.network_.parameters
+        xp = namespace(parameters)
+        if not bool(xp.all(xp.isfinite(parameters))):
             raise ValueError(NON_FINITE)
         return self
 
-    def _initialize(self, units, dtype, random_state):
+    def _initialize(self, units, dtype, random_state, X):
         """A new network of layer sizes ``units``, with scikit-learn's initial
-        weights drawn from ``random_state``; the attributes of a first fit."""
+        weights drawn from ``random_state``, in the library and on the device
+        of ``X`` (NumPy's for NumPy data and sparse matrices); the attributes
+        of a first fit."""
         self.n_iter_, self.t_ = 0, 0
         self.n_outputs_, self.n_layers_ = units[-1], len(units)
         output = self._output_activation()
@@ -168,7 +189,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
         # the Generator of the shuffles and dropout comes from it later (seed=0
         # only makes the constructor's own draws, replaced here)
         initialize(net.weights, net.biases, net.init, random_state)
-        self._hold(net)
+        self._hold(net.to(X))
         self.optimizer_, self._best_parameters = None, net.flat.snapshot()
         for name in _STOCHASTIC_ATTRIBUTES:
             self.__dict__.pop(name, None)
@@ -190,7 +211,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
 
     def _hold(self, net):
         """Make ``net`` the estimator's network, ``coefs_`` and ``intercepts_``
-        views into it."""
+        views into it (arrays of its library, on its device)."""
         self.network_ = net
         self.coefs_ = [W.T for W in net.weights]
         self.intercepts_ = [b[:, 0] for b in net.biases]
@@ -212,7 +233,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
     def _network_from_coefs(self):
         """A network for the ``coefs_``, ``intercepts_``, ``activation`` and
         ``out_activation_`` set by hand on an estimator never fitted."""
-        coefs = [np.asarray(c) for c in self.coefs_]
+        coefs = [np.asarray(to_host(c)) for c in self.coefs_]
         units = [coefs[0].shape[0], *(c.shape[1] for c in coefs)]
         output = {name: ours for ours, name in OUTPUT_NAMES.items()}[self.out_activation_]
         net = Network(units, hidden_activations(self.activation, len(units) - 2) + [output],
@@ -282,7 +303,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
         X = net.prepare(X)
         Y, _ = net.encode(y, X.shape[0])
         if weights is not None:
-            weights = weights.astype(net.dtype)
+            weights = moved(weights.astype(net.dtype), net.parameters)
         try:
             result = _lbfgs.minimize(net, X, Y, weights, max_iter=self.max_iter,
                                      max_fun=self.max_fun, tol=float(self.tol),
@@ -294,13 +315,16 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- outputs
 
-    def _forward(self, X):
+    def _forward(self, X, method):
         """The network's outputs for ``X`` (checked as scikit-learn checks
-        it), shape ``(n_samples, n_outputs_)``, in the network's dtype."""
+        it, and to be where the network is: a ValueError naming ``method``
+        otherwise), shape ``(n_samples, n_outputs_)``, in the network's
+        dtype, library and device."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
-                          dtype=(np.float64, np.float32))
         self._sync()
+        check_same_place(self, X, method)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                          dtype=input_dtype(X, FLOATS))
         return self.network_.forward(network_inputs(X, whole=self.network_.standardize))
 
     def save(self, path, training_state=False):
@@ -319,8 +343,21 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True  # see ._arrays
         return tags
 
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy of the estimator with its arrays converted by ``converter``,
+        as scikit-learn's ``move_estimator_to`` moves an estimator (the
+        ``Barenet*`` estimators' conversion, then the views made again)."""
+        if self._fitted():
+            self._sync()
+        copy = BaseBarenetEstimator.__sklearn_array_api_convert__(self, converter)
+        if copy._fitted():
+            copy._hold(copy.network_)
+            copy._best_parameters = tuple(like(to_host(a), copy.network_.parameters)
+                                          for a in copy._best_parameters)
+        return copy
 
     # ``coefs_`` and ``intercepts_`` are views into the network: a pickle (and a
     # copy) holds the network alone, and the views are made again from it.
@@ -338,11 +375,12 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
 
 
 def _copy_into(views, values, name):
-    """Copy the arrays ``values`` into the network's ``views``."""
-    values = [np.asarray(v) for v in values]
-    shapes = [v.shape for v in views]
+    """Copy the arrays ``values`` (of any library) into the network's
+    ``views`` (through the host, for a network on another library)."""
+    values = [np.asarray(to_host(v)) for v in values]
+    shapes = [tuple(v.shape) for v in views]
     if [v.shape for v in values] != shapes:
         raise ValueError(f"{name} must be arrays of shapes {shapes}, got "
                          f"{[v.shape for v in values]}")
     for view, value in zip(views, values):
-        view[...] = value
+        view[...] = value if type(view) is np.ndarray else like(value, view, numpy_dtype(view))

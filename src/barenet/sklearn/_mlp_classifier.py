@@ -8,6 +8,8 @@ accuracy as the early-stopping score, and ``class_weight``. The rest is
 `BaseMLP`'s.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
@@ -17,9 +19,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from ..core.namespace import namespace
 from ..model import targets
+from ..model.placement import labels, to_host
+from ._arrays import accuracy, dispatching, input_dtype, placed
 from ._classifier import _network_labels
-from ._mlp import BaseMLP, set_parameters
+from ._mlp import FLOATS, BaseMLP, set_parameters
 
 MULTILABEL = "multilabel-indicator"
 
@@ -32,6 +37,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     It minimizes the log-loss (binary, categorical, or one binary
     cross-entropy per label for multilabel targets) plus the L2 term
     ``alpha / (2 n) * sum of squared weights`` for a batch of ``n`` samples.
+
+    **Other array libraries.** With scikit-learn's ``array_api_dispatch`` on
+    (unlike scikit-learn's MLP), a torch tensor, CuPy or ``array_api_strict``
+    array ``X`` trains the network in its library, on its device, every
+    solver: for 'lbfgs' the objective and gradient are computed there and
+    SciPy's L-BFGS-B, on the host, gets float64 copies of the parameter
+    vector and gradient per evaluation. ``coefs_``, ``intercepts_``, numeric
+    ``classes_`` and what the methods return are arrays there (data of
+    another library is scikit-learn's ValueError); ``loss_``, the curves and
+    ``score`` stay Python floats; labels and weights are encoded with NumPy
+    (string labels stay NumPy's). Sparse matrices are NumPy's, as
+    scikit-learn takes them.
 
     Parameters
     ----------
@@ -124,10 +141,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels (for multilabel targets, ``0 .. n_labels - 1``).
+        The class labels (for multilabel targets, ``0 .. n_labels - 1``); an
+        array of the network's library when they are numbers.
     coefs_, intercepts_ : list of ndarray
         Each layer's weights ``(n_in, n_out)`` and biases ``(n_out,)``: views
-        into the network's parameters.
+        into the network's parameters, of its library and device.
     loss_ : float
         The objective of the last epoch (mean over its batches, L2 included),
         or for 'lbfgs' at the solution.
@@ -201,13 +219,23 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         -------
         self
         """
-        if _check_partial_fit_first_call(self, classes):
+        if self._first_partial_fit(classes):
             self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
+            if type_of_target(to_host(y)).startswith("multilabel"):
+                self._label_binarizer.fit(to_host(y))
             else:
-                self._label_binarizer.fit(classes)
+                self._label_binarizer.fit(self.classes_)
         return self._fit(X, y, sample_weight, incremental=True)
+
+    def _first_partial_fit(self, classes):
+        """Whether this is ``partial_fit``'s first call (setting ``classes_``):
+        scikit-learn's ``_check_partial_fit_first_call``, on host copies."""
+        known = getattr(self, "classes_", None)
+        host = SimpleNamespace(classes_=None if known is None else to_host(known))
+        first = _check_partial_fit_first_call(host, None if classes is None else to_host(classes))
+        if first:
+            self.classes_ = host.classes_
+        return first
 
     def predict(self, X):
         """Labels: of the most probable class, or each label whose
@@ -220,9 +248,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Values from ``classes_`` (0/1 for multilabel targets), of its library.
         """
         check_is_fitted(self)
-        return self._labels(self._forward(X))
+        return self._labels(self._forward(X, "predict"))
 
     def predict_proba(self, X):
         """Class probabilities, columns in the order of ``classes_``.
@@ -234,17 +263,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
-            In the network's dtype; rows sum to 1, except for multilabel
-            targets (one probability per label).
+            In the network's dtype, library and device; rows sum to 1, except
+            for multilabel targets (one probability per label).
         """
-        P = self._forward(X)
-        if self.n_outputs_ == 1:
-            p = P[:, 0]
-            return np.column_stack([1 - p, p])
-        return P
+        return self._proba(X, "predict_proba")
 
     def predict_log_proba(self, X):
-        """The logarithm of `predict_proba`.
+        """The logarithm of `predict_proba`; ``-inf`` where a saturated
+        output's probability is 0, as scikit-learn's, without a warning.
 
         Parameters
         ----------
@@ -254,8 +280,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         -------
         ndarray of shape (n_samples, n_classes)
         """
-        P = self.predict_proba(X)
-        return np.log(P, out=P)
+        P = self._proba(X, "predict_log_proba")
+        with np.errstate(divide="ignore"):  # also for libraries computing with NumPy
+            return np.log(P, out=P) if type(P) is np.ndarray else namespace(P).log(P)
+
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of ``predict(X)`` against ``y`` (weighted by
+        ``sample_weight``), a Python float; with dispatch, on the host."""
+        if not dispatching():
+            return super().score(X, y, sample_weight)
+        return accuracy(y, self.predict(X), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -264,12 +298,20 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     # ------------------------------------------------------------- internals
 
+    def _proba(self, X, method):
+        """``predict_proba`` for ``method`` (two columns for one output unit)."""
+        P = self._forward(X, method)
+        if self.n_outputs_ == 1:
+            P = namespace(P).stack([1 - P[:, 0], P[:, 0]], axis=1)
+        return P
+
     def _validate_input(self, X, y, incremental, reset):
         """``X`` and the labels binarized, as scikit-learn's MLP checks them:
         the classes are set by a new fit, kept (and checked) by a warm start
-        or ``partial_fit``."""
+        or ``partial_fit``. Binarized with NumPy; numeric ``classes_`` go where ``X`` is."""
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=(np.float64, np.float32), reset=reset)
+                             dtype=input_dtype(X, FLOATS), reset=reset)
+        y = to_host(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
@@ -278,23 +320,26 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
+            fitted = to_host(self.classes_)
             if self.warm_start:
-                if set(classes) != set(self.classes_):
+                if set(classes) != set(fitted):
                     raise ValueError(
                         "warm_start can only be used where `y` has the same classes as in "
-                        f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"the previous call to fit. Previously got {fitted}, `y` has "
                         f"{classes}"
                     )
-            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+            elif len(np.setdiff1d(classes, fitted, assume_unique=True)):
                 raise ValueError(
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                    f"{self.classes_}. 'y' has {classes}."
+                    f"{fitted}. 'y' has {classes}."
                 )
-        if len(self.classes_) < 2:
+        classes_ = to_host(self.classes_)
+        if len(classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of two or more classes; y has one "
-                f"class only: {self.classes_.tolist()}"
+                f"class only: {classes_.tolist()}"
             )
+        self.classes_ = placed(classes_, X)
         return X, self._label_binarizer.transform(y).astype(bool)
 
     def _multilabel(self):
@@ -312,7 +357,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if self._multilabel():
             net.classes_ = np.arange(Y.shape[1])
             return Y.astype(np.int8)
-        net.classes_ = _network_labels(self.classes_)
+        net.classes_ = _network_labels(self._label_binarizer.classes_)
         return net.classes_[self._indices(Y)]
 
     @staticmethod
@@ -329,17 +374,25 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if self._multilabel():
             raise ValueError("class_weight needs one class per sample; for multilabel targets "
                              "weigh the samples with sample_weight instead")
-        return targets.class_weights(self.class_weight, self._indices(Y), self.classes_)
+        return targets.class_weights(self.class_weight, self._indices(Y), to_host(self.classes_))
 
     def _labels(self, P):
-        """Labels from the network's outputs ``P``, as scikit-learn's MLP
-        turns its outputs into labels."""
+        """Labels from the network's outputs ``P`` as scikit-learn's MLP gives
+        them (``LabelBinarizer.inverse_transform``: above 0.5 for a logistic
+        unit, else the most probable class), in ``P``'s library if it can hold them."""
         if self.n_outputs_ == 1:
             P = P[:, 0]
-        return self._label_binarizer.inverse_transform(P)
+        if type(P) is np.ndarray:
+            return self._label_binarizer.inverse_transform(P)
+        xp = namespace(P)
+        above = xp.astype(P > 0.5, getattr(xp, np.dtype(int).name))  # int as NumPy's
+        if self._multilabel():
+            return above
+        index = xp.argmax(P, axis=1) if P.ndim == 2 else above
+        return labels(self._label_binarizer.classes_, index)
 
     def _validation_score(self, X, Y, sample_weight):
-        P = self.network_.forward(X)
+        P = to_host(self.network_.forward(X))  # scored on the host, as scikit-learn's
         if not np.isfinite(P).all():
             return float("nan")
         y = self._label_binarizer.inverse_transform(Y)

@@ -13,7 +13,9 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._mlp import BaseMLP, set_parameters
+from ..model.placement import to_host
+from ._arrays import dispatching, input_dtype, r2
+from ._mlp import FLOATS, BaseMLP, set_parameters
 
 # Each loss: the output activation and barenet's loss.
 LOSSES = {"squared_error": ("linear", "half_squared_error"), "poisson": ("exp", "half_poisson")}
@@ -28,6 +30,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     target columns) or half the Poisson deviance, plus the L2 term
     ``alpha / (2 n) * sum of squared weights`` for a batch of ``n`` samples;
     ``score`` is R^2.
+
+    With scikit-learn's ``array_api_dispatch`` on, it trains and predicts in
+    the library and on the device of ``X``, every solver, as
+    [`MLPClassifier`][barenet.sklearn.MLPClassifier] does (see there);
+    ``score`` is computed where the predictions are.
 
     Parameters
     ----------
@@ -47,7 +54,7 @@ standardize
     ----------
     coefs_, intercepts_ : list of ndarray
         Each layer's weights ``(n_in, n_out)`` and biases ``(n_out,)``: views
-        into the network's parameters.
+        into the network's parameters, of its library and device.
     loss_ : float
         The objective of the last epoch (mean over its batches, L2 included),
         or for 'lbfgs' at the solution: half the squared error, as
@@ -111,16 +118,26 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_, network_, optimizer_
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_targets)
-            In the network's dtype; 1-D for one target column.
+            In the network's dtype, library and device; 1-D for one target
+            column.
         """
         check_is_fitted(self)
-        return _ravelled(self._forward(X))
+        return _ravelled(self._forward(X, "predict"))
+
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R^2 of ``predict(X)`` against
+        ``y`` (weighted by ``sample_weight``), as a Python float; with
+        ``array_api_dispatch`` on, computed where the predictions are."""
+        if not dispatching():
+            return super().score(X, y, sample_weight)
+        return r2(y, self.predict(X), sample_weight)
 
     # ------------------------------------------------------------- internals
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+                             y_numeric=True, dtype=input_dtype(X, FLOATS), reset=reset)
+        y = to_host(y)  # encoded with NumPy, from one host copy
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if self.loss == "poisson" and (y < 0).any():
@@ -144,7 +161,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_, network_, optimizer_
         return None
 
     def _validation_score(self, X, Y, sample_weight):
-        P = self.network_.forward(X)
+        P = to_host(self.network_.forward(X))  # scored on the host, as scikit-learn's
         if not np.isfinite(P).all():
             return float("nan")
         return float(r2_score(_ravelled(Y), _ravelled(P), sample_weight=sample_weight))

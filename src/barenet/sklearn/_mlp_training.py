@@ -10,7 +10,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from ..core.namespace import NUMPY, like
 from ..model.callbacks import Callback
+from ..model.placement import library_of
 
 
 class EpochEnd(Callback):
@@ -100,20 +102,30 @@ def split(estimator, X, Y, sample_weight, random_state, stratify):
     ``validation_fraction`` of the samples held out as scikit-learn holds
     them (``train_test_split`` with ``random_state``, stratified by the rows
     of ``stratify`` when not None), ``validation`` being ``(X_val, Y_val,
-    w_val)``; without, everything and None."""
+    w_val)``; without, everything and None. The split's indices are drawn
+    on the host (``train_test_split`` draws them from the number of samples
+    and ``stratify`` alone); the rows of ``X`` are taken in its library."""
     if not estimator.early_stopping:
         return X, Y, sample_weight, None
-    arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-    parts = train_test_split(*arrays, random_state=random_state,
-                             test_size=estimator.validation_fraction, stratify=stratify)
-    X_train, X_val, Y_train, Y_val = parts[:4]
-    w_train, w_val = (None, None) if sample_weight is None else parts[4:]
+    train, test = train_test_split(np.arange(X.shape[0]), random_state=random_state,
+                                   test_size=estimator.validation_fraction, stratify=stratify)
+    X_train, X_val = rows(X, train), rows(X, test)
+    Y_train, Y_val = Y[train], Y[test]
+    w_train, w_val = ((None, None) if sample_weight is None else
+                      (sample_weight[train], sample_weight[test]))
     if X_val.shape[0] < 2:
         raise ValueError(
             "The validation set is too small. Increase 'validation_fraction' or the size of "
             "your dataset."
         )
     return X_train, Y_train, w_train, (X_val, Y_val, w_val)
+
+
+def rows(A, index):
+    """The rows ``index`` (a NumPy integer array) of ``A``: a NumPy array or
+    sparse matrix, or an array of another library (taken there)."""
+    xp = library_of(A)
+    return A[index] if xp is NUMPY else xp.take(A, like(index, A), axis=0)
 
 
 def batch_size(batch_size, n_samples):

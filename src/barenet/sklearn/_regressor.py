@@ -8,7 +8,7 @@ exactly those of `BaseBarenetEstimator`, whose
 
 from sklearn.base import RegressorMixin
 
-from ._arrays import alongside, as_float64, dispatching
+from ._arrays import as_float64, dispatching, r2
 from ._base import BaseBarenetEstimator
 
 
@@ -105,12 +105,7 @@ warm_start, verbose, dtype, transform_layer, standardize
         """
         if not dispatching():
             return super().score(X, y, sample_weight)
-        from sklearn.metrics import r2_score
-
-        predicted = self.predict(X)
-        y, sample_weight = (None if a is None else alongside(a, predicted)
-                            for a in (y, sample_weight))
-        return float(r2_score(y, predicted, sample_weight=sample_weight))
+        return r2(y, self.predict(X), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -41,6 +41,16 @@ def test_compare_writes_its_animation_paths_and_the_initialization_lesson(tmp_pa
     assert "init.png" in result.stdout
 
 
+def test_train_draws_the_network_of_2d_regression_data_too(tmp_path):
+    table = tmp_path / "plane.npz"  # 2 features, a real-valued target
+    X = np.random.default_rng(0).standard_normal((60, 2))
+    np.savez(table, X=X, y=X[:, 0] * X[:, 1])
+    result = run("train", "--data", table, "--epochs", 5, "--quiet", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_png(tmp_path / "network.png")
+    assert not (tmp_path / "decision_boundary.png").exists()
+
+
 def test_compare_init_with_a_name_is_the_initialization_as_before(tmp_path):
     result = run("compare", "--epochs", 5, "--init", "xavier", "--out", tmp_path)
     assert result.returncode == 0, result.stderr

@@ -321,4 +321,5 @@ def _figures(console, net, data, history, paths, validation_label):
                                      y_test=data.y_test, feature_names=data.feature_names,
                                      title=data.name)
         _write_figure(console, fig, paths["decision_boundary.png"])
+    if data.X_train.shape[1] == 2:  # every neuron's activation over the input plane
         pictures.network(console, net, data, os.path.dirname(paths["network.png"]))

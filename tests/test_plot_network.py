@@ -223,12 +223,20 @@ def test_a_rising_input_reads_left_to_right_and_bottom_to_top(moons_net):
 def test_heatmap_colour_scale_is_centred_on_the_layer_kind(moons_net):
     net, X = moons_net
     axes = neuron_axes(network(net, X, resolution=10))
+    at_samples = [X] + [np.asarray(A, dtype=np.float64) for A in net.layer_outputs(X)]
     for (l, i), ax in axes.items():
         norm = ax.images[0].norm
         centre = 0.5 if l == 3 else 0.0  # the sigmoid output
         assert (norm.vmin + norm.vmax) / 2 == pytest.approx(centre)
+        # the scale spans the activations at the samples, exactly: the whole
+        # column's for the inputs and the output, each hidden neuron's own
+        own = at_samples[l][:, i] if l in (1, 2) else at_samples[l]
+        half = np.abs(own - centre).max()
+        assert norm.vmax - centre == pytest.approx(half, rel=1e-12)
+    # without X, the scale spans the plane's values
+    for (l, i), ax in neuron_axes(network(net, resolution=10)).items():
         data = np.asarray(ax.images[0].get_array())
-        assert norm.vmin <= data.min() and data.max() <= norm.vmax
+        assert ax.images[0].norm.vmin <= data.min() and data.max() <= ax.images[0].norm.vmax
 
 
 def test_without_x_the_default_window(moons_net):

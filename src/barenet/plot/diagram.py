@@ -160,29 +160,43 @@ def _histogram(ax, column):
     ax.tick_params(axis="x", labelsize=6, length=2, pad=1)
 
 
-def _neurons(fig, corners, size, values, mode, window, resolution, names):
-    """The neuron axes (label ``'neuron l i'``), each with its picture, and
-    under each column of heatmaps a colour bar of the layer's scale."""
+def _colour_bar(fig, column, size, norm, own):
+    """Under a column of heatmaps, the colour bar of its scale: the layer's
+    values, or for ``own`` (each neuron on its own scale) -max, 0, +max."""
     width, height = size
+    cax = fig.add_axes([column[0][0] / width, 0.72 / height, _BOX / width, 0.08 / height])
+    ticks = [norm.vmin, (norm.vmin + norm.vmax) / 2, norm.vmax]
+    bar = fig.colorbar(ScalarMappable(norm, CMAP), cax=cax, orientation="horizontal")
+    bar.set_ticks(ticks, labels=["-max", "0", "+max"] if own else [_number(t) for t in ticks])
+    cax.tick_params(labelsize=6, length=2, pad=1)
+    if own:
+        cax.set_title("each neuron: its own max", fontsize=6, pad=2)
+    return cax
+
+
+def _neurons(fig, corners, size, arrays, mode, window, resolution, names):
+    """The neuron axes (label ``'neuron l i'``), each with its picture, and
+    under each column of heatmaps a colour bar; ``arrays`` is ``(values,
+    scales)`` from `_activations`. The inputs and the output layer share one
+    scale per column; each hidden neuron has its own (`network`)."""
+    values, scales = arrays
+    last = len(corners) - 1
     for l, column in enumerate(corners):
-        norm = None
+        norms = [None] * len(column)
         if mode == "heatmap":
             activation = "identity" if l == 0 else names[l]
-            norm = _scale(values[l][:, :len(column)], activation)
-            cax = fig.add_axes([column[0][0] / width, 0.72 / height, _BOX / width,
-                                0.08 / height])
-            ticks = [norm.vmin, (norm.vmin + norm.vmax) / 2, norm.vmax]
-            bar = fig.colorbar(ScalarMappable(norm, CMAP), cax=cax, orientation="horizontal")
-            bar.set_ticks(ticks, labels=[_number(t) for t in ticks])
-            cax.tick_params(labelsize=6, length=2, pad=1)
+            own = 0 < l < last
+            norms = ([_scale(scales[l][:, i], activation) for i in range(len(column))] if own
+                     else [_scale(scales[l][:, :len(column)], activation)] * len(column))
+            cax = _colour_bar(fig, column, size, Normalize(-1, 1) if own else norms[0], own)
             if l == 0:
                 cax.set_ylabel("colour\nscale", rotation=0, ha="right", va="center",
                                fontsize=7, labelpad=12)
         for i, (x, y) in enumerate(column):
-            ax = fig.add_axes([x / width, y / height, _BOX / width, _BOX / height],
+            ax = fig.add_axes([x / size[0], y / size[1], _BOX / size[0], _BOX / size[1]],
                               label=f"neuron {l} {i}")
             if mode == "heatmap":
-                _heatmap(ax, values[l][:, i], *window, resolution, norm)
+                _heatmap(ax, values[l][:, i], *window, resolution, norms[i])
             elif mode == "histogram":
                 _histogram(ax, values[l][:, i])
             ax.set_yticks([])
@@ -226,19 +240,24 @@ def _caption(fig, net, sizes, title, note):
 
 
 def _activations(net, X, sizes, resolution):
-    """``(mode, values, window, note)``: how neurons are drawn, the values of
-    every layer (the inputs first; rows are points or samples), the 2-D
-    window, and what the figure shows."""
+    """``(mode, values, scales, window, note)``: how neurons are drawn, the
+    values of every layer (the inputs first; rows are points or samples),
+    the values each layer's colour scale spans (the activations at ``X``'s
+    samples where given, else ``values``), the 2-D window, and what the
+    figure shows."""
     if sizes[0] == 2:
         lo, hi = _window(net, X)
         points = input_grid(lo, hi, resolution)
         note = (f"each neuron's activation over the input plane "
                 f"[{lo[0]:.3g}, {hi[0]:.3g}] x [{lo[1]:.3g}, {hi[1]:.3g}]")
-        return "heatmap", [points] + _layers(net, points), (lo, hi), note
+        values = [points] + _layers(net, points)
+        scales = values if X is None else [X] + _layers(net, X)
+        return "heatmap", values, scales, (lo, hi), note
     if X is None:
-        return "empty", None, None, "pass X to see each neuron's activations"
+        return "empty", None, None, None, "pass X to see each neuron's activations"
     note = f"histogram of each neuron's activations over X ({X.shape[0]} samples)"
-    return "histogram", [X] + _layers(net, X), None, note
+    values = [X] + _layers(net, X)
+    return "histogram", values, values, None, note
 
 
 def _layers(net, points):
@@ -258,9 +277,16 @@ def network(net, X=None, resolution=40, *, feature_names=None, max_neurons=MAX_N
       resolution`` grid (``net.layer_outputs``, in inference mode) drawn as a
       heatmap, y up. The plane spans ``X``'s limits plus ``MARGIN`` of each
       span, or without ``X`` ``[-3, 3]`` per feature (``mean +- 3 scale`` for
-      a network that standardizes). Colours are one diverging scale per layer
-      (colour bar under the column): blue above the centre, red below, white
-      at it -- 0.5 for sigmoid and softmax layers, 0 otherwise;
+      a network that standardizes). Colours are diverging (colour bar under
+      each column): blue above the centre, red below, white at it -- 0.5 for
+      sigmoid and softmax layers, 0 otherwise. The inputs and the output
+      layer share one scale per column; each hidden neuron has its own, from
+      the centre to its largest distance from it, so that every neuron's
+      pattern shows whatever its size (the weights' lines tell the sizes).
+      Scales span the activations at ``X``'s samples (without ``X``, over the
+      whole plane): where the plane reaches beyond the data, an unbounded
+      activation such as ReLU's may grow past its scale, and its colour
+      saturates there;
     - other inputs, with ``X``: a histogram (``BINS`` bins) of its
       activations over the rows of ``X``; without ``X``: an empty box.
 
@@ -303,7 +329,7 @@ def network(net, X=None, resolution=40, *, feature_names=None, max_neurons=MAX_N
     cap = check_int("max_neurons", max_neurons, minimum=1)
     inputs = _check_names(feature_names, sizes[0])
     names = ["input"] + [getattr(a, "name", str(a)) for a in net.activations]
-    mode, values, window, note = _activations(net, X, sizes, resolution)
+    mode, values, scales, window, note = _activations(net, X, sizes, resolution)
 
     drawn = [min(n, cap) for n in sizes]
     width = _LEFT + (len(sizes) - 1) * _PITCH + _BOX + _RIGHT
@@ -315,7 +341,7 @@ def network(net, X=None, resolution=40, *, feature_names=None, max_neurons=MAX_N
     canvas.set_axis_off()
     corners = _boxes(drawn)
     _draw_weights(canvas, net.weights, corners)
-    _neurons(fig, corners, (width, height), values, mode, window, resolution, names)
+    _neurons(fig, corners, (width, height), (values, scales), mode, window, resolution, names)
     _texts(canvas, sizes, corners, drawn, names, inputs, _label_text(net, sizes))
     _caption(fig, net, sizes, title, note)
     return fig

@@ -205,8 +205,9 @@ def build_parser():
 def _add_compare(commands):
     p = _command(commands, "compare", "train the same network with GD, Momentum, RMSProp and Adam",
                  "Train one network four times, with GD, Momentum, RMSProp and Adam at the same "
-                 "learning rate, from the same initial weights. Prints a table and writes one "
-                 "figure (the cost curves, and the decision boundaries for 2-D data).",
+                 "learning rate, from the same initial weights. Prints a table and writes "
+                 "compare.png (the cost curves, and the decision boundaries for 2-D data); "
+                 "--animate, --paths and --init alone add the pictures below.",
                  TRAIN_DEFAULTS_HELP.format(epochs=3000) + "\n" + EPILOG)
     _add_network_options(p, "moons", 3000, 64, init_lesson=True)
     p.add_argument("--out", default="barenet-out", metavar="DIR",

@@ -1,5 +1,7 @@
 """What the pictures share: class colours, curve styles, margins, argument checks."""
 
+import numpy as np
+
 # Colour-blind-safe colours, one per class (Okabe and Ito).
 CLASS_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
                 "#F0E442", "#000000"]
@@ -11,6 +13,22 @@ CURVE_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
 # Share of each axis's span left between the outermost points and the edge.
 MARGIN = 0.04
+
+
+def data_window(X):
+    """``(lo, hi)``, each of shape (2,): the limits of the points ``X`` (shape
+    ``(n, 2)``) widened by ``MARGIN`` of each axis's span (a span of 0 counts
+    as 1), the plane a picture over 2-D data shows."""
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return lo - MARGIN * span, hi + MARGIN * span
+
+
+def plane(lo, hi, resolution):
+    """``(xx, yy)``, ``numpy.meshgrid`` of ``resolution`` points from ``lo``
+    to ``hi`` on each axis: x along the rows, y up the columns."""
+    return np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                       np.linspace(lo[1], hi[1], resolution))
 
 
 def _check_history(history, name="history"):

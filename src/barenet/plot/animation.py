@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .._checks import check_int, check_positive
 from ..model.recorders import Snapshots
-from ._style import CLASS_COLORS, MARGIN, artists_of
+from ._style import CLASS_COLORS, artists_of, data_window, plane
 from .boundary import _check_points, _class_index, _class_scores, _feature_names, _margins
 from .curves import _curve_style
 from .frames import TrainingAnimation, save_animation
@@ -55,11 +55,8 @@ class _Boundary:
     itself is the black zero line of the margins."""
 
     def __init__(self, ax, net, X, y, resolution, feature_names):
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        span = np.where(hi > lo, hi - lo, 1.0)
-        lo, hi = lo - MARGIN * span, hi + MARGIN * span
-        self.xx, self.yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
-                                       np.linspace(lo[1], hi[1], resolution))
+        lo, hi = data_window(X)
+        self.xx, self.yy = plane(lo, hi, resolution)
         self.points = np.c_[self.xx.ravel(), self.yy.ravel()]
         self.ax, self.y, self.lines = ax, y, []
         classes, _ = _class_scores(net, self.points[:1], [y])

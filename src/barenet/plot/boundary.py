@@ -7,7 +7,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .._checks import check_bool, check_int, check_matrix
-from ._style import CLASS_COLORS, MARGIN
+from ._style import CLASS_COLORS, data_window, plane
 
 
 def _check_points(X_name, X, y_name, y):
@@ -112,12 +112,8 @@ def _draw(ax, model, X, y, resolution, X_test, y_test, feature_names):
     names = _feature_names(feature_names)
 
     # a grid over the points, with a margin of MARGIN of each axis's span
-    every = X if X_test is None else np.vstack([X, X_test])
-    lo, hi = every.min(axis=0), every.max(axis=0)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    lo, hi = lo - MARGIN * span, hi + MARGIN * span
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
-                         np.linspace(lo[1], hi[1], resolution))
+    lo, hi = data_window(X if X_test is None else np.vstack([X, X_test]))
+    xx, yy = plane(lo, hi, resolution)
 
     known = [y] if y_test is None else [y, y_test]
     classes, scores = _class_scores(model, np.c_[xx.ravel(), yy.ravel()], known)

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .._checks import check_int, check_matrix
-from ._style import MARGIN
+from ._style import data_window, plane
 
 # Okabe-Ito blue and vermillion: the colours of positive and negative weights.
 POSITIVE, NEGATIVE = "#0072B2", "#D55E00"
@@ -57,9 +57,7 @@ def _window(net, X):
     """``(lo, hi)``, each of shape (2,): the input plane drawn -- the data's
     limits plus ``MARGIN`` of each span, or the default window without X."""
     if X is not None:
-        lo, hi = X.min(axis=0), X.max(axis=0)
-        span = np.where(hi > lo, hi - lo, 1.0)
-        return lo - MARGIN * span, hi + MARGIN * span
+        return data_window(X)
     scaler = getattr(net, "scaler_", None)
     if scaler is not None:
         mean = np.asarray(scaler.mean_, dtype=np.float64).ravel()
@@ -73,8 +71,7 @@ def input_grid(lo, hi, resolution):
     hi[1]]`` as rows of points, shape ``(resolution**2, 2)``: point ``r *
     resolution + c`` has the c-th x and the r-th y (``numpy.meshgrid``'s
     order), so a column of activations reshapes to an image with y up the rows."""
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
-                         np.linspace(lo[1], hi[1], resolution))
+    xx, yy = plane(lo, hi, resolution)
     return np.c_[xx.ravel(), yy.ravel()]
 
 

@@ -22,13 +22,14 @@ import numpy as np
 
 from .._checks import check_fraction, from_registry
 from ._out import into
+from ._settings import Settings
 from .namespace import NUMPY, constant, is_floating, namespace
 
 # NumPy inputs, the common case, skip the call to namespace(): xp = NUMPY
 _ndarray = np.ndarray
 
 
-class Activation:
+class Activation(Settings):
     """Base class: an elementwise (or, for softmax, column-wise) nonlinearity."""
 
     name = None
@@ -45,15 +46,6 @@ class Activation:
     def get_config(self):
         """The constructor's arguments, as a dict (empty for most activations)."""
         return dict(vars(self))
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and vars(self) == vars(other)
-
-    def __hash__(self):
-        return hash((type(self), tuple(sorted(vars(self).items()))))
 
 
 class Linear(Activation):
@@ -140,9 +132,6 @@ class LeakyReLU(Activation):
     def derivative(self, Z, dtype):
         """$g'(z)$: 1 where ``Z > 0``, the slope elsewhere, in ``dtype``."""
         return namespace(Z).where(Z > 0, constant(1, Z, dtype), constant(self.slope, Z, dtype))
-
-    def __repr__(self):
-        return f"LeakyReLU(slope={self.slope})"
 
 
 class Tanh(Activation):

@@ -26,6 +26,7 @@ and float64, up to rounding.
 import numpy as np
 
 from .._checks import check_positive
+from ._settings import Settings
 
 
 def random(n_out, n_in):
@@ -43,7 +44,7 @@ def he(n_out, n_in):
     return np.sqrt(2.0 / n_in)
 
 
-class Initializer:
+class Initializer(Settings):
     """Base class: an initialization that draws a layer's weights and its
     biases itself, from the Generator ``rng``, in float64."""
 
@@ -56,16 +57,6 @@ class Initializer:
         """The layer's biases, shape ``(n_out, 1)``: zeros unless a subclass
         draws them (drawn after the layer's weights)."""
         return np.zeros((n_out, 1))
-
-    def __repr__(self):
-        settings = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
-        return f"{type(self).__name__}({settings})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and vars(self) == vars(other)
-
-    def __hash__(self):
-        return hash((type(self), tuple(sorted(vars(self).items()))))
 
 
 class GlorotUniform(Initializer):

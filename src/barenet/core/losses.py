@@ -37,6 +37,7 @@ A loss may accept only some targets (the Poisson loss, ``y >= 0``): its
 import numpy as np
 
 from .._checks import from_registry
+from ._settings import Settings
 from .namespace import NUMPY, namespace
 
 # NumPy inputs, the common case, skip the call to namespace(): xp = NUMPY
@@ -51,7 +52,7 @@ def clip_probabilities(A):
     return xp.minimum(xp.maximum(A, eps), 1 - eps)
 
 
-class Loss:
+class Loss(Settings):
     """Base class. ``fused_activation`` names the output activation whose
     derivative cancels against this loss's, giving ``dZ = A - Y``."""
 
@@ -85,15 +86,6 @@ class Loss:
         """Raise a ValueError if the targets ``Y`` (a NumPy array) are outside
         the loss's domain; every finite target is in it unless a loss says
         otherwise."""
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __hash__(self):
-        return hash(type(self))
 
 
 class BinaryCrossEntropy(Loss):

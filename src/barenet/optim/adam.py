@@ -159,21 +159,10 @@ class AdamW(Adam):
 
     Parameters
     ----------
-    lr : float, default 0.001
-        The learning rate $\alpha$, > 0.
-    beta1 : float, default 0.9
-        $\beta_1$, the decay of the first moment (momentum), in [0, 1).
-    beta2 : float, default 0.999
-        $\beta_2$, the decay of the second moment (RMSProp), in [0, 1).
-    eps : float, default 1e-8
-        $\epsilon$, > 0, added outside the square root.
+    lr, beta1, beta2, eps, clipnorm
+        As for [`Adam`][barenet.optim.adam.Adam], with the same defaults.
     weight_decay : float, default 0.01
         $\lambda$, >= 0; 0 is Adam.
-    clipnorm : float, optional
-        Before each step, scale the gradients down to this global norm when
-        theirs is larger
-        ([`clip_by_global_norm`][barenet.optim.clipping.clip_by_global_norm]);
-        None does not clip.
     """
 
     name = "adamw"

@@ -23,6 +23,7 @@ from its own estimators (``check_same_namespace``).
 import numpy as np
 import scipy.sparse
 from sklearn import get_config
+from sklearn.base import is_classifier
 
 from ..core.namespace import NUMPY, like, namespace
 from ..model.placement import describe, place_of, to_host
@@ -132,3 +133,25 @@ def r2(y, predicted, sample_weight=None):
     y, sample_weight = (None if a is None else alongside(a, predicted)
                         for a in (y, sample_weight))
     return float(r2_score(y, predicted, sample_weight=sample_weight))
+
+
+class DispatchedScoreMixin:
+    """``score`` for an estimator that computes on any array library. It goes
+    before scikit-learn's ``ClassifierMixin`` or ``RegressorMixin`` among the
+    bases, whose ``score`` it keeps without dispatch."""
+
+    def score(self, X, y, sample_weight=None):
+        """scikit-learn's score of ``predict(X)`` against ``y`` (each sample
+        weighted by ``sample_weight``), as a Python float: the mean accuracy
+        for a classifier, the coefficient of determination $R^2$ for a
+        regressor.
+
+        With ``array_api_dispatch`` on, the accuracy is computed on the host in
+        float64 (some libraries would average the labels in float32); $R^2$
+        where the predictions are, ``y`` and the weights moved there first
+        when they are elsewhere (NumPy data, lists).
+        """
+        if not dispatching():
+            return super().score(X, y, sample_weight)
+        metric = accuracy if is_classifier(self) else r2
+        return metric(y, self.predict(X), sample_weight)

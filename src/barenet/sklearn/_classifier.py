@@ -14,11 +14,11 @@ from sklearn.utils.validation import check_is_fitted
 from ..core.namespace import namespace, to_numpy
 from ..model import targets
 from ..model.placement import to_host
-from ._arrays import accuracy, as_float64, dispatching
+from ._arrays import DispatchedScoreMixin, as_float64
 from ._base import BaseBarenetEstimator, adds_parameters
 
 
-class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
+class BarenetClassifier(DispatchedScoreMixin, ClassifierMixin, BaseBarenetEstimator):
     """A barenet network as a scikit-learn classifier.
 
     Binary problems get one sigmoid output unit (binary cross-entropy), more
@@ -216,17 +216,6 @@ class BarenetClassifier(ClassifierMixin, BaseBarenetEstimator):
         if type(self.classes_) is np.ndarray:  # labels the library cannot hold
             return self.classes_[to_numpy(index)]
         return xp.take(self.classes_, index, axis=0)
-
-    def score(self, X, y, sample_weight=None):
-        """The mean accuracy of ``predict(X)`` against ``y`` (weighted by
-        ``sample_weight``), as a Python float.
-
-        With ``array_api_dispatch`` on, the labels are compared on the host,
-        in float64: some libraries would average them in float32.
-        """
-        if not dispatching():
-            return super().score(X, y, sample_weight)
-        return accuracy(y, self.predict(X), sample_weight)
 
     # ------------------------------------------------------------- internals
 

@@ -22,14 +22,14 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from ..core.namespace import namespace
 from ..model import targets
 from ..model.placement import labels, to_host
-from ._arrays import accuracy, dispatching, input_dtype, placed
+from ._arrays import DispatchedScoreMixin, input_dtype, placed
 from ._classifier import _network_labels
 from ._mlp import FLOATS, BaseMLP, set_parameters
 
 MULTILABEL = "multilabel-indicator"
 
 
-class MLPClassifier(ClassifierMixin, BaseMLP):
+class MLPClassifier(DispatchedScoreMixin, ClassifierMixin, BaseMLP):
     """scikit-learn's ``MLPClassifier``, trained by barenet: the same
     parameters, fitted attributes and behaviour, on a barenet
     [`Network`][barenet.Network] (``network_``).
@@ -283,13 +283,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         P = self._proba(X, "predict_log_proba")
         with np.errstate(divide="ignore"):  # also for libraries computing with NumPy
             return np.log(P, out=P) if type(P) is np.ndarray else namespace(P).log(P)
-
-    def score(self, X, y, sample_weight=None):
-        """The mean accuracy of ``predict(X)`` against ``y`` (weighted by
-        ``sample_weight``), a Python float; with dispatch, on the host."""
-        if not dispatching():
-            return super().score(X, y, sample_weight)
-        return accuracy(y, self.predict(X), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,14 +14,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ..model.placement import to_host
-from ._arrays import dispatching, input_dtype, r2
+from ._arrays import DispatchedScoreMixin, input_dtype
 from ._mlp import FLOATS, BaseMLP, set_parameters
 
 # Each loss: the output activation and barenet's loss.
 LOSSES = {"squared_error": ("linear", "half_squared_error"), "poisson": ("exp", "half_poisson")}
 
 
-class MLPRegressor(RegressorMixin, BaseMLP):
+class MLPRegressor(DispatchedScoreMixin, RegressorMixin, BaseMLP):
     """scikit-learn's ``MLPRegressor``, trained by barenet: the same
     parameters, fitted attributes and behaviour, on a barenet
     [`Network`][barenet.Network] (``network_``).
@@ -123,14 +123,6 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_, network_, optimizer_
         """
         check_is_fitted(self)
         return _ravelled(self._forward(X, "predict"))
-
-    def score(self, X, y, sample_weight=None):
-        """The coefficient of determination R^2 of ``predict(X)`` against
-        ``y`` (weighted by ``sample_weight``), as a Python float; with
-        ``array_api_dispatch`` on, computed where the predictions are."""
-        if not dispatching():
-            return super().score(X, y, sample_weight)
-        return r2(y, self.predict(X), sample_weight)
 
     # ------------------------------------------------------------- internals
 

@@ -8,11 +8,11 @@ exactly those of `BaseBarenetEstimator`, whose
 
 from sklearn.base import RegressorMixin
 
-from ._arrays import as_float64, dispatching, r2
+from ._arrays import DispatchedScoreMixin, as_float64
 from ._base import BaseBarenetEstimator
 
 
-class BarenetRegressor(RegressorMixin, BaseBarenetEstimator):
+class BarenetRegressor(DispatchedScoreMixin, RegressorMixin, BaseBarenetEstimator):
     """A barenet network as a scikit-learn regressor.
 
     The output layer is linear, one unit per target column, trained on the
@@ -29,25 +29,13 @@ warm_start, verbose, dtype, transform_layer, standardize
 
     Attributes
     ----------
-    network_ : barenet.Network
-        The trained network. ``save(path)`` writes it in barenet's format.
-    optimizer_ : barenet Optimizer
-        Its optimizer, with its state (what ``warm_start`` and
-        ``partial_fit`` carry on with).
     history_ : dict of lists
         Per-epoch figures of every epoch trained, over all calls: 'loss' (the
         training objective, L2 included) and 'mae' on the training
         batches; with early stopping 'val_loss' and 'val_mae' on the
         held-out fraction; with a schedule 'lr'.
-    n_iter_ : int
-        Epochs trained, over all calls (``len(history_['loss'])``).
-    best_epoch_ : int or None
-        With ``early_stopping``, the epoch (of the last ``fit``) whose weights were kept.
-    n_outputs_ : int
-        Units of the output layer.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when ``X`` had feature names (a DataFrame).
+    network_, optimizer_, n_iter_, best_epoch_, n_outputs_, n_features_in_, feature_names_in_
+        As for [`BarenetClassifier`][barenet.sklearn.BarenetClassifier].
 
     Examples
     --------
@@ -94,18 +82,6 @@ warm_start, verbose, dtype, transform_layer, standardize
         """
         X = self._validated(X, "predict")
         return as_float64(self.network_.predict(X))
-
-    def score(self, X, y, sample_weight=None):
-        """The coefficient of determination R^2 of ``predict(X)`` against
-        ``y`` (weighted by ``sample_weight``), as a Python float.
-
-        With ``array_api_dispatch`` on, it is computed where the predictions
-        are, ``y`` and the weights moved there first when they are elsewhere
-        (NumPy data, lists).
-        """
-        if not dispatching():
-            return super().score(X, y, sample_weight)
-        return r2(y, self.predict(X), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

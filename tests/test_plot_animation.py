@@ -4,6 +4,7 @@ frame per snapshot, each frame the network of its epoch), saved as GIFs."""
 
 import io
 import os
+import sys
 
 import matplotlib
 import numpy as np
@@ -305,10 +306,29 @@ def test_a_failed_save_leaves_the_previous_file(run, tmp_path, monkeypatch):
     assert path.read_bytes() == b"before" and os.listdir(tmp_path) == ["training.gif"]
 
 
+def test_mp4_has_a_frame_per_snapshot(run, tmp_path, monkeypatch):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    _, recorder, X, y = run
+    # no ffmpeg on the PATH: the program imageio-ffmpeg ships is used
+    monkeypatch.setattr(frames._animation.writers, "is_available", lambda name: False)
+    path = save_animation(animate(recorder, X, y, resolution=RES, fps=10), tmp_path / "a.mp4")
+    n_frames, seconds = imageio_ffmpeg.count_frames_and_secs(path)
+    assert n_frames == len(recorder) and seconds == pytest.approx(len(recorder) / 10, abs=0.11)
+    reader = imageio_ffmpeg.read_frames(path)
+    meta = next(reader)
+    first = np.frombuffer(next(reader), np.uint8)
+    *_, last = reader
+    assert meta["fps"] == 10 and meta["size"][0] % 2 == 0 and meta["size"][1] % 2 == 0
+    assert first.size == meta["size"][0] * meta["size"][1] * 3
+    assert np.abs(first.astype(int) - np.frombuffer(last, np.uint8)).max() > 50  # it moves
+    assert os.listdir(tmp_path) == ["a.mp4"]
+
+
 def test_mp4_needs_ffmpeg_and_other_suffixes_are_refused(run, tmp_path, monkeypatch):
     _, recorder, X, y = run
     anim = animate(recorder, X, y, resolution=RES)
     monkeypatch.setattr(frames._animation.writers, "is_available", lambda name: False)
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails
     with pytest.raises(RuntimeError, match="ffmpeg"):
         save_animation(anim, tmp_path / "training.mp4")
     with pytest.raises(ValueError, match=r"path must end in \.gif or \.mp4"):

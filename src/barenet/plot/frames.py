@@ -7,6 +7,7 @@
 
 import os
 
+import matplotlib
 import numpy as np
 from PIL import Image
 from matplotlib import animation as _animation
@@ -71,8 +72,10 @@ class TrainingAnimation(_animation.FuncAnimation):
 
 def save_animation(anim, path, fps=None, dpi=None):
     """Write ``anim`` to ``path``, a ``.gif`` (Pillow: 256 colours a frame,
-    held one byte a pixel until written) or an ``.mp4`` (ffmpeg, which must be
-    installed: RuntimeError otherwise; ValueError for any other suffix), at
+    held one byte a pixel until written) or an ``.mp4`` (ffmpeg: matplotlib's
+    ``animation.ffmpeg_path``, by default ``ffmpeg`` on the PATH, else the
+    program the ``imageio-ffmpeg`` package ships; RuntimeError when there is
+    neither; ValueError for any other suffix), at
     ``fps`` (default the animation's) and ``dpi`` (default the figure's).
     The file is written beside ``path`` under a temporary name, then renamed
     over it: an error midway leaves any previous file whole. Returns ``path``.
@@ -86,16 +89,32 @@ def save_animation(anim, path, fps=None, dpi=None):
         def write(tmp):
             _write_gif(anim, tmp, fps, dpi)
     elif suffix == ".mp4":
-        if not _animation.writers.is_available("ffmpeg"):
+        ffmpeg = _ffmpeg()
+        if ffmpeg is None:
             raise RuntimeError(f"path {path!r}: writing an MP4 needs ffmpeg, which is not "
-                               "installed; install it, or write a .gif")
+                               "installed; install it (or the Python package imageio-ffmpeg, "
+                               "barenet[video]), or write a .gif")
 
         def write(tmp):
-            anim.save(tmp, writer=_animation.FFMpegWriter(fps=fps), dpi=dpi)
+            with matplotlib.rc_context({"animation.ffmpeg_path": ffmpeg}):
+                anim.save(tmp, writer=_animation.FFMpegWriter(fps=fps), dpi=dpi)
     else:
         raise ValueError(f"path must end in .gif or .mp4, got {path!r}")
     write_named_atomically(path, write, suffix)
     return path
+
+
+def _ffmpeg():
+    """The ffmpeg program to run: matplotlib's setting when it names one that
+    exists, else the one the optional package ``imageio-ffmpeg`` ships, else
+    None."""
+    if _animation.writers.is_available("ffmpeg"):
+        return matplotlib.rcParams["animation.ffmpeg_path"]
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return None
+    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _write_gif(anim, path, fps, dpi):

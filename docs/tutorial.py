@@ -196,7 +196,7 @@ plot.network(net, moons.X_train)
 # %% [markdown]
 # ### Regularization on a data set that overfits
 #
-# Sixty noisy training points and a network with twenty thousand weights: it learns the
+# Sixty noisy training points and a network with ten thousand weights: it learns the
 # training set by heart. L2 regularization (a cost of $\frac{\lambda}{2m}\sum\|W\|^2$) and
 # dropout (switching off random hidden units at each step) make it find a smoother boundary.
 

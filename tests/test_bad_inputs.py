@@ -22,6 +22,7 @@ mark is removed then.
 import functools
 import json
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -260,7 +261,11 @@ FIT = [
             ValueError, "y", "1-D"),
     fit_row("y-row-vector", binary_net, _X(y=y_binary[None, :]), ValueError, "y", "samples"),
     fit_row("y-ragged", binary_net, _X(y=[[0], [1, 0]] + [[1]] * (M - 2)), ValueError, "y"),
-    fit_row("y-object", binary_net, _X(y=y_binary.astype(object)), TypeError, "y", "object"),
+    fit_row("y-object-mixed", binary_net, _X(y=np.where(y_binary == 1, "a", None).astype(object)),
+            ValueError, "y", "missing"),
+    fit_row("y-object-mixed-types", binary_net,
+            _X(y=np.array([0, "a"] * (M // 2) + [0] * (M % 2), dtype=object)),
+            TypeError, "y", "numbers", "str"),
     fit_row("y-nan", binary_net, _X(y=np.where(np.arange(M) == 3, np.nan, y_binary)),
             ValueError, "y", "NaN"),
     fit_row("y-inf", binary_net, _X(y=np.where(np.arange(M) == 3, np.inf, y_binary)),
@@ -1557,3 +1562,63 @@ def test_finite_check_sees_every_value_in_any_layout(dtype):
                 X[3, 4] = bad
                 with pytest.raises(ValueError, match="X contains NaN or infinity"):
                     check_matrix("X", layout(X))
+
+
+def test_labels_in_object_arrays_are_unboxed():
+    """A pandas Series of strings reaches fit as an object array: strings
+    alone and numbers alone are labels like any other; a mix, a None or an
+    integer beyond 64 bits is refused, naming y."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    text = np.where(X[:, 0] > 0, "pos", "neg")
+    by_str = barenet.Network([3, 4, 1], ["relu", "sigmoid"], seed=0)
+    by_str.fit(X, text, epochs=2)
+    by_obj = barenet.Network([3, 4, 1], ["relu", "sigmoid"], seed=0)
+    by_obj.fit(X, text.astype(object), epochs=2)
+    assert by_obj.classes_.tolist() == ["neg", "pos"]
+    assert all(np.array_equal(a, b) for a, b in zip(by_obj.flat.snapshot(), by_str.flat.snapshot()))
+    numbers = barenet.Network([3, 4, 1], ["relu", "sigmoid"], seed=0)
+    numbers.fit(X, (X[:, 0] > 0).astype(int).astype(object), epochs=2)
+    assert numbers.classes_.dtype.kind == "i" and numbers.classes_.tolist() == [0, 1]
+    for y, exc, words in [([1, "a"] * 20, TypeError, "y must hold numbers .* type int, str"),
+                          ([None, "a"] * 20, ValueError, r"y has missing values \(None\)"),
+                          ([10**30, 1] * 20, TypeError, "y must hold numbers .*64 bits")]:
+        net = barenet.Network([3, 4, 1], ["relu", "sigmoid"], seed=0)
+        with pytest.raises(exc, match=words):
+            net.fit(X, np.array(y, dtype=object), epochs=1)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_outputs_that_overflow_are_an_error_not_nan(dtype):
+    """Finite inputs whose products overflow the network's dtype: a
+    ValueError naming X and the rows, no RuntimeWarning, never nan labels."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    net = barenet.Network([3, 8, 3], ["relu", "softmax"], seed=0, dtype=dtype)
+    net.fit(X, np.arange(30) % 3, epochs=2)
+    big = np.vstack([X[:2], np.full((2, 3), np.finfo(dtype).max / 2)])
+    big[3] *= -1
+    for call in (net.forward, net.predict, net.predict_proba, lambda A: net.evaluate(A, [0] * 4)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=r"(X: the outputs are not finite for 2 of its 4 "
+                                                 r"rows \(the first is row 2\)|X, y: the loss is)"
+                                                 f".*{dtype} arithmetic overflowed"):
+                call(big)
+    assert np.isfinite(net.predict_proba(X)).all()  # ordinary inputs are untouched
+    reg = barenet.Network([3, 8, 1], ["relu", "linear"], seed=0, dtype=dtype)
+    reg.fit(X, X[:, 0], epochs=2)
+    huge = np.full((2, 3), np.sqrt(np.finfo(dtype).max))  # finite outputs, their square is not
+    outputs = reg.forward(huge)
+    if np.isfinite(outputs).all() and (np.abs(outputs) > np.sqrt(np.finfo(dtype).max)).any():
+        with pytest.raises(ValueError, match="X, y: the loss is inf"):
+            reg.evaluate(huge, [0.0, 0.0])
+
+
+def test_a_class_given_for_an_object_says_so():
+    X, y = np.zeros((4, 2)), [0, 1, 0, 1]
+    net = barenet.Network([2, 3, 1], ["relu", "sigmoid"], seed=0)
+    with pytest.raises(TypeError, match=r"optimizer Adam is a class: give an object of it, Adam\(\)"):
+        net.fit(X, y, optimizer=barenet.Adam)
+    with pytest.raises(TypeError, match=r"activation ReLU is a class: .*ReLU\(\)"):
+        barenet.Network([2, 3, 1], [activations.ReLU, "sigmoid"])

@@ -235,7 +235,8 @@ def test_divergence_is_a_clear_error(tmp_path):
                  "--out", tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "learning rate" in result.stderr
+    assert "Try a smaller --lr (this run's was 1e+30); saved the model" in result.stderr
+    assert (tmp_path / "model.npz").exists()
 
 
 @pytest.mark.parametrize("command", ["compare", "train", "predict"])
@@ -267,3 +268,124 @@ def test_console_script_is_installed():
     assert script.exists(), "pip install should put a 'barenet' script beside python"
     result = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and barenet.__version__ in result.stdout
+
+
+# ------------------------------------------- fit.png, network.png, counts in words
+
+def wave_csv(path, n=80, seed=0):
+    """A regression table of one feature: ``hours,height``, height ~ sin(hours)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 6, n)
+    y = np.sin(x) + rng.normal(scale=0.1, size=n)
+    np.savetxt(path, np.c_[x, y], delimiter=",", header="hours,height", comments="")
+    return path
+
+
+def test_train_writes_the_fit_of_regression_data_and_not_of_a_classifier(trained, tmp_path,
+                                                                          capsys):
+    table = wave_csv(tmp_path / "wave.csv")
+    out = tmp_path / "out"
+    assert cli.main(["train", "--data", str(table), "--epochs", "5", "--quiet",
+                     "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    # one feature, in the singular; the test split's 20 samples in the plural
+    assert "wave: 60 training and 20 test samples, 1 feature; layers [1, 16, 1]" in printed
+    assert f"wrote {out / 'fit.png'}" in printed
+    assert_png(out / "fit.png")
+    assert_png(out / "network.png")  # 1 feature, 16 units at most: its histograms
+    assert not (out / "decision_boundary.png").exists()
+    # a classifier (the shared run on two moons) has a boundary and no fit
+    result, moons = trained
+    assert not (moons / "fit.png").exists() and "fit.png" not in result.stdout
+    # the model takes 1 feature, in the singular too
+    (tmp_path / "wide.csv").write_text("1,2\n3,4\n")
+    assert cli.main(["predict", str(out / "model.npz"), str(tmp_path / "wide.csv")]) == 1
+    assert "the model takes 1 feature\n" in capsys.readouterr().err
+
+
+def test_the_fit_names_the_target_by_the_csv_header(tmp_path):
+    from barenet.cli.train import target_names
+
+    table = wave_csv(tmp_path / "wave.csv")
+    data = barenet.datasets.load(str(table))
+    assert target_names(str(table), None, data) == ["height"]  # the last column
+    assert target_names(str(table), "height", data) == ["height"]
+    flipped = barenet.datasets.load(str(table), label_column=0)
+    assert target_names(str(table), "0", flipped) == ["hours"]
+    np.savetxt(tmp_path / "bare.csv", np.loadtxt(table, delimiter=",", skiprows=1),
+               delimiter=",")
+    bare = barenet.datasets.load(str(tmp_path / "bare.csv"))
+    assert target_names(str(tmp_path / "bare.csv"), None, bare) is None  # no header
+    assert target_names("moons", None, barenet.datasets.load("moons")) is None
+
+
+def test_train_draws_the_network_of_small_data_that_is_not_2d(tmp_path):
+    data = barenet.datasets.make_blobs(n_samples=120, n_classes=3, n_features=4, seed=1)
+    np.savez(tmp_path / "blobs4.npz", X_train=data.X_train, y_train=data.y_train,
+             X_test=data.X_test, y_test=data.y_test)
+    result = run("train", "--data", tmp_path / "blobs4.npz", "--epochs", 3, "--quiet",
+                 "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert_png(tmp_path / "out" / "network.png")
+    assert f"wrote {tmp_path / 'out' / 'network.png'}" in result.stdout
+    for name in ("fit.png", "decision_boundary.png"):
+        assert not (tmp_path / "out" / name).exists()
+
+
+@pytest.mark.parametrize("n_features, sizes, drawn", [
+    (2, (2, 128, 1), True),  # 2-D data: always, each neuron a map over the plane
+    (4, (4, 16, 3), True),  # iris
+    (16, (16, 64, 10), True),  # at the limits
+    (17, (17, 32, 1), False),  # too many features
+    (4, (4, 65, 3), False),  # a layer too wide
+    (13, (13, 32, 70), False),  # the output layer counts too
+])
+def test_network_png_rule(n_features, sizes, drawn):
+    from barenet.cli.train import NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS, draws_network
+
+    assert (NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS) == (16, 64)  # as the help says
+    assert draws_network(n_features, sizes) is drawn
+
+
+def test_train_help_names_fit_png_and_the_network_rule(capsys):
+    assert cli.main(["help", "train"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "DIR/fit.png" in text and "real-valued targets" in text and "R^2" in text
+    assert "at most 16 features whose widest layer has at most 64 units" in text
+
+
+def test_counts_are_in_the_singular_for_one(trained, tmp_path, capsys):
+    from barenet.cli.common import counted
+
+    assert [counted(1, "feature"), counted(2, "feature"), counted(0, "sample")] == \
+        ["1 feature", "2 features", "0 samples"]
+    assert [counted(1, "class"), counted(3, "class"), counted(2, "matrix", "matrices")] == \
+        ["1 class", "3 classes", "2 matrices"]
+    _, out = trained
+    (tmp_path / "one.csv").write_text("x0,x1,label\n0.5,0.2,1\n")
+    assert cli.main(["evaluate", str(out / "model.npz"), str(tmp_path / "one.csv"),
+                     "--out", str(tmp_path)]) == 0
+    assert f"{tmp_path / 'one.csv'}: 1 sample, model" in capsys.readouterr().out
+
+
+def test_labels_a_classifier_cannot_learn_are_refused_before_training(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    # a real-valued target written as whole numbers (a price, a count)
+    price = np.round(1000 * np.abs(X @ [3.0, -2.0, 1.0])).astype(int)
+    np.savez(tmp_path / "price.npz", X_train=X[:150], y_train=price[:150], X_test=X[150:],
+             y_test=price[150:])
+    result = run("train", "--data", tmp_path / "price.npz", "--quiet", "--out", tmp_path / "a")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "look like a real-valued target" in result.stderr and "--regression" in result.stderr
+    assert not (tmp_path / "a").exists()  # refused before any work
+    assert run("train", "--data", tmp_path / "price.npz", "--regression", "--epochs", 3,
+               "--quiet", "--out", tmp_path / "b").returncode == 0
+    # test labels the training split lacks
+    y = (X[:, 0] > 0).astype(int)
+    np.savez(tmp_path / "unseen.npz", X_train=X[:150], y_train=y[:150], X_test=X[150:],
+             y_test=np.where(np.arange(50) < 3, 7, y[150:]))
+    result = run("train", "--data", tmp_path / "unseen.npz", "--quiet", "--out", tmp_path / "c")
+    assert result.returncode == 2
+    assert "the test split of unseen has 1 label that its training split lacks (7)" \
+        in result.stderr

@@ -306,7 +306,12 @@ def test_divergence_keeps_a_model_whose_predictions_are_finite(tmp_path):
              X_test=X.X_test * 1e3, y_test=X.y_test)
     line = one_error_line(run("train", "--data", tmp_path / "big.npz", "--optimizer", "gd",
                               "--lr", "1e6", "--no-scale", "--quiet", "--out", tmp_path), 1)
-    assert "learning rate" in line
+    assert "Try a smaller --lr (this run's was 1e+06), or drop --no-scale" in line
+    assert line.endswith(f"saved the model with the parameters restored above to "
+                         f"{tmp_path / 'model.npz'}")
+    model = barenet.load(tmp_path / "model.npz")
+    assert np.isfinite(model.predict_proba(X.X_test * 1e3)).all()
+    assert not (tmp_path / "checkpoint.npz").exists()  # resuming it would diverge again
 
 
 def test_in_process_main_returns_the_status(tmp_path, capsys):

@@ -33,6 +33,38 @@ def test_every_python_example_of_a_page_runs(page, tmp_path, monkeypatch):
         exec(compile(code, str(page), "exec"), namespace)
 
 
+def docstring_examples():
+    """Every docstring of barenet's modules that holds an example (``>>>``)."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    finder = doctest.DocTestFinder()
+    found = {}
+    for info in pkgutil.walk_packages(barenet.__path__, "barenet."):
+        if info.name.rsplit(".", 1)[-1] == "__main__":
+            continue  # importing it runs the command line
+        module = importlib.import_module(info.name)
+        for test in finder.find(module):
+            if test.examples and test.name.startswith(module.__name__):
+                found[test.name] = test  # a name re-exported elsewhere counts once
+    return sorted(found.values(), key=lambda t: t.name)
+
+
+@pytest.mark.parametrize("example", docstring_examples(), ids=lambda t: t.name)
+def test_every_docstring_example_runs(example, tmp_path, monkeypatch):
+    import doctest
+    import warnings
+
+    monkeypatch.chdir(tmp_path)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an example that warns shows a misuse
+        result = runner.run(example, out=report.append)
+    assert result.failed == 0, "".join(report)
+
+
 def test_the_tutorial_runs_top_to_bottom_as_a_notebook():
     jupytext = pytest.importorskip("jupytext")
     nbclient = pytest.importorskip("nbclient")

@@ -1,6 +1,8 @@
 """barenet.metrics against scikit-learn's functions of the same name, on random
 labels and values, plus identities that need no reference."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -162,3 +164,19 @@ def test_regression_rejects_bad_input(function):
         function(["a", "b"], [1.0, 2.0])
     with pytest.raises(ValueError, match="y_true must be 1-D or 2-D"):
         function(np.zeros((2, 1, 1)), np.zeros((2, 1, 1)))
+
+
+@pytest.mark.parametrize("metric", [metrics.accuracy, metrics.confusion_matrix,
+                                    metrics.per_class_scores])
+def test_nan_is_no_label(metric):
+    with pytest.raises(ValueError, match="y_true contains NaN or infinity"):
+        metric([np.nan, 1.0], [np.nan, 1.0])
+    with pytest.raises(ValueError, match="y_pred contains NaN or infinity"):
+        metric([0.0, 1.0], [np.inf, 1.0])
+
+
+def test_rmse_of_errors_whose_squares_overflow():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert metrics.rmse([1e200, 0.0], [-1e200, 0.0]) == pytest.approx(2e200 / np.sqrt(2))
+        assert metrics.rmse([[1e200, 1.0]], [[0.0, 1.0]]) == pytest.approx(0.5e200)

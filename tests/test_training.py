@@ -6,6 +6,8 @@ import copy
 import io
 import json
 import math
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -535,6 +537,62 @@ def test_keyboard_interrupt_keeps_completed_epochs_and_finite_parameters():
     # the interrupting step ran for the callbacks before it, not after it
     assert before.events[-2][:3] == ("step", 3, 2)
     assert after.events[-2][:3] == ("step", 3, 1)
+
+
+class SignalAtEpochStart(Callback):
+    """Ctrl-C as the OS sends it, as epoch ``epoch`` begins: training stops
+    after that epoch's first step. Asks for no steps, so the trainer scores
+    whole epochs (its other mode)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, epoch):
+        if epoch == self.epoch:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def same_run(a, b):
+    assert all(np.array_equal(x, y) for x, y in zip(a.flat.snapshot(), b.flat.snapshot()))
+    assert a.optimizer_.t == b.optimizer_.t
+    for (name, x), (_, y) in zip(a.optimizer_.get_state()["arrays"].items(),
+                                 b.optimizer_.get_state()["arrays"].items()):
+        assert all(np.array_equal(u, v) for u, v in zip(x, y)), name
+    assert a.history_ == b.history_
+    assert a.rng.bit_generator.state == b.rng.bit_generator.state
+
+
+@pytest.mark.parametrize("optimizer", [barenet.Adam, barenet.GD, barenet.Momentum])
+@pytest.mark.parametrize("stop", [Interrupt(3, 2), Interrupt(1, 1), SignalAtEpochStart(2),
+                                  SignalAtEpochStart(1)],
+                         ids=["step-3-2", "step-1-1", "signal-epoch-2", "signal-epoch-1"])
+def test_resume_after_ctrl_c_is_the_run_never_interrupted(optimizer, stop, tmp_path):
+    """Ctrl-C mid-epoch puts the epoch back to its start -- parameters,
+    batch-norm statistics, optimizer state and step count, random state -- so
+    that resume (in memory, or from the checkpoint the CLI writes) trains
+    exactly as the run never interrupted, dropout masks and shuffles
+    included."""
+    X, y = blobs(m=40)
+
+    def make():
+        return classifier(dropout=0.2, batch_norm=True)
+
+    straight = make()
+    straight.fit(X, y, optimizer=optimizer(lr=0.05), epochs=5, batch_size=8,
+                 schedule=StepDecay(0.5, 2))
+    net = make()
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, optimizer=optimizer(lr=0.05), epochs=5, batch_size=8,
+                schedule=StepDecay(0.5, 2), callbacks=[stop])
+    completed = stop.at[0] - 1 if isinstance(stop, Interrupt) else stop.epoch - 1
+    assert net.history_.epochs == completed and net.run_.epoch == completed
+    assert net.optimizer_.t == completed * 5  # the unfinished epoch's steps undone
+    net.save(tmp_path / "checkpoint.npz", training_state=True)
+    loaded = barenet.load(tmp_path / "checkpoint.npz")
+    net.resume(X, y)
+    loaded.resume(X, y)
+    same_run(net, straight)
+    same_run(loaded, straight)
 
 
 def test_keyboard_interrupt_with_early_stopping_restores_the_best_epoch():

@@ -193,4 +193,7 @@ def from_registry(kind, registry, value, base):
         return value
     if isinstance(value, str) and value in registry:
         return registry[value]()
+    if isinstance(value, type) and issubclass(value, base):
+        raise TypeError(f"{kind} {value.__name__} is a class: give an object of it, "
+                        f"{value.__name__}(), or a name ({', '.join(registry)})")
     raise ValueError(f"unknown {kind} {value!r}; valid names are: {', '.join(registry)}")

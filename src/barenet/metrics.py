@@ -32,6 +32,8 @@ def _labels_1d(name, y):
         raise ValueError(f"{name} must be 1-D (one label per sample), got shape {y.shape}")
     if y.size == 0:
         raise ValueError(f"{name} is empty")
+    if y.dtype.kind in "fc" and not np.isfinite(y).all():  # NaN is no label: NaN != NaN
+        raise ValueError(f"{name} contains NaN or infinity")
     return y
 
 
@@ -261,7 +263,11 @@ def rmse(y_true, y_pred):
     float
     """
     y_true, y_pred = _check_values(y_true, y_pred)
-    return float(np.sqrt(((y_true - y_pred) ** 2).mean(axis=0)).mean())
+    # scaled by the largest error, so that errors near 1e200 do not overflow when squared
+    error = y_true - y_pred
+    scale = np.abs(error).max(axis=0)
+    scale[scale == 0] = 1.0
+    return float((scale * np.sqrt(((error / scale) ** 2).mean(axis=0))).mean())
 
 
 def mae(y_true, y_pred):

@@ -103,6 +103,8 @@ class Standardizer:
         -------
         self
 
+        Notes
+        -----
         A column is constant, and gets ``scale_ = 1``, when its variance is
         no more than the rounding error of computing it,
         ``var <= n eps var + (n mean eps)^2`` with ``eps`` float64's machine

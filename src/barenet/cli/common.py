@@ -132,7 +132,7 @@ def check_features(X, n_features, spec):
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != n_features:
         raise ValueError(f"{spec} has inputs of shape {X.shape}, but the model takes "
-                         f"{n_features} features")
+                         f"{counted(n_features, 'feature')}")
     return X
 
 
@@ -197,6 +197,45 @@ class HeldInterrupts:
         return False
 
 
+def counted(count, noun, plural=None):
+    """``count`` and ``noun``, singular for 1 and plural otherwise: ``'1 feature'``,
+    ``'4 features'``, ``'1 class'``, ``'3 classes'`` (``plural`` defaults to
+    ``noun + 's'``, or ``noun + 'es'`` after s, x, ch or sh)."""
+    if count == 1:
+        return f"{count} {noun}"
+    if plural is None:
+        plural = noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+    return f"{count} {plural}"
+
+
 def format_number(value, digits):
     """A score or probability with ``digits`` decimals."""
     return f"{value:.{digits}f}"
+
+
+def check_classes(data, classes):
+    """A UsageError, before any training, for labels a classifier cannot
+    learn: a single class; numbers of which most are seen once (a
+    real-valued target written as whole numbers, such as a price or a
+    count); test labels absent from the training split."""
+    if len(classes) < 2:
+        raise UsageError(
+            f"the training data of {data.name} has a single class ({classes.tolist()}); "
+            "a classifier needs two or more (use --regression for real-valued targets)"
+        )
+    y = data.y_train
+    if y.dtype.kind in "iuf" and len(classes) > 20:
+        once = int(np.sum(np.unique(y, return_counts=True)[1] == 1))
+        if once > len(classes) / 2:
+            raise UsageError(
+                f"the labels of {data.name} look like a real-valued target: "
+                f"{len(classes)} distinct numbers among {counted(len(y), 'training sample')}, "
+                f"{once} of them seen once, which a classifier cannot learn; use --regression "
+                "to predict them as numbers")
+    unseen = np.setdiff1d(np.unique(data.y_test), classes)
+    if unseen.size:
+        shown = ", ".join(map(str, unseen[:5].tolist())) + (", ..." if unseen.size > 5 else "")
+        raise UsageError(
+            f"the test split of {data.name} has {counted(unseen.size, 'label')} that its "
+            f"training split lacks ({shown}); a classifier only predicts the classes it "
+            "was trained on (use --regression for real-valued targets)")

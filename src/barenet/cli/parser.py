@@ -224,9 +224,13 @@ def _add_compare(commands):
 
 def _add_train(commands):
     p = _command(commands, "train", "train one network, save it and plot its learning curves",
-                 "Train one network and write DIR/model.npz, DIR/learning_curves.png and, for "
-                 "2-D data, DIR/decision_boundary.png and DIR/network.png (every neuron's "
-                 "activation over the input plane). With no options: the notebook's example, "
+                 "Train one network and write DIR/model.npz and DIR/learning_curves.png; for "
+                 "a classifier on 2-D data, DIR/decision_boundary.png; for real-valued targets, "
+                 "DIR/fit.png (one feature: the points and the prediction curve; more: "
+                 "predicted against true values, R^2 per target); and DIR/network.png, every "
+                 "neuron's activation over the input plane for 2-D data, or its histogram over "
+                 "the training set for data of at most 16 features whose widest layer has at "
+                 "most 64 units. With no options: the notebook's example, "
                  "ReLU hidden layers of 5 and 2 units, a sigmoid output and He initialization, "
                  "on two moons. Ctrl-C stops at the end of the current step and saves the model "
                  "so far and DIR/checkpoint.npz, which --resume continues.",

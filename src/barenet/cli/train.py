@@ -1,6 +1,7 @@
 """``barenet train`` and ``barenet compare``: networks shaped and trained with
 defaults chosen from the data."""
 
+import csv
 import math
 import os
 import shlex
@@ -10,6 +11,7 @@ import time
 import numpy as np
 
 from .. import optimizers
+from ..errors import TrainingDiverged
 from ..model.callbacks import EarlyStopping, ProgressBar
 from ..model.network import Network
 from ..io import load
@@ -22,7 +24,11 @@ from .common import (
     HeldInterrupts,
     make_directory,
     UsageError,
+    check_classes,
+    counted,
     format_number,
+    is_csv,
+    label_column,
     load_data,
     writable_directory,
     writable_file,
@@ -34,6 +40,10 @@ COMPARED = ("gd", "momentum", "rmsprop", "adam")
 STEPS = 20_000  # the number of steps the default epochs aim at...
 MOST_EPOCHS = 300  # ...and the most epochs they give (data other than the notebook's)
 L2 = 0.03  # the L2 strength for data other than the notebook's
+# network.png for data that is not 2-D (each neuron a histogram): at most this
+# many features, and no layer wider than this many units; beyond, the drawing
+# is unreadable. 2-D data (each neuron a map over the plane) is always drawn.
+NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS = 16, 64
 
 
 def default_hidden(n_features, n_outputs, n_samples):
@@ -64,11 +74,8 @@ def network_for(data, args, notebook_epochs):
     y = data.y_train
     classes = np.unique(y)
     continuous = _is_continuous(y, args.regression)
-    if not continuous and len(classes) < 2:
-        raise UsageError(
-            f"the training data of {data.name} has a single class ({classes.tolist()}); "
-            "a classifier needs two or more (use --regression for real-valued targets)"
-        )
+    if not continuous:
+        check_classes(data, classes)
     if continuous:
         n_out = 1 if y.ndim == 1 else y.shape[1]
         output = "linear"
@@ -116,8 +123,9 @@ def describe(data, net, epochs, chosen, extra=""):
     """The first line a command prints: the data, the network and its training."""
     what = f" (chosen from the data: {', '.join(chosen)})" if chosen else ""
     scaled = "standardized inputs" if net.standardize else "raw inputs"
-    return (f"{data.name}: {len(data.X_train)} training and {len(data.X_test)} test samples, "
-            f"{data.X_train.shape[1]} features; layers {list(net.layer_sizes)}, "
+    n_test = len(data.X_test)  # "samples" agrees with the nearer count, the test one
+    return (f"{data.name}: {len(data.X_train)} training and {counted(n_test, 'test sample')}, "
+            f"{counted(data.X_train.shape[1], 'feature')}; layers {list(net.layer_sizes)}, "
             f"{epochs} epochs{', L2 ' + format(net.l2, 'g') if net.l2 else ''}{what}, "
             f"{scaled}{extra}")
 
@@ -214,7 +222,11 @@ def cmd_train(args):
     if not args.quiet:  # the scored split named as the lines below name it
         callbacks.append(ProgressBar.for_stream(validation_name=validation_label))
     make_directory(args.out, "--out")
-    history, interrupted = _train(net, data, args, optimizer, epochs, callbacks, validation)
+    try:
+        history, interrupted = _train(net, data, args, optimizer, epochs, callbacks, validation)
+    except TrainingDiverged as error:
+        _save(net, paths, False)  # the restored parameters are finite; no run to resume
+        raise _diverged(error, net, paths["model.npz"]) from None
 
     held_interrupt = _save(net, paths, interrupted)
     if interrupted:
@@ -228,7 +240,8 @@ def cmd_train(args):
     console.print(f"wrote {paths['model.npz']}")
     if interrupted or held_interrupt:
         return EXIT_INTERRUPTED
-    _figures(console, net, data, history, paths, validation_label)
+    targets = target_names(args.data, args.label, data) if net.task == "regression" else None
+    _figures(console, net, data, history, paths, validation_label, targets)
     if record is not None:
         pictures.training(console, record, net, data, args.out, validation_label)
     return EXIT_OK
@@ -240,7 +253,7 @@ def _output_paths(out):
     writable_directory(out, "--out")
     paths = {name: os.path.join(out, name) for name in
              ("model.npz", "checkpoint.npz", "learning_curves.png", "decision_boundary.png",
-              "network.png", "training.gif")}
+              "fit.png", "network.png", "training.gif")}
     if os.path.isdir(out):
         for path in paths.values():
             writable_file(path, "--out")
@@ -300,26 +313,79 @@ def _save(net, paths, interrupted):
     return held.interrupted
 
 
+def _diverged(error, net, model_path):
+    """The TrainingDiverged of a run whose restored model was saved to
+    ``model_path``: its message says so, and its advice fits the command
+    line (the inputs are already standardized unless --no-scale)."""
+    message = str(error).split(". Try ")[0]
+    scale = "" if net.standardize else ", or drop --no-scale to standardize the inputs"
+    kept = ("the parameters restored above" if error.restored_epoch is not None
+            else "its parameters")
+    error.args = (f"{message}. Try a smaller --lr (this run's was {net.optimizer_.lr:g}){scale}; "
+                  f"saved the model with {kept} to {model_path}",)
+    return error
+
+
 def _interrupted_message(net, epochs, arguments, paths):
     """What an interrupted train says on stderr: what it saved, and the
     command line that carries on."""
-    return (f"\nbarenet train: interrupted during epoch {net.run_.epoch + 1} of {epochs}; "
-            f"saved the model trained so far to {paths['model.npz']} and a checkpoint to "
+    done = net.run_.epoch
+    return (f"\nbarenet train: interrupted during epoch {done + 1} of {epochs}; saved the model "
+            f"as it was after epoch {done} to {paths['model.npz']} and a checkpoint to "
             f"{paths['checkpoint.npz']}\ncontinue with: "
             f"{_resume_command(arguments, paths['checkpoint.npz'])}")
 
 
-def _figures(console, net, data, history, paths, validation_label):
+def draws_network(n_features, layer_sizes):
+    """Whether train writes network.png: for 2-D data, and for other data of at
+    most `NETWORK_MAX_FEATURES` features whose widest layer (inputs and
+    outputs included) has at most `NETWORK_MAX_UNITS` units."""
+    return n_features == 2 or (n_features <= NETWORK_MAX_FEATURES
+                               and max(layer_sizes) <= NETWORK_MAX_UNITS)
+
+
+def target_names(spec, label, data):
+    """The target's name in fit.png: for a CSV file ``spec`` with a header row
+    (``data.feature_names`` says it has one), the label column's header --
+    ``label`` as ``--label`` gave it, by name or index, else the last column's;
+    None otherwise (the picture then says 'target')."""
+    if not is_csv(spec) or data.feature_names is None or data.y_train.ndim != 1:
+        return None
+    label = label_column(label)
+    if isinstance(label, str):
+        return [label]
+    try:  # the header: the first row that is not blank, as the reader takes it
+        with open(spec, newline="", encoding="utf-8-sig") as f:
+            for row in csv.reader(f, skipinitialspace=True):
+                if row and not (len(row) == 1 and not row[0].strip()):
+                    return [row[-1 if label is None else label].strip()]
+    except (OSError, UnicodeDecodeError, csv.Error, IndexError):
+        pass
+    return None
+
+
+def _figures(console, net, data, history, paths, validation_label, targets=None):
+    """The figures train writes after training: learning_curves.png; for a
+    classifier on 2-D data decision_boundary.png; for a regressor fit.png
+    (``targets`` naming its targets, or None); and network.png where
+    `draws_network` says so."""
     from .. import plot
 
     if history is not None and history.epochs:
         _write_figure(console, plot.learning_curves(history, title=data.name,
                                                     validation_label=validation_label),
                       paths["learning_curves.png"])
-    if data.X_train.shape[1] == 2 and net.task != "regression":
+    n_features = data.X_train.shape[1]
+    if n_features == 2 and net.task != "regression":
         fig = plot.decision_boundary(net, data.X_train, data.y_train, X_test=data.X_test,
                                      y_test=data.y_test, feature_names=data.feature_names,
                                      title=data.name)
         _write_figure(console, fig, paths["decision_boundary.png"])
-    if data.X_train.shape[1] == 2:  # every neuron's activation over the input plane
+    if net.task == "regression":  # the predictions against the targets
+        fig = plot.regression_fit(net, data.X_train, data.y_train, X_test=data.X_test,
+                             y_test=data.y_test, feature_names=data.feature_names,
+                             target_names=targets, title=data.name)
+        _write_figure(console, fig, paths["fit.png"])
+    if draws_network(n_features, net.layer_sizes):
+        # every neuron's activation: over the input plane (2-D), else its histogram
         pictures.network(console, net, data, os.path.dirname(paths["network.png"]))

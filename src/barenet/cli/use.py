@@ -16,6 +16,7 @@ from .common import (
     UsageError,
     check_data_options,
     check_features,
+    counted,
     format_number,
     is_csv,
     load_data,
@@ -119,7 +120,7 @@ def cmd_evaluate(args):
     X, y, _ = read_data(args, net.layer_sizes[0], want_labels=True)
     p = args.precision
     scores = net.evaluate(X, y)
-    console.print(f"{args.data}: {len(X)} samples, model {args.model}")
+    console.print(f"{args.data}: {counted(len(X), 'sample')}, model {args.model}")
     if net.task == "regression":
         prediction = net.predict(X).astype(np.float64)
         target = np.asarray(y, dtype=np.float64).reshape(prediction.shape)

@@ -94,7 +94,7 @@ def export(model, path, opset=OPSET, dtype=None):
 
     Parameters
     ----------
-    model : Network, or an estimator with a fitted ``network_``
+    model : Network, or an estimator with a fitted network_
         A classifier must be fitted (its class labels are part of the graph).
     path : str or path-like
         The file to write, conventionally ending in ``.onnx``.

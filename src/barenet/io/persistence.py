@@ -161,10 +161,14 @@ def load(path, like=None, device=None):
         A checkpoint's network carries on with ``resume`` (on the data's
         library, which it moves to if need be).
 
-    Raises ``FileNotFoundError`` for a missing file and
-    [`ModelFileError`][barenet.io.persistence.ModelFileError] (a ``ValueError``) for anything that
-    is not an intact barenet model; ``TypeError`` for a ``like`` that is not
-    an array, or both ``like`` and ``device``.
+    Raises
+    ------
+    FileNotFoundError
+        For a missing file.
+    ModelFileError
+        (a ``ValueError``) For anything that is not an intact barenet model.
+    TypeError
+        For a ``like`` that is not an array, or both ``like`` and ``device``.
     """
     path = check_path(path)
     like = _placement(like, device)

@@ -18,16 +18,11 @@ import numpy as np
 from ..core import activations as _activations
 from ..core.initializers import initialize
 from ..fast.engine import Architecture
-from .._checks import (
-    as_generator,
-    check_bool,
-    check_float_dtype,
-    check_fraction,
-    check_nonnegative,
-    check_positive,
-)
+from .._checks import (as_generator, check_bool, check_float_dtype, check_fraction,
+                       check_nonnegative, check_positive)
 from ..errors import NotFittedError
 from . import config, pickling, placement, runs, sparse, targets
+from .outputs import finite_outputs, finite_scores
 from .parameters import FlatParameters
 from .passes import engine_for
 from .trainer import History, Trainer
@@ -327,8 +322,10 @@ class Network:
 
     def forward(self, X):
         """Output of the last layer, shape ``(n_samples, n_L)``: probabilities
-        for classifiers, predictions for regressors."""
-        return sparse.infer(self.engine, self.prepare(X))
+        for classifiers, predictions for regressors; a ValueError if any is
+        not finite ([`barenet.model.outputs`][barenet.model.outputs])."""
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is raised below
+            return finite_outputs(sparse.infer(self.engine, self.prepare(X)))
 
     def predict_proba(self, X):
         """Class probabilities, shape ``(n_samples, n_classes)``, columns in the
@@ -350,7 +347,7 @@ class Network:
             out = self.forward(X)
             return out[:, 0] if out.shape[1] == 1 else out
         self._require_fitted()
-        index = self.engine.label_index(sparse.infer(self.engine, self.prepare(X)).T)
+        index = self.engine.label_index(self.forward(X).T)
         # a multilabel network's index is its (k, n_samples) indicators
         return index.T if self.task == "multilabel" else placement.labels(self.classes_, index)
 
@@ -362,7 +359,8 @@ class Network:
             self._require_fitted()
         X = self.prepare(X)
         Y, _ = self.encode(y, X.shape[0])
-        return sparse.scores(self.engine, X, Y)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is raised below
+            return finite_scores(sparse.scores(self.engine, X, Y), self.engine.dtype)
 
     def layer_outputs(self, X):
         """The output of every layer for the rows of ``X``, in inference mode

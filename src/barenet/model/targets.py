@@ -16,6 +16,8 @@ Inputs may be arrays of any library (see [`barenet.model.placement`][barenet.mod
 targets and weights are encoded with NumPy, from a copy on the host.
 """
 
+import numbers
+
 import numpy as np
 
 from .._checks import check_matrix, check_real
@@ -54,9 +56,27 @@ def _labels(y, n_samples, name):
         y = y[:, 0]
     if y.shape[0:1] != (n_samples,):
         raise ValueError(f"{name} has {y.shape[0] if y.ndim else 0} samples but X has {n_samples}")
-    if y.dtype == object:
-        raise TypeError(f"{name} must hold numbers or strings, got dtype object")
+    if y.dtype == object:  # a pandas Series of strings, a list of mixed types
+        y = _unboxed(y, name)
     return y
+
+
+def _unboxed(y, name):
+    """The object array ``y`` as an array of strings when it holds only
+    strings, of numbers when it holds only (real, non-bool) numbers; a
+    TypeError otherwise."""
+    values = y.ravel().tolist()
+    if all(isinstance(v, str) for v in values):
+        return np.asarray(values, dtype=str).reshape(y.shape)
+    if all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in values):
+        unboxed = np.asarray(values)
+        if unboxed.dtype.kind in "iuf":  # not Python ints too large for int64
+            return unboxed.reshape(y.shape)
+    if any(v is None for v in values):
+        raise ValueError(f"{name} has missing values (None)")
+    kinds = sorted({type(v).__name__ for v in values})
+    raise TypeError(f"{name} must hold numbers (that fit 64 bits) or strings, got values of "
+                    f"type {', '.join(kinds)}")
 
 
 def encode(y, n_samples, task, dtype, n_outputs, classes=None, output="sigmoid", name="y",

@@ -107,8 +107,13 @@ class Trainer:
     run starts after the epochs it already has) and counts them in ``run.epoch``.
 
     Ctrl-C stops training at the end of the step under way, with a
-    KeyboardInterrupt: the model keeps consistent parameters, optimizer state
-    and the History of the epochs completed.
+    KeyboardInterrupt, and puts the epoch under way back to its start: the
+    parameters, batch-normalization statistics, optimizer state and random
+    state of the last epoch completed, with its History, so that the model
+    is consistent and [`resume`][barenet.Network.resume] gives exactly the
+    run never interrupted (the steps of the unfinished epoch are lost). A
+    second Ctrl-C, which interrupts at once even mid-step, is put back the
+    same way.
 
     A non-finite batch loss or gradient, an update that would make a
     parameter non-finite (the optimizer checks the gradient and the update
@@ -162,9 +167,14 @@ class Trainer:
                         figures["val_" + self.engine.metric_name] = scores[self.engine.metric_name]
                     history.append(**figures)
                     run.epoch = epoch
+                    self.unfinished = False
                     # every callback sees the epoch, even when an earlier one stops
                     if any([callback.on_epoch_end(epoch, history) for callback in self.callbacks]):
                         break
+        except KeyboardInterrupt:
+            if self.unfinished:
+                self._put_back_epoch_start()
+            raise
         finally:
             self._end(history)
         return history
@@ -198,6 +208,8 @@ class Trainer:
         # written now: no page to fault in later
         self.copies = [self.flat.snapshot(), self.flat.snapshot()]
         self.previous = self.current = self.first
+        self.unfinished = False
+        self.optimizer_copy = None  # buffers for the optimizer's state at an epoch start
 
     def _epoch(self, epoch, X, Y, weights, interrupt):
         """One epoch's steps; returns its figures, or raises TrainingDiverged."""
@@ -260,11 +272,34 @@ class Trainer:
         return figures
 
     def _keep_start(self, epoch):
-        """Copy the epoch's start into the restore points (see `_diverge`)."""
+        """Copy the epoch's start into the restore points (see `_diverge`),
+        and the optimizer's and the Generator's state, for a Ctrl-C."""
         if epoch > self.first[0]:  # the epoch before went through, its start with it
             copy = self.copies[epoch % 2]  # not the previous epoch's
             self.flat.keep(copy)
             self.previous, self.current = self.current, (epoch, copy)
+        self.unfinished = True
+        self.rng_start = self.rng.bit_generator.state
+        optimizer = self.optimizer
+        self.t_start, self.state_start = optimizer.t, optimizer.state is not None
+        if self.state_start:
+            if self.optimizer_copy is None:
+                self.optimizer_copy = optimizer.get_state()["arrays"]  # copies, made once
+            else:
+                for name, saved in self.optimizer_copy.items():
+                    for target, value in zip(saved, getattr(optimizer.state, name)):
+                        target[...] = value
+
+    def _put_back_epoch_start(self):
+        """Undo the unfinished epoch: parameters and statistics, optimizer
+        state and step count, the Generator's state, as `_keep_start` kept them."""
+        self.flat.restore(self.current[1])
+        self.rng.bit_generator.state = self.rng_start
+        if self.state_start:
+            self.optimizer.set_state({"t": self.t_start, "arrays": self.optimizer_copy})
+        else:
+            self.optimizer.reset()
+            self.optimizer.t = self.t_start
 
     def _diverge(self, X, what, epoch, step, points):
         """Restore the first of ``points`` -- ``(epoch, snapshot)`` pairs of

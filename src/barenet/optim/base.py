@@ -186,8 +186,8 @@ class Optimizer:
         if not safe and not self._safe(params, updates, s):
             self.t -= 1
             self._sum_bound = sum_bound
-            raise not_finite("update", "the parameters are unchanged (the optimizer's moments "
-                             "took the step)")
+            took = "" if self.State is NoState else " (its state took the step)"
+            raise not_finite("update", f"the parameters are unchanged{took}")
         for p, u in zip(params, updates):
             self.apply(p, u, s)
 

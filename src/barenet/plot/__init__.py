@@ -11,7 +11,8 @@ a ``predict`` method, or a matrix of counts.
 
 The functions live in one module per picture -- [`barenet.plot.curves`][barenet.plot.curves]
 (learning curves, the optimizer comparison), [`barenet.plot.boundary`][barenet.plot.boundary]
-(decision boundaries), [`barenet.plot.confusion`][barenet.plot.confusion],
+(decision boundaries), [`barenet.plot.fit`][barenet.plot.fit] (a regressor's predictions
+against its targets), [`barenet.plot.confusion`][barenet.plot.confusion],
 [`barenet.plot.animation`][barenet.plot.animation] and [`barenet.plot.frames`][barenet.plot.frames]
 (training as an animation, from a [`Snapshots`][barenet.model.recorders.Snapshots] recorder,
 and its file),
@@ -26,6 +27,7 @@ per layer, from a [`LayerStatistics`][barenet.model.layer_stats.LayerStatistics]
 from ._style import CLASS_COLORS, CURVE_MARKERS, CURVE_STYLES, MARGIN
 from .boundary import decision_boundary, draw_decision_boundary
 from .confusion import confusion_matrix
+from .fit import regression_fit
 from .curves import coinciding, learning_curves, optimizer_comparison
 from .animation import animate, animate_comparison
 from .frames import TrainingAnimation, save_animation
@@ -36,7 +38,7 @@ from .paths import network_paths, optimizer_paths
 from .surfaces import Quadratic, Rosenbrock, loss_directions, loss_surface, project, walk
 
 __all__ = ["learning_curves", "decision_boundary", "draw_decision_boundary",
-           "optimizer_comparison", "coinciding", "confusion_matrix", "CLASS_COLORS",
+           "optimizer_comparison", "coinciding", "confusion_matrix", "regression_fit", "CLASS_COLORS",
            "CURVE_STYLES", "CURVE_MARKERS", "MARGIN", "animate", "animate_comparison",
            "save_animation", "TrainingAnimation", "network", "layer_statistics",
            "init_comparison", "init_figure", "LivePlot", "optimizer_paths", "network_paths",

@@ -181,8 +181,8 @@ class MLPClassifier(DispatchedScoreMixin, ClassifierMixin, BaseMLP):
     >>> from barenet.sklearn import MLPClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
-    >>> clf = MLPClassifier((16,), max_iter=300, random_state=0).fit(X, y)
-    >>> clf.score(X, y) > 0.95
+    >>> clf = MLPClassifier((16,), learning_rate_init=0.01, max_iter=300, random_state=0)
+    >>> clf.fit(X, y).score(X, y) > 0.95
     True
     """
 

@@ -72,8 +72,8 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_, network_, optimizer_
     >>> from barenet.sklearn import MLPRegressor
     >>> X = np.random.default_rng(0).normal(size=(200, 3))
     >>> y = X @ [1.0, -2.0, 0.5]
-    >>> reg = MLPRegressor((32,), learning_rate_init=0.01, random_state=0).fit(X, y)
-    >>> reg.score(X, y) > 0.95
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.95
     True
     """
 

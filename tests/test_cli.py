@@ -389,3 +389,15 @@ def test_labels_a_classifier_cannot_learn_are_refused_before_training(tmp_path):
     assert result.returncode == 2
     assert "the test split of unseen has 1 label that its training split lacks (7)" \
         in result.stderr
+
+
+def test_proba_of_a_regressor_is_a_usage_error(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    np.savez(tmp_path / "r.npz", X_train=X[:40], y_train=X[:40, 0] * 1.5, X_test=X[40:],
+             y_test=X[40:, 0] * 1.5)
+    assert run("train", "--data", tmp_path / "r.npz", "--epochs", 2, "--quiet",
+               "--out", tmp_path).returncode == 0
+    result = run("predict", tmp_path / "model.npz", tmp_path / "r.npz", "--proba")
+    assert result.returncode == 2 and "--proba gives class probabilities" in result.stderr
+    assert "is a regressor" in result.stderr and not result.stdout

@@ -180,3 +180,9 @@ def test_rmse_of_errors_whose_squares_overflow():
         warnings.simplefilter("error")
         assert metrics.rmse([1e200, 0.0], [-1e200, 0.0]) == pytest.approx(2e200 / np.sqrt(2))
         assert metrics.rmse([[1e200, 1.0]], [[0.0, 1.0]]) == pytest.approx(0.5e200)
+
+
+def test_import_barenet_brings_the_metrics():
+    import barenet
+
+    assert barenet.metrics.accuracy is metrics.accuracy

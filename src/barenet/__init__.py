@@ -33,6 +33,7 @@ from . import (
     datasets,
     initializers,
     losses,
+    metrics,
     notebook,
     optimizers,
     schedules,

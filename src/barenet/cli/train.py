@@ -155,6 +155,10 @@ def cmd_compare(args):
             pictures.check_boundary_data(data, net.task == "regression", "--animate")
         optimizer = optimizers.REGISTRY[name](lr=args.lr)
         record = pictures.recorder(args.animate or args.paths)
+        if not rows:  # what the first run alone would pay: loading the fast layer's loops
+            network_for(data, args, 1)[0].fit(data.X_train, data.y_train, epochs=1,
+                                              optimizer=optimizers.REGISTRY[name](lr=args.lr),
+                                              batch_size=args.batch_size)
         start = time.perf_counter()
         history = net.fit(data.X_train, data.y_train, optimizer=optimizer, epochs=epochs,
                           batch_size=args.batch_size, schedule=args.schedule,

@@ -82,6 +82,9 @@ def cmd_predict(args):
     if args.with_input and not is_csv(args.data):
         raise UsageError(f"--with-input writes the rows of a CSV file; {args.data} is not one")
     net = load(args.model)
+    if args.proba and net.task == "regression":
+        raise UsageError(f"--proba gives class probabilities; {args.model} is a regressor, "
+                         "whose predictions are numbers")
     X, _, table = read_data(args, net.layer_sizes[0], want_labels=False)
     header, columns = _prediction_columns(net, X, args.proba, args.precision)
     rows = zip(*columns)

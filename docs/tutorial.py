@@ -187,7 +187,7 @@ print("Network: test accuracy", net.evaluate(moons.X_test, moons.y_test)["accura
 # %% [markdown]
 # What did it learn? `plot.network` draws every neuron as a map of its activation over the
 # input plane: straight cuts in the first hidden layer, bends made of them in the second, the
-# boundary at the output. Lines are weights, thicker when larger, blue positive, orange
+# boundary at the output. Lines are weights, thicker when larger, purple positive, green
 # negative.
 
 # %%

@@ -341,7 +341,7 @@ def test_train_draws_the_network_of_small_data_that_is_not_2d(tmp_path):
     (13, (13, 32, 70), False),  # the output layer counts too
 ])
 def test_network_png_rule(n_features, sizes, drawn):
-    from barenet.cli.train import NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS, draws_network
+    from barenet.cli.pictures import NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS, draws_network
 
     assert (NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS) == (16, 64)  # as the help says
     assert draws_network(n_features, sizes) is drawn

@@ -72,3 +72,23 @@ def test_animate_refuses_data_without_a_plane_before_training(args, words, tmp_p
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and "--animate" in lines[0]
     assert not (tmp_path / "model.npz").exists() and not (tmp_path / "compare.png").exists()
+
+
+@pytest.mark.parametrize("l2, label", [(0.0, "training"), (0.03, "training (loss + L2 penalty)")])
+def test_the_training_curve_says_when_it_holds_the_l2_penalty(monkeypatch, tmp_path, l2, label):
+    """With L2 the History's 'loss' is the loss plus the penalty, its 'val_loss'
+    the plain loss: training.gif's legend says which is which."""
+    from types import SimpleNamespace
+
+    from barenet import plot
+    from barenet.cli import pictures
+
+    net = barenet.Network([2, 3, 1], ["tanh", "sigmoid"], l2=l2, seed=0)
+    assert pictures.training_label(net) == label
+    asked = {}
+    monkeypatch.setattr(plot, "animate", lambda *args, **kwargs: asked.update(kwargs))
+    monkeypatch.setattr(pictures, "write", lambda *args: None)
+    data = SimpleNamespace(X_train=np.zeros((4, 2)), y_train=np.zeros(4), name="plane",
+                           feature_names=None)
+    pictures.training(None, Snapshots(), net, data, str(tmp_path), "test")
+    assert asked["training_label"] == label and asked["validation_label"] == "test"

@@ -265,6 +265,9 @@ def test_layer_statistics_draws_a_line_per_record():
     assert len(axes) == 4 and all(ax.get_yscale() == "log" for ax in axes)
     assert [len(ax.lines) for ax in axes] == [4, 4, 4, 5]  # the last: the 1e-3 mark
     assert "1-2 relu, 3 sigmoid" in figure_text(fig)
+    # delta_l = dJ/dZ_l, J the objective of a batch of one sample (no J_i or J_l to puzzle over)
+    assert axes[1].get_title() == \
+        r"std of $\delta_l = \partial J / \partial Z_l$ (backward, per sample)"
     means = layer_statistics(stats.as_dict(), quantities=("activation_mean", "gradient_mean"),
                              title="means")
     assert [ax.get_yscale() for ax in means.axes[:2]] == ["linear", "linear"]
@@ -282,7 +285,14 @@ def test_init_figure_compares_the_inits_per_activation(lesson):
     assert [len(ax.lines) for ax in axes.ravel()] == [6] * 6  # 3 inits, start and end
     assert axes[1, 0].get_title().startswith("relu")
     assert "10 hidden layers of 64 units from 3 initializations" in figure_text(fig)
+    assert "after 2 epochs (dashed)" in figure_text(fig)  # how they trained is not known
+    assert r"$\delta_l = \partial J / \partial Z_l$" in axes[0, 1].get_title()
     assert len(axes[0, 0].lines[0].get_xdata()) == 10  # the hidden layers
+    told = init_figure(lesson, trained="Adam, lr 0.01, batch 16")
+    assert "after 2 epochs of Adam, lr 0.01, batch 16 (dashed)" in figure_text(told)
+    with pytest.raises(ValueError, match="trained") as info:
+        init_figure(lesson, trained="")
+    assert "\n" not in str(info.value)
     with pytest.raises(ValueError, match="quantities"):
         init_figure(lesson, quantities=("activation_mean",))
 
@@ -291,4 +301,10 @@ def test_init_comparison_trains_and_draws():
     X, y = data(m=60)
     fig = init_comparison(X, y, depth=3, width=8, activations=("relu",), epochs=1)
     assert len(fig.axes) == 3
+    # the title says how they trained: init_statistics's defaults here ...
+    assert "after 1 epoch of GD, lr 0.1, batch 32 (dashed)" in figure_text(fig)
     fig.savefig(io.BytesIO(), format="png")
+    # ... and what was asked for there
+    fig = init_comparison(X, y, depth=2, width=4, activations=("tanh",), inits=("he",),
+                          epochs=2, optimizer="momentum", lr=0.05, batch_size=20)
+    assert "after 2 epochs of Momentum, lr 0.05, batch 20 (dashed)" in figure_text(fig)

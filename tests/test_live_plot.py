@@ -147,6 +147,11 @@ def test_curves_are_the_history_and_the_boundary_is_drawn(jupyter):
     assert curve(accuracy) == pytest.approx(history["accuracy"])
     assert curve(accuracy, 1) == pytest.approx(history["val_accuracy"])
     assert loss.get_xlim() == (1, 4)
+    # the loss on a log scale, accuracy from 0 to 1 (a jitter of 0.5% near 1 stays small)
+    assert loss.get_yscale() == "log" and accuracy.get_yscale() == "linear"
+    assert accuracy.get_ylim() == (0, 1.02)
+    # the title's figures with 4 decimals, as the command line prints them
+    assert f"loss {history['loss'][-1]:.4f}" in plot.figure._suptitle.get_text()
     # the decision regions and the points, at the model as it was
     assert boundary.collections and boundary.get_title() == "decision boundary"
     points = [c for c in boundary.collections if len(c.get_offsets()) == len(X)]

@@ -106,6 +106,43 @@ def test_learning_curves_with_validation(binary_model):
         assert [t.get_text() for t in legend.get_texts()] == ["training", "validation"]
 
 
+def test_learning_curves_are_drawn_as_the_animation_draws_them(binary_model):
+    """Training solid near-black, validation dashed grey (never class colours);
+    the loss on a log scale, accuracy from 0 to 1."""
+    from matplotlib.colors import to_hex
+
+    _, history, _, _ = binary_model
+    loss, accuracy = plot.learning_curves(history).axes
+    for ax in (loss, accuracy):
+        training, validation = ax.get_lines()
+        assert (to_hex(training.get_color()), training.get_linestyle()) == ("#1a1a1a", "-")
+        assert (to_hex(validation.get_color()), validation.get_linestyle()) == ("#8c8c8c", "--")
+    assert loss.get_yscale() == "log"
+    lo, hi = loss.get_ylim()
+    every = history["loss"] + history["val_loss"]
+    assert lo < min(every) and max(every) < hi
+    assert accuracy.get_yscale() == "linear" and accuracy.get_ylim() == (0, 1.02)
+    # a loss that reaches 0 stays on a linear axis
+    assert plot.learning_curves({"loss": [1.0, 0.0]}).axes[0].get_yscale() == "linear"
+
+
+def test_learning_curves_name_the_training_curve(binary_model):
+    """With L2, 'loss' is the loss plus the penalty and 'val_loss' the plain
+    loss: the caller says so in the legend."""
+    _, history, _, _ = binary_model
+    fig = plot.learning_curves(history, validation_label="test",
+                               training_label="training (loss + L2 penalty)")
+    loss, metric = fig.axes
+    assert [t.get_text() for t in loss.get_legend().get_texts()] == \
+        ["training (loss + L2 penalty)", "test"]
+    # a metric has no penalty in it
+    assert [t.get_text() for t in metric.get_legend().get_texts()] == ["training", "test"]
+    for bad in ("", "  ", None, 3):
+        with pytest.raises(ValueError, match="training_label") as info:
+            plot.learning_curves(history, training_label=bad)
+        assert "\n" not in str(info.value)
+
+
 def test_learning_curves_without_validation(softmax_model):
     _, history, _, _ = softmax_model
     assert set(history) == {"loss", "accuracy"}
@@ -467,6 +504,28 @@ def test_optimizer_comparison_2d(tmp_path, comparison_2d):
         assert not ax.get_lines()
     fig.savefig(tmp_path / "compare.png", dpi=30)
     assert_png(tmp_path / "compare.png", fig, 30)
+
+
+def test_each_optimizer_has_one_colour_everywhere(comparison_2d):
+    """The comparison's curves, its animation's and the optimizers' paths take
+    each optimizer's colour from one table; other labels fall back on C{i}."""
+    from matplotlib.colors import to_hex
+
+    from barenet.plot._style import OPTIMIZER_COLORS, optimizer_color
+    from barenet.plot.paths import optimizer_paths
+
+    results, _, _ = comparison_2d
+    curves = plot.optimizer_comparison(results).axes[0]
+    assert [to_hex(line.get_color()) for line in curves.get_lines()] == \
+        [OPTIMIZER_COLORS[label].lower() for label in results]
+    paths = optimizer_paths().axes[0]
+    drawn = {line.get_label(): to_hex(line.get_color()) for line in paths.get_lines()
+             if " (lr=" in line.get_label()}
+    assert drawn == {label: OPTIMIZER_COLORS[label.split(" (")[0]].lower() for label in drawn}
+    assert len(drawn) == 4
+    assert optimizer_color("AdamW (lr=0.001)", 0) == OPTIMIZER_COLORS["AdamW"]
+    assert optimizer_color("my run", 2) == "C2"
+    assert len(set(OPTIMIZER_COLORS.values())) == len(OPTIMIZER_COLORS)
 
 
 def test_optimizer_comparison_single_optimizer(comparison_2d):

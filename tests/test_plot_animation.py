@@ -232,6 +232,35 @@ def test_one_frame_per_snapshot_each_the_network_of_its_epoch(run):
     assert len(contours_in(ax)) >= 1 or not MPL_38
 
 
+def test_the_title_and_the_curves_read_as_the_command_line_and_learning_curves():
+    X, y = moons()
+    recorder = Snapshots(every=2)
+    network().fit(X, y, optimizer="adam", epochs=6, batch_size=16, callbacks=[recorder],
+                  validation_data=(X[:20], y[:20]))
+    anim = animate(recorder, X, y, resolution=RES, validation_label="test",
+                   training_label="training (loss + L2 penalty)")
+    fig = anim.show(len(recorder) - 1)
+    figures = recorder.figures(-1)
+    # 4 decimals, trailing zeros kept
+    assert f"loss {figures['loss'][-1]:.4f}, accuracy {figures['accuracy'][-1]:.4f}" in \
+        fig._suptitle.get_text()
+    loss, accuracy = fig.axes[1:3]
+    assert loss.get_yscale() == "log" and accuracy.get_ylim() == (0, 1.02)
+    assert [t.get_text() for t in loss.get_legend().get_texts()] == \
+        ["training (loss + L2 penalty)", "test"]
+    with pytest.raises(ValueError, match="training_label"):
+        animate(recorder, X, y, resolution=RES, training_label="")
+
+
+def test_figures_are_written_with_4_decimals_or_3_significant_figures():
+    from barenet.plot._style import figure_text
+
+    assert [figure_text(v) for v in (0.1, 1, 0.06254, 0.97, 0.0)] == \
+        ["0.1000", "1.0000", "0.0625", "0.9700", "0.0000"]
+    assert [figure_text(v) for v in (0.00012, 1.2e-5, -3e-6)] == ["0.000120", "1.20e-05",
+                                                                  "-3.00e-06"]
+
+
 def test_the_start_frame_has_no_curves_yet(run):
     _, recorder, X, y = run
     fig = animate(recorder, X, y, resolution=RES).show(0)
@@ -260,9 +289,15 @@ def test_the_gif_has_every_frame(run, tmp_path):
         assert gif.size == (300, 138) and gif.info["duration"] == 200
         gif.seek(0)
         first = gif.convert("RGB")
-        gif.seek(gif.n_frames - 1)
+        durations = []
+        for i in range(gif.n_frames):
+            gif.seek(i)
+            durations.append(gif.info["duration"])
         last = gif.convert("RGB")
     assert ImageChops.difference(first, last).getbbox() is not None
+    # every frame 1 / fps, the last held 2.5 s before the GIF loops
+    assert durations == [200] * (len(recorder) - 1) + [frames.HOLD_LAST_MS] and \
+        frames.HOLD_LAST_MS == 2500
 
 
 def test_fast_frames_match_a_full_draw(run):
@@ -291,6 +326,8 @@ def test_any_matplotlib_animation_saves_as_a_gif(tmp_path):
     anim = FuncAnimation(fig, lambda i: line.set_ydata([0, i]), frames=3)
     with Image.open(save_animation(anim, tmp_path / "plain.gif", fps=4, dpi=20)) as gif:
         assert gif.n_frames == 3 and gif.info["duration"] == 250
+        gif.seek(2)
+        assert gif.info["duration"] == frames.HOLD_LAST_MS  # the last frame held
 
 
 def test_a_failed_save_leaves_the_previous_file(run, tmp_path, monkeypatch):

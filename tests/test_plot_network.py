@@ -7,9 +7,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 
 import barenet
-from barenet.plot import MARGIN
+from barenet.plot import CLASS_COLORS, MARGIN
 from barenet.plot import diagram
-from barenet.plot.diagram import NEGATIVE, POSITIVE, input_grid, network
+from barenet.plot._style import region_shade
+from barenet.plot.diagram import CMAP, NEGATIVE, POSITIVE, input_grid, network
 
 
 # ----------------------------------------------------------------- helpers
@@ -226,17 +227,93 @@ def test_heatmap_colour_scale_is_centred_on_the_layer_kind(moons_net):
     at_samples = [X] + [np.asarray(A, dtype=np.float64) for A in net.layer_outputs(X)]
     for (l, i), ax in axes.items():
         norm = ax.images[0].norm
-        centre = 0.5 if l == 3 else 0.0  # the sigmoid output
-        assert (norm.vmin + norm.vmax) / 2 == pytest.approx(centre)
+        if l == 3:  # the sigmoid output, a probability: 0 to 1
+            assert (norm.vmin, norm.vmax) == (0.0, 1.0)
+            continue
+        assert (norm.vmin + norm.vmax) / 2 == pytest.approx(0.0)
         # the scale spans the activations at the samples, exactly: the whole
-        # column's for the inputs and the output, each hidden neuron's own
+        # column's for the inputs, each hidden neuron's own
         own = at_samples[l][:, i] if l in (1, 2) else at_samples[l]
-        half = np.abs(own - centre).max()
-        assert norm.vmax - centre == pytest.approx(half, rel=1e-12)
+        half = np.abs(own).max()
+        assert norm.vmax == pytest.approx(half, rel=1e-12)
     # without X, the scale spans the plane's values
     for (l, i), ax in neuron_axes(network(net, resolution=10)).items():
         data = np.asarray(ax.images[0].get_array())
         assert ax.images[0].norm.vmin <= data.min() and data.max() <= ax.images[0].norm.vmax
+
+
+def colour(image, value):
+    """The RGB colour ``image`` draws ``value`` in."""
+    return np.asarray(image.cmap(image.norm(value)))[:3]
+
+
+def test_output_probabilities_are_drawn_in_the_class_colours(moons_net):
+    """One sigmoid unit: P(class 1) as the animations colour the decision
+    regions -- class 0's colour below 0.5, class 1's above, strongest at 0
+    and 1, faintest at the boundary -- and the hidden neurons in the sign's
+    colours, which are no class's."""
+    net, X = moons_net
+    fig = network(net, X, resolution=10)
+    axes = neuron_axes(fig)
+    (image,) = axes[3, 0].images
+    np.testing.assert_allclose(colour(image, 0.0), region_shade(CLASS_COLORS[0], 1.0), atol=0.02)
+    np.testing.assert_allclose(colour(image, 1.0), region_shade(CLASS_COLORS[1], 1.0), atol=0.02)
+    np.testing.assert_allclose(colour(image, 0.49), region_shade(CLASS_COLORS[0], 0.0), atol=0.02)
+    np.testing.assert_allclose(colour(image, 0.51), region_shade(CLASS_COLORS[1], 0.0), atol=0.02)
+    # the other neurons: purple above the centre, brown below, as the weights
+    (hidden,) = axes[1, 0].images
+    assert hidden.cmap is CMAP
+    np.testing.assert_allclose(CMAP(1.0)[:3], to_rgba(POSITIVE)[:3])
+    np.testing.assert_allclose(CMAP(0.0)[:3], to_rgba(NEGATIVE)[:3])
+    # the output's colour bar says what it shows
+    bars = [ax for ax in fig.axes if ax.get_title() == "P(class 1)"]
+    assert len(bars) == 1
+
+
+def test_the_signs_colours_are_no_class_colours_and_the_legend_says_so(moons_fig):
+    classes = {to_rgba(c)[:3] for c in CLASS_COLORS}
+    assert to_rgba(POSITIVE)[:3] not in classes and to_rgba(NEGATIVE)[:3] not in classes
+    for c in CLASS_COLORS:  # far from every class colour
+        for sign in (POSITIVE, NEGATIVE):
+            assert np.abs(np.subtract(to_rgba(c)[:3], to_rgba(sign)[:3])).sum() > 0.4
+    (legend,) = moons_fig.legends
+    title = legend.get_title().get_text()
+    assert "sign" in title and "no class" in title
+
+
+def test_several_outputs_are_each_in_its_class_colour():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.arange(60) % 3
+    X += np.array([[0, 3], [3, -2], [-3, -2]])[y]
+    net = barenet.Network([2, 4, 3], ["tanh", "softmax"], seed=0)
+    net.fit(X, y, epochs=2)
+    axes = neuron_axes(network(net, X, resolution=6))
+    for k in range(3):
+        (image,) = axes[2, k].images
+        assert (image.norm.vmin, image.norm.vmax) == (0.0, 1.0)
+        np.testing.assert_allclose(colour(image, 0.0), [1, 1, 1], atol=0.01)
+        np.testing.assert_allclose(colour(image, 1.0), region_shade(CLASS_COLORS[k], 1.0),
+                                   atol=0.01)
+
+
+def test_a_regressors_output_is_on_the_signs_scale():
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    net = barenet.Network([2, 3, 1], ["tanh", "linear"], seed=0)
+    net.fit(X, X[:, 0], epochs=2)
+    (image,) = neuron_axes(network(net, X, resolution=6))[2, 0].images
+    assert image.cmap is CMAP
+    assert (image.norm.vmin + image.norm.vmax) / 2 == pytest.approx(0.0)
+
+
+def test_the_small_texts_are_readable(moons_fig):
+    """Nothing under 7 points: the colour bars' titles are 8, their ticks 7."""
+    for ax in moons_fig.axes:
+        for text in [ax.title, *ax.get_xticklabels(), *ax.texts]:
+            if text.get_text():
+                assert text.get_fontsize() >= 7, text.get_text()
+    titles = [ax.get_title() for ax in moons_fig.axes]
+    assert titles.count("each neuron: its own max") == 2
 
 
 def test_without_x_the_default_window(moons_net):

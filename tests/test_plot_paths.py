@@ -13,14 +13,15 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib.animation import FuncAnimation, PillowWriter
-from matplotlib.colors import to_hex
+from matplotlib.colors import LogNorm, to_hex
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
 from PIL import Image
 
 import barenet
-from barenet.plot._style import CLASS_COLORS, CURVE_STYLES
-from barenet.plot.paths import network_paths, optimizer_paths
+from barenet.plot._style import CURVE_STYLES, OPTIMIZER_COLORS
+from barenet.plot.landscape import network_paths
+from barenet.plot.paths import optimizer_paths
 from barenet.model.recorders import Snapshots
 from barenet.plot.surfaces import (Directions, Quadratic, Rosenbrock, loss_directions,
                                    loss_surface, project, walk, weight_views)
@@ -140,9 +141,9 @@ def test_default_paths_are_the_optimizers_iterates_on_both_surfaces():
             expected = stepped(cls(lr=surface.rates[name]), surface, surface.start,
                                surface.steps)
             np.testing.assert_array_equal(xy(line), expected)
-        # told apart by colour (Okabe-Ito) and by line style
+        # told apart by colour (each optimizer's own, as in the comparison) and line style
         assert [to_hex(line.get_color()) for line in lines.values()] == \
-            [c.lower() for c in CLASS_COLORS[:4]]
+            [OPTIMIZER_COLORS[name].lower() for name in NAMES]
         assert [line.get_linestyle() for line in lines.values()] == CURVE_STYLES[:4]
         # the minimum and the start are marked, the axes labelled
         (minimum,) = [line for line in ax.get_lines() if line.get_label() == "minimum"]
@@ -355,12 +356,54 @@ def test_network_paths_draws_the_projected_trajectories_over_the_loss(trained):
         assert values[i, j] == pytest.approx(loss_at(net, X, y, params), rel=1e-9)
     assert contours_of(ax) or not MPL_38
     assert ax.get_xlabel().startswith("PC 1: ") and ax.get_ylabel().startswith("PC 2: ")
-    assert "principal directions" in ax.get_title()
+    assert "principal directions" in figure_text(fig)
+    # the loss on a log scale, and the picture says what the shading is
+    (image,) = ax.images
+    assert isinstance(image.norm, LogNorm)
+    assert "shading: the loss on the plane through Adam's final parameters" in ax.get_title()
+    assert "the other runs' ends among them" in ax.get_title()
+    assert [to_hex(line.get_color()) for line in lines.values()] == \
+        [OPTIMIZER_COLORS[name].lower() for name in lines]
     random = panels(network_paths(net, X, y, {"Adam": trajectories["Adam"]}, kind="random",
                                   resolution=5))[0]
     assert random.get_xlabel() == "filter-normalized random direction 1"
     x0, x1 = random.get_xlim()
     assert x0 <= -1 and x1 >= 1  # at least [-1, 1] along random directions
+
+
+def test_network_paths_names_the_paths_that_coincide(trained):
+    net, X, y, trajectories = trained
+    twin = [p + 1e-9 for p in trajectories["GD"]]  # drawn on top of GD's
+    fig = network_paths(net, X, y, {"GD": trajectories["GD"], "Momentum": twin,
+                                    "Adam": trajectories["Adam"]}, resolution=5)
+    title = panels(fig)[0].get_title()
+    assert "GD and Momentum coincide (every point within 1% of the window)" in title
+    assert "Adam" not in title.split("\n")[-1]
+    # a pair that parts: named with how far it coincides, by epoch for recorders
+    parted = [p.copy() for p in trajectories["GD"]]
+    for p in parted[6:]:
+        p += 5.0
+    fig = network_paths(net, X, y, {"GD": trajectories["GD"], "Momentum": parted,
+                                    "Adam": trajectories["Adam"]}, resolution=5)
+    assert "GD and Momentum coincide over their first 6 points" in panels(fig)[0].get_title()
+    fig = network_paths(net, X, y, trajectories, resolution=5)
+    assert "coincide" not in panels(fig)[0].get_title()
+
+
+def test_coinciding_paths_by_epoch():
+    from barenet.plot.landscape import _coinciding_paths
+
+    a = np.c_[np.arange(10.0), np.zeros(10)]
+    b = a.copy()
+    b[4:, 1] = 3.0
+    epochs = list(range(0, 100, 10))
+    window = ((0.0, 10.0), (0.0, 10.0))
+    assert _coinciding_paths({"GD": (a, epochs), "Momentum": (b, epochs)}, window) == \
+        ["GD and Momentum coincide up to epoch 30"]
+    assert _coinciding_paths({"GD": (a, None), "Momentum": (a + 0.05, None),
+                              "RMSProp": (a + 0.09, None)}, window) == \
+        ["GD, Momentum and RMSProp coincide (every point within 1% of the window)"]
+    assert _coinciding_paths({"GD": (a, None), "Adam": (a + 0.5, None)}, window) == []
 
 
 def test_network_paths_animates_and_handles_batch_norm(trained):

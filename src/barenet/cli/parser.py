@@ -23,7 +23,9 @@ example trains {epochs} epochs; any other data about 20,000 steps, between 10 an
 epochs (300 for sets of up to about 4,200 samples at batch size 64). Without --l2, other
 data than the notebook's example get an L2 strength of 0.03. Inputs are standardized with
 the training split's mean and standard deviation, kept in the model (--no-scale turns this
-off).
+off). Real-valued targets (regression) are standardized too, and the scaling folded into
+the saved model's output layer, so that it predicts in the targets' units; they get an L2
+strength of 0.3 and early stopping with a patience of 20 epochs on 10% of the training set.
 """
 
 
@@ -159,7 +161,8 @@ def _add_network_options(p, default_data, default_epochs, default_batch, init_le
                    help="feed the inputs as they are, not standardized")
     p.add_argument("--l2", type=number(0, low_inclusive=True), metavar="LAMBDA",
                    help="L2 regularization strength, lambda/(2m) * sum of squared weights "
-                   "(default: 0 for the notebook's example, 0.03 for other data)")
+                   "(default: 0 for the notebook's example, 0.3 for real-valued targets, "
+                   "standardized, 0.03 for other data)")
     p.add_argument("--dropout", type=number(0, 1, low_inclusive=True), default=0.0,
                    metavar="RATE", help="dropout rate of the hidden layers (default: 0)")
     p.add_argument("--batch-norm", action="store_true",
@@ -240,9 +243,10 @@ def _add_train(commands):
                    help="optimizer (default: adam)")
     p.add_argument("--out", default="barenet-out", metavar="DIR",
                    help="directory for the model and figures (default: barenet-out)")
-    p.add_argument("--early-stopping", type=int_at_least(1), metavar="PATIENCE",
+    p.add_argument("--early-stopping", type=int_at_least(0), metavar="PATIENCE",
                    help="hold out 10%% of the training set and stop when its loss has not "
-                   "improved for PATIENCE epochs, keeping the best weights")
+                   "improved for PATIENCE epochs, keeping the best weights (default: 20 "
+                   "for real-valued targets, standardized; none for classes; 0: none)")
     p.add_argument("--resume", metavar="CHECKPOINT",
                    help="carry on the run saved in CHECKPOINT (written by an interrupted "
                    "train) up to its planned epochs; give the same --data, --label and "

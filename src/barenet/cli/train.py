@@ -17,6 +17,7 @@ from ..model.network import Network
 from ..io import load
 from . import pictures
 from .parser import ALL_INITS
+from .targets import folded, scaled, standardizes_targets, target_scale
 from .common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -40,10 +41,9 @@ COMPARED = ("gd", "momentum", "rmsprop", "adam")
 STEPS = 20_000  # the number of steps the default epochs aim at...
 MOST_EPOCHS = 300  # ...and the most epochs they give (data other than the notebook's)
 L2 = 0.03  # the L2 strength for data other than the notebook's
-# network.png for data that is not 2-D (each neuron a histogram): at most this
-# many features, and no layer wider than this many units; beyond, the drawing
-# is unreadable. 2-D data (each neuron a map over the plane) is always drawn.
-NETWORK_MAX_FEATURES, NETWORK_MAX_UNITS = 16, 64
+# For real-valued targets, standardized (barenet.cli.targets): an L2 strength,
+# and early stopping with this patience on 10% of the training set.
+REGRESSION_L2, REGRESSION_PATIENCE = 0.3, 20
 
 
 def default_hidden(n_features, n_outputs, n_samples):
@@ -101,7 +101,8 @@ def network_for(data, args, notebook_epochs):
             chosen.append("epochs")
     l2 = args.l2
     if l2 is None:
-        l2 = 0.0 if args.data == NOTEBOOK_DATA else L2
+        scaled_targets = continuous and not args.no_scale
+        l2 = 0.0 if args.data == NOTEBOOK_DATA else REGRESSION_L2 if scaled_targets else L2
         if l2:
             chosen.append("l2")
     names = args.activations
@@ -133,10 +134,6 @@ def describe(data, net, epochs, chosen, extra=""):
 def _scores_line(split, scores, digits):
     return f"{split:<9} " + "  ".join(f"{k} {format_number(v, digits)}" for k, v in scores.items())
 
-
-def _write_figure(console, fig, path):
-    fig.savefig(path, dpi=110)
-    console.print(f"wrote {path}")
 
 
 def cmd_compare(args):
@@ -186,7 +183,7 @@ def cmd_compare(args):
     points = (None, None) if regression else (data.X_train, data.y_train)
     fig = plot.optimizer_comparison(results, *points)
     fig.suptitle(f"{data.name}: the same network, four optimizers (lr {args.lr})")
-    _write_figure(console, fig, os.path.join(args.out, "compare.png"))
+    pictures.write_figure(console, fig, os.path.join(args.out, "compare.png"))
     nets = {label: net for label, (net, _) in results.items()}
     if args.animate:
         pictures.comparison(console, {label: (nets[label], records[label]) for label in nets},
@@ -218,21 +215,28 @@ def cmd_train(args):
     net, optimizer, epochs, chosen = _network_to_train(data, args)
     if args.animate:
         pictures.check_boundary_data(data, net.task == "regression", "--animate")
-    console.print(describe(data, net, epochs, chosen) + f"; {[a.name for a in net.activations]}, "
+    target = target_scale(data.y_train) if standardizes_targets(net) else None
+    patience = args.early_stopping
+    if patience is None and target is not None and (
+            args.resume is None or net.run_.validation_split is not None):
+        patience = REGRESSION_PATIENCE
+        chosen.append("early stopping")
+    console.print(describe(data, net, epochs, chosen, " and targets" if target else "")
+                  + f"; {[a.name for a in net.activations]}, "
                   f"{type(optimizer).__name__} lr {optimizer.lr}")
-    validation, validation_label, stopper = _validation(data, args, net)
+    fitted = data if target is None else scaled(data, target)  # what the network trains on
+    validation, validation_label, stopper = _validation(fitted, args, net, patience)
     record = pictures.recorder(args.animate)
     callbacks = [callback for callback in (stopper, record) if callback is not None]
     if not args.quiet:  # the scored split named as the lines below name it
         callbacks.append(ProgressBar.for_stream(validation_name=validation_label))
     make_directory(args.out, "--out")
     try:
-        history, interrupted = _train(net, data, args, optimizer, epochs, callbacks, validation)
+        history, interrupted = _train(net, fitted, args, optimizer, epochs, callbacks, validation)
     except TrainingDiverged as error:
-        _save(net, paths, False)  # the restored parameters are finite; no run to resume
+        _save(net, paths, False, target)  # the restored parameters are finite; no run to resume
         raise _diverged(error, net, paths["model.npz"]) from None
-
-    held_interrupt = _save(net, paths, interrupted)
+    net, held_interrupt = _save(net, paths, interrupted, target)
     if interrupted:
         print(_interrupted_message(net, epochs, args.argv, paths), file=sys.stderr)
     elif stopper is not None and stopper.stopped_epoch:
@@ -245,7 +249,8 @@ def cmd_train(args):
     if interrupted or held_interrupt:
         return EXIT_INTERRUPTED
     targets = target_names(args.data, args.label, data) if net.task == "regression" else None
-    _figures(console, net, data, history, paths, validation_label, targets)
+    pictures.figures(console, net, data, history, paths, validation_label, targets,
+                     target is not None)
     if record is not None:
         pictures.training(console, record, net, data, args.out, validation_label)
     return EXIT_OK
@@ -276,15 +281,17 @@ def _network_to_train(data, args):
     return net, optimizers.REGISTRY[args.optimizer](lr=args.lr), epochs, chosen
 
 
-def _validation(data, args, net):
+def _validation(data, args, net, patience):
     """What is scored after each epoch: ``(the keywords for fit or resume, the
-    name the progress and figures give it, the EarlyStopping or None)``."""
-    if args.early_stopping and args.resume is None:
+    name the progress and figures give it, the EarlyStopping or None)``;
+    ``patience``: early stopping's, or None or 0 for none."""
+    if patience and args.resume is None:
         # the test split stays unseen: early stopping watches a slice of the training set
-        stopper = EarlyStopping(patience=args.early_stopping)
+        stopper = EarlyStopping(patience=patience)
         return {"validation_split": 0.1}, "validation", stopper
     if args.resume is not None and net.run_.validation_split is not None:
-        return {}, "validation", None
+        # the run's own split; the stopper's count starts afresh
+        return {}, "validation", EarlyStopping(patience=patience) if patience else None
     return {"validation_data": (data.X_test, data.y_test)}, "test", None
 
 
@@ -307,14 +314,17 @@ def _train(net, data, args, optimizer, epochs, callbacks, validation):
     return history, False
 
 
-def _save(net, paths, interrupted):
-    """Write the model, and a checkpoint too when training was ``interrupted``,
-    with Ctrl-C held off meanwhile; returns whether a Ctrl-C came."""
+def _save(net, paths, interrupted, target=None):
+    """Write the model -- with ``target``, a `TargetScale`, the network
+    folded into the targets' units -- and a checkpoint of ``net`` too when
+    training was ``interrupted``, with Ctrl-C held off meanwhile; returns
+    ``(the model, whether a Ctrl-C came)``."""
+    model = net if target is None else folded(net, target)
     with HeldInterrupts() as held:
         if interrupted:
             net.save(paths["checkpoint.npz"], training_state=True)
-        net.save(paths["model.npz"])
-    return held.interrupted
+        model.save(paths["model.npz"])
+    return model, held.interrupted
 
 
 def _diverged(error, net, model_path):
@@ -340,13 +350,6 @@ def _interrupted_message(net, epochs, arguments, paths):
             f"{_resume_command(arguments, paths['checkpoint.npz'])}")
 
 
-def draws_network(n_features, layer_sizes):
-    """Whether train writes network.png: for 2-D data, and for other data of at
-    most `NETWORK_MAX_FEATURES` features whose widest layer (inputs and
-    outputs included) has at most `NETWORK_MAX_UNITS` units."""
-    return n_features == 2 or (n_features <= NETWORK_MAX_FEATURES
-                               and max(layer_sizes) <= NETWORK_MAX_UNITS)
-
 
 def target_names(spec, label, data):
     """The target's name in fit.png: for a CSV file ``spec`` with a header row
@@ -366,30 +369,3 @@ def target_names(spec, label, data):
     except (OSError, UnicodeDecodeError, csv.Error, IndexError):
         pass
     return None
-
-
-def _figures(console, net, data, history, paths, validation_label, targets=None):
-    """The figures train writes after training: learning_curves.png; for a
-    classifier on 2-D data decision_boundary.png; for a regressor fit.png
-    (``targets`` naming its targets, or None); and network.png where
-    `draws_network` says so."""
-    from .. import plot
-
-    if history is not None and history.epochs:
-        _write_figure(console, plot.learning_curves(history, title=data.name,
-                                                    validation_label=validation_label),
-                      paths["learning_curves.png"])
-    n_features = data.X_train.shape[1]
-    if n_features == 2 and net.task != "regression":
-        fig = plot.decision_boundary(net, data.X_train, data.y_train, X_test=data.X_test,
-                                     y_test=data.y_test, feature_names=data.feature_names,
-                                     title=data.name)
-        _write_figure(console, fig, paths["decision_boundary.png"])
-    if net.task == "regression":  # the predictions against the targets
-        fig = plot.regression_fit(net, data.X_train, data.y_train, X_test=data.X_test,
-                             y_test=data.y_test, feature_names=data.feature_names,
-                             target_names=targets, title=data.name)
-        _write_figure(console, fig, paths["fit.png"])
-    if draws_network(n_features, net.layer_sizes):
-        # every neuron's activation: over the input plane (2-D), else its histogram
-        pictures.network(console, net, data, os.path.dirname(paths["network.png"]))

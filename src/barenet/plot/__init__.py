@@ -17,8 +17,8 @@ against its targets), [`barenet.plot.confusion`][barenet.plot.confusion],
 (training as an animation, from a [`Snapshots`][barenet.model.recorders.Snapshots] recorder,
 and its file),
 [`barenet.plot.diagram`][barenet.plot.diagram] (the network drawn),
-[`barenet.plot.paths`][barenet.plot.paths] and [`barenet.plot.surfaces`][barenet.plot.surfaces]
-(optimizer paths, loss landscapes), [`barenet.plot.layers`][barenet.plot.layers] (statistics
+[`barenet.plot.paths`][barenet.plot.paths], [`barenet.plot.landscape`][barenet.plot.landscape]
+and [`barenet.plot.surfaces`][barenet.plot.surfaces] (optimizer paths, loss landscapes), [`barenet.plot.layers`][barenet.plot.layers] (statistics
 per layer, from a [`LayerStatistics`][barenet.model.layer_stats.LayerStatistics] recorder) and
 [`barenet.plot.live`][barenet.plot.live] (`LivePlot`) -- and are all imported here:
 ``barenet.plot.decision_boundary`` and the rest are what to use.
@@ -34,7 +34,8 @@ from .frames import TrainingAnimation, save_animation
 from .diagram import network
 from .layers import init_comparison, init_figure, layer_statistics
 from .live import LivePlot
-from .paths import network_paths, optimizer_paths
+from .landscape import network_paths
+from .paths import optimizer_paths
 from .surfaces import Quadratic, Rosenbrock, loss_directions, loss_surface, project, walk
 
 __all__ = ["learning_curves", "decision_boundary", "draw_decision_boundary",

@@ -18,33 +18,29 @@ the network, scores the grid and redraws only what changed.
 import bisect
 
 import numpy as np
-from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .._checks import check_int, check_positive
 from ..model.recorders import Snapshots
-from ._style import CLASS_COLORS, artists_of, data_window, plane
+from ._style import (CLASS_COLORS, TRAINING_STYLE, VALIDATION_STYLE, _check_text, artists_of,
+                     curve_axis, data_window, figure_text, plane, region_shade)
 from .boundary import _check_points, _class_index, _class_scores, _feature_names, _margins
 from .curves import _curve_style
 from .frames import TrainingAnimation, save_animation
 
 __all__ = ["animate", "animate_comparison", "save_animation", "TrainingAnimation"]
 
-# How strongly a region is coloured: from FAINT (the boundary, a margin of 0)
-# to FAINT + RAMP (certain, a margin of 1), as a share of the class colour over white.
-FAINT, RAMP, SHADES = 0.15, 0.45, 64
+# Shades of each class colour in a region's colormap (`region_shade`).
+SHADES = 64
 
 
 def _region_colormap(colors):
     """The colour of ``k + m`` (class ``k``, margin ``m`` in [0, 1)): class
-    ``k``'s colour over white, from FAINT at ``m = 0`` to FAINT + RAMP."""
-    shades = []
-    for color in colors:
-        for t in (np.arange(SHADES) + 0.5) / SHADES:
-            share = FAINT + RAMP * t
-            shades.append(tuple(1 - share + share * c for c in to_rgb(color)))
-    return ListedColormap(shades)
+    ``k``'s colour over white, from FAINT at ``m = 0`` to FAINT + RAMP
+    (``region_shade``)."""
+    return ListedColormap([region_shade(color, t) for color in colors
+                           for t in (np.arange(SHADES) + 0.5) / SHADES])
 
 
 class _Boundary:
@@ -115,30 +111,27 @@ def _series(figures, key, epoch):
     return np.arange(epoch - len(values) + 1, epoch + 1), values
 
 
-def _limits(ax, values, epochs, log):
+def _limits(ax, key, values, epochs):
     """Fixed axes for the whole run: epochs 0 .. ``epochs`` (and 2% more, for
-    the dot at the last), the values' range, on a log scale when ``log`` and
-    the values are positive."""
-    values = np.asarray([v for v in values if np.isfinite(v)], dtype=np.float64)
+    the dot at the last); for History figure ``key`` the y axis of
+    [`learning_curves`][barenet.plot.curves.learning_curves] (the loss on a log
+    scale over ``values`` when they are positive, accuracy on 0 .. 1), else
+    the values' range and 5% more each side."""
+    finite = np.asarray([v for v in values if np.isfinite(v)], dtype=np.float64)
     ax.set_xlim(0, 1.02 * max(epochs, 1))
-    if log and values.size and values.min() > 0:
-        lo, hi = values.min() / 1.15, values.max() * 1.15
-        ax.set_yscale("log")  # labelled 0.05, 0.1, 0.2 (mathtext powers draw slowly)
-        subs = (1.0, 2.0, 5.0) if hi / lo < 1000 else (1.0,)
-        ax.yaxis.set_major_locator(LogLocator(subs=subs))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_formatter(NullFormatter())
-    else:
-        lo, hi = (values.min(), values.max()) if values.size else (0.0, 1.0)
+    curve_axis(ax, key, finite)
+    if ax.get_yscale() == "linear" and key not in ("accuracy", "val_accuracy"):
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
         pad = 0.05 * (hi - lo) if hi > lo else 0.05
-        lo, hi = lo - pad, hi + pad
-    ax.set(ylim=(lo, hi), xlabel="epoch")
+        ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xlabel("epoch")
     ax.grid(alpha=0.3, which="both")
 
 
-def _curve_panels(axes, recorder, metric, validation_label):
-    """Lines on ``axes`` (loss, then the metric; training solid black,
-    validation dashed grey: not the class colours) redrawn to the frame's
+def _curve_panels(axes, recorder, metric, labels):
+    """Lines on ``axes`` (loss, then the metric; training solid near-black,
+    validation dashed grey: not the class colours; ``labels`` their names,
+    ``(training, validation)``) redrawn to the frame's
     epoch, and one legend above them; returns ``draw(index)`` for snapshot
     ``index``, which returns the figures up to its epoch and the artists
     it changed."""
@@ -146,16 +139,15 @@ def _curve_panels(axes, recorder, metric, validation_label):
     keys = [k for k in ("loss", metric) if final.get(k)]
     artists = []
     for ax, key in zip(axes, keys):
-        pairs = [(key, "training", "0.1", "-")]
+        pairs = [(key, labels[0], TRAINING_STYLE)]
         if final.get("val_" + key):
-            pairs.append(("val_" + key, validation_label, "0.55", "--"))
-        _limits(ax, [v for k, *_ in pairs for v in final[k]], recorder.epochs[-1],
-                log=key == "loss")
+            pairs.append(("val_" + key, labels[1], VALIDATION_STYLE))
+        _limits(ax, key, [v for k, *_ in pairs for v in final[k]], recorder.epochs[-1])
         ax.set_ylabel(key)
-        for k, label, color, style in pairs:
-            line, = ax.plot([], [], color=color, label=label, linestyle=style, linewidth=1.2)
-            dot, = ax.plot([], [], "o", color=color, markersize=6, markeredgecolor="k",
-                           markeredgewidth=0.5)
+        for k, label, style in pairs:
+            line, = ax.plot([], [], label=label, linewidth=1.2, **style)
+            dot, = ax.plot([], [], "o", color=style["color"], markersize=6,
+                           markeredgecolor="k", markeredgewidth=0.5)
             artists.append((k, line, dot))
     if keys:
         axes[0].legend(loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize="small",
@@ -172,7 +164,7 @@ def _curve_panels(axes, recorder, metric, validation_label):
 
 
 def animate(recorder, X, y, resolution=120, *, title=None, feature_names=None, fps=10,
-            validation_label="validation"):
+            validation_label="validation", training_label="training"):
     """The decision boundary of a network at each recorded snapshot, beside
     its learning curves drawn up to that epoch.
 
@@ -181,15 +173,23 @@ def animate(recorder, X, y, resolution=120, *, title=None, feature_names=None, f
     where the network is surer: by the margin of the predicted class's
     probability over the runner-up's), the boundary in black and the points
     of ``(X, y)``; on the right, the loss (log scale) and the metric per
-    epoch up to the frame's epoch, with a dot at that epoch. The axes span
-    the whole run from the first frame, so nothing moves but the curves.
+    epoch up to the frame's epoch (accuracy on 0 .. 1), with a dot at that
+    epoch, in the styles of [`learning_curves`][barenet.plot.curves.learning_curves].
+    The axes span the whole run from the first frame, so nothing moves but
+    the curves. The title gives the epoch and the frame's training figures
+    with 4 decimals, as the command line prints them (``loss 0.0625,
+    accuracy 0.9700``).
 
     ``recorder`` is a [`Snapshots`][barenet.model.recorders.Snapshots] passed to a
     classifier's ``fit``; ``X`` (shape ``(n_samples, 2)``) and ``y`` (shape
     ``(n_samples,)``) the points drawn, coloured by label; ``resolution`` the
     grid points per axis (>= 2); ``title`` goes before the epoch in the
     figure's title; ``feature_names`` labels the axes; ``fps`` is the frames
-    a second when played; ``validation_label`` names the ``'val_'`` curves.
+    a second when played; ``validation_label`` names the ``'val_'`` curves
+    and ``training_label`` the training ones (with L2 regularization the
+    History's ``'loss'`` is the loss plus the penalty, the ``'val_loss'``
+    the plain loss: say so, e.g. ``'training (loss + L2 penalty)'``). The
+    saved GIF holds its last frame ([`save_animation`][barenet.plot.frames.save_animation]).
 
     Returns a [`TrainingAnimation`][barenet.plot.frames.TrainingAnimation] of
     ``len(recorder)`` frames, frame ``i`` at epoch ``recorder.epochs[i]``.
@@ -201,8 +201,10 @@ def animate(recorder, X, y, resolution=120, *, title=None, feature_names=None, f
     fig = Figure(figsize=(10, 4.6), layout="constrained")
     grid = fig.add_gridspec(2, 2, width_ratios=(1.05, 1))
     boundary = _Boundary(fig.add_subplot(grid[:, 0]), net, X, y, resolution, feature_names)
+    labels = (_check_text("training_label", training_label),
+              _check_text("validation_label", validation_label))
     curves = _curve_panels([fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])],
-                           recorder, net.metric_name, validation_label)
+                           recorder, net.metric_name, labels)
     heading = fig.suptitle("")
     last = recorder.epochs[-1]
 
@@ -211,7 +213,7 @@ def animate(recorder, X, y, resolution=120, *, title=None, feature_names=None, f
         changed = boundary.update(recorder.network_at(i, into=net))
         figures, lines = curves(i)
         done = "" if epoch else " (the start)"
-        scores = ", ".join(f"{k} {figures[k][-1]:.3g}" for k in ("loss", net.metric_name)
+        scores = ", ".join(f"{k} {figure_text(figures[k][-1])}" for k in ("loss", net.metric_name)
                            if figures.get(k))
         heading.set_text(f"{title + ': ' if title else ''}epoch {epoch} of {last}{done}"
                          f"{'  -  ' + scores if scores else ''}")
@@ -279,7 +281,7 @@ def animate_comparison(runs, X, y, resolution=80, *, title=None, feature_names=N
             line.set_data(x, values)
             dot.set_data(x[-1:], values[-1:])
             changed += [line, dot, ax.title]
-            ax.set_title(f"{name}: loss {values[-1]:.3g}" if len(values) else name)
+            ax.set_title(f"{name}: loss {figure_text(values[-1])}" if len(values) else name)
         heading.set_text(f"{title + ': ' if title else ''}epoch {epoch} of {epochs[-1]}")
         return changed + [heading]
     return TrainingAnimation(fig, update, epochs, fps)
@@ -292,12 +294,12 @@ def _loss_panel(ax, runs, last):
     for i, (name, (_, recorder)) in enumerate(runs.items()):
         losses = recorder.figures(-1).get("loss", [])
         every += losses
-        style = _curve_style(i, len(runs), max(len(losses), 1))
+        style = _curve_style(name, i, len(runs), max(len(losses), 1))
         line, = ax.plot([], [], label=name, **style)
         dot, = ax.plot([], [], "o", color=style["color"], markersize=8,
                        markeredgecolor="k", markeredgewidth=0.8)
         lines[name] = (line, dot)
-    _limits(ax, every, last, log=True)
+    _limits(ax, "loss", every, last)
     ax.set_ylabel("training cost")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return lines

@@ -5,19 +5,24 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._checks import check_nonnegative
-from ._style import CURVE_MARKERS, CURVE_STYLES, _check_history, _check_text, legend_below
+from ._style import (CURVE_MARKERS, CURVE_STYLES, TRAINING_STYLE, VALIDATION_STYLE, _check_history,
+                     _check_text, curve_axis, legend_below, optimizer_color)
 
 from .boundary import _draw
 
 
-def learning_curves(history, title=None, validation_label="validation"):
+def learning_curves(history, title=None, validation_label="validation",
+                    training_label="training"):
     """Training (and validation) loss and metric per epoch, side by side.
 
     One axes per quantity -- ``'loss'`` first, then each metric -- with epochs
-    ``1 .. n`` on the x axis, the training curve labelled ``'training'`` and
-    its ``'val_'`` twin, when present and non-empty, ``validation_label``. A
-    shorter ``'val_'`` curve (a run resumed with validation data that it was
-    first trained without) is drawn over the last epochs.
+    ``1 .. n`` on the x axis, the training curve solid near-black and
+    labelled ``training_label``, its ``'val_'`` twin, when present and
+    non-empty, dashed grey and labelled ``validation_label`` (the styles of
+    [`animate`][barenet.plot.animation.animate]'s curves). A shorter ``'val_'``
+    curve (a run resumed with validation data that it was first trained
+    without) is drawn over the last epochs. The loss is drawn on a log scale
+    when every value is positive, accuracy on 0 .. 1.
 
     Parameters
     ----------
@@ -29,29 +34,54 @@ def learning_curves(history, title=None, validation_label="validation"):
     validation_label : str, default ``'validation'``
         The name of the ``'val_'`` curves in the legends: ``'test'`` when the
         data scored after each epoch was the test split.
+    training_label : str, default ``'training'``
+        The name of the training loss curve in its legend (a metric's is
+        ``'training'``). With L2 regularization
+        a History's ``'loss'`` is the training objective, the loss plus the L2
+        penalty (averaged over the epoch's batches), while ``'val_loss'`` is
+        the plain loss: say so, e.g. ``'training (loss + L2 penalty)'``.
     """
     history = _check_history(history)
     validation_label = _check_text("validation_label", validation_label)
+    training_label = _check_text("training_label", training_label)
     metrics = [k for k in history if k != "loss" and not k.startswith("val_")]
     fig = Figure(figsize=(5 * (1 + len(metrics)), 4), layout="constrained")
     axes = fig.subplots(1, 1 + len(metrics), squeeze=False)[0]
-    for ax, key in zip(axes, ["loss"] + metrics):
-        epochs = np.arange(1, len(history[key]) + 1)
-        ax.plot(epochs, history[key], label="training")
-        validation = history.get("val_" + key)
-        if validation:
-            # a run resumed with validation data has figures for its last epochs only
-            start = max(len(epochs) - len(validation), 0)
-            ax.plot(np.arange(start + 1, start + len(validation) + 1), validation, "--",
-                    label=validation_label)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
+    for ax, key in zip(axes, ["loss"] + metrics):  # a metric has no penalty in it
+        _draw_curves(ax, history, key, validation_label=validation_label,
+                    training_label=training_label if key == "loss" else "training")
     if title:
         fig.suptitle(title)
     return fig
 
+
+def _draw_curves(ax, history, key, epochs=None, validation_label="validation",
+                training_label="training"):
+    """``history[key]`` per epoch (``1 .. n``) on ``ax``, solid near-black and
+    labelled ``training_label``, and its ``'val_'`` twin, when present and
+    non-empty, dashed grey and labelled ``validation_label`` (a shorter one
+    drawn over the last epochs); the y axis as
+    [`learning_curves`][barenet.plot.curves.learning_curves] draws it, with a
+    legend. With ``epochs`` the x axis spans the whole run ``1 .. epochs``."""
+    values = np.asarray(history[key], dtype=np.float64)
+    epochs_done = np.arange(1, len(values) + 1)
+    ax.plot(epochs_done, values, label=training_label, linewidth=1.2, **TRAINING_STYLE)
+    drawn = list(values)
+    validation = history.get("val_" + key)
+    if validation:
+        # a run resumed with validation data has figures for its last epochs only
+        start = max(len(values) - len(validation), 0)
+        ax.plot(np.arange(start + 1, start + len(validation) + 1),
+                np.asarray(validation, dtype=np.float64), label=validation_label,
+                linewidth=1.2, **VALIDATION_STYLE)
+        drawn += list(validation)
+    curve_axis(ax, key, drawn)
+    if epochs:
+        ax.set_xlim(1, max(epochs, 2))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(key)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
 
 # ----------------------------------------------------------- optimizer comparison
 
@@ -103,7 +133,8 @@ def optimizer_comparison(results, X=None, y=None, resolution=200, *, X_test=None
     """The optimizer comparison: cost curves on one axis, and for 2-D data the
     decision boundary each optimizer reached.
 
-    The curves share a log-scale axis; the i-th has its own colour, line style
+    The curves share a log-scale axis; the i-th has its own colour (its
+    optimizer's, ``OPTIMIZER_COLORS``, for a label that names one), line style
     (``CURVE_STYLES``) and marker (``CURVE_MARKERS``, about every tenth of the
     epochs, staggered between curves), so curves that overlap stay visible.
     Curves that coincide (see [`coinciding`][barenet.plot.curves.coinciding], with ``rtol``) are
@@ -146,12 +177,12 @@ def optimizer_comparison(results, X=None, y=None, resolution=200, *, X_test=None
     return fig
 
 
-def _curve_style(i, n, epochs):
-    """How the i-th of ``n`` cost curves, ``epochs`` long, is drawn: its colour,
-    line style and marker, the markers about every tenth of the epochs and
-    staggered between the curves."""
+def _curve_style(label, i, n, epochs):
+    """How the i-th of ``n`` cost curves, ``label``, ``epochs`` long, is drawn:
+    its colour (the optimizer's, `optimizer_color`), line style and marker,
+    the markers about every tenth of the epochs and staggered between the curves."""
     step = max(1, epochs // 10)
-    return dict(color=f"C{i}", linestyle=CURVE_STYLES[i % len(CURVE_STYLES)],
+    return dict(color=optimizer_color(label, i), linestyle=CURVE_STYLES[i % len(CURVE_STYLES)],
                 marker=CURVE_MARKERS[i % len(CURVE_MARKERS)], markersize=6,
                 markeredgecolor="k", markeredgewidth=0.5, markevery=(i * step // n, step))
 
@@ -171,7 +202,7 @@ def _draw_cost_curves(ax, histories):
     for i, (label, history) in enumerate(histories.items()):
         epochs = len(history["loss"])
         ax.plot(np.arange(1, epochs + 1), history["loss"], label=label,
-                **_curve_style(i, len(histories), epochs))
+                **_curve_style(label, i, len(histories), epochs))
     ax.set_xlabel("epoch")
     ax.set_ylabel("training cost")
     ax.set_yscale("log")

@@ -4,7 +4,9 @@
 (playground.tensorflow.org) shows: every neuron as a small picture of what it
 computes -- over the input plane for 2-D inputs, as a histogram over the data
 otherwise -- and every weight as a line whose width grows with ``|w|`` and
-whose colour gives its sign.
+whose colour gives its sign. Signs are purple and green, colours no class
+has; the output neurons' probabilities are drawn in the class colours, as the
+decision boundary and the animations draw the classes.
 """
 
 import numpy as np
@@ -14,13 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .._checks import check_int, check_matrix
-from ._style import data_window, plane
+from ._style import (CMAP, NEGATIVE, POSITIVE, PROBABILITY_GREYS, binary_colormap,
+                     class_colormap, data_window, plane)
 
-# Okabe-Ito blue and vermillion: the colours of positive and negative weights.
-POSITIVE, NEGATIVE = "#0072B2", "#D55E00"
-# Diverging colormap of the 2-D heatmaps: blue above the layer's centre,
-# red below, white at it (the same sides as the weights' colours).
-CMAP = "RdBu"
 # The most neurons drawn per layer; the others are summed up as "+k more".
 MAX_NEURONS = 12
 # Bins of each histogram (inputs that are not 2-D).
@@ -33,7 +31,7 @@ MIN_WIDTH, MAX_WIDTH = 0.3, 4.0
 
 # Geometry, in inches: neuron box, gap between boxes, column pitch, margins.
 _BOX, _GAP, _PITCH = 0.7, 0.22, 2.1
-_LEFT, _RIGHT, _TOP, _BOTTOM = 1.35, 1.45, 1.45, 1.35
+_LEFT, _RIGHT, _TOP, _BOTTOM = 1.35, 1.45, 1.75, 1.35
 
 
 def _check_network(net):
@@ -132,12 +130,23 @@ def _scale(values, activation):
     return Normalize(centre - half, centre + half)
 
 
-def _heatmap(ax, column, lo, hi, resolution, norm):
+def _heatmap(ax, column, lo, hi, resolution, norm, cmap=CMAP):
     """``column``, one neuron's activation on the grid, as an image over the plane."""
     dx, dy = (hi - lo) / (resolution - 1)
     extent = (lo[0] - dx / 2, hi[0] + dx / 2, lo[1] - dy / 2, hi[1] + dy / 2)
     ax.imshow(column.reshape(resolution, resolution), origin="lower", extent=extent,
-              cmap=CMAP, norm=norm, aspect="auto", interpolation="nearest")
+              cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+
+
+def _probabilities(net, names, n):
+    """The colormaps of the output neurons when they are probabilities (a
+    sigmoid or softmax output of a network that is not a regressor), one
+    per neuron; None otherwise."""
+    if names[-1] not in ("sigmoid", "softmax") or getattr(net, "task", None) == "regression":
+        return None
+    if n == 1 and names[-1] == "sigmoid":
+        return [binary_colormap()]
+    return [class_colormap(k) for k in range(n)]
 
 
 def _number(value):
@@ -150,50 +159,63 @@ def _number(value):
 
 def _histogram(ax, column):
     """``column``, one neuron's activations over the samples, as a histogram."""
-    ax.hist(column, bins=BINS, color=POSITIVE, alpha=0.85)
+    ax.hist(column, bins=BINS, color="0.45", alpha=0.85)
     lo, hi = float(column.min()), float(column.max())
     ticks = [lo, hi] if hi > lo else [lo]
     ax.set_xticks(ticks, [_number(v) for v in ticks])
-    ax.tick_params(axis="x", labelsize=6, length=2, pad=1)
+    ax.tick_params(axis="x", labelsize=7, length=2, pad=1)
 
 
-def _colour_bar(fig, column, size, norm, own):
+def _colour_bar(fig, column, size, norm, own, cmap=CMAP, title=None):
     """Under a column of heatmaps, the colour bar of its scale: the layer's
-    values, or for ``own`` (each neuron on its own scale) -max, 0, +max."""
+    values, or for ``own`` (each neuron on its own scale) -max, 0, +max; a
+    ``title`` over it."""
     width, height = size
     cax = fig.add_axes([column[0][0] / width, 0.72 / height, _BOX / width, 0.08 / height])
     ticks = [norm.vmin, (norm.vmin + norm.vmax) / 2, norm.vmax]
-    bar = fig.colorbar(ScalarMappable(norm, CMAP), cax=cax, orientation="horizontal")
+    bar = fig.colorbar(ScalarMappable(norm, cmap), cax=cax, orientation="horizontal")
     bar.set_ticks(ticks, labels=["-max", "0", "+max"] if own else [_number(t) for t in ticks])
-    cax.tick_params(labelsize=6, length=2, pad=1)
-    if own:
-        cax.set_title("each neuron: its own max", fontsize=6, pad=2)
+    cax.tick_params(labelsize=7, length=2, pad=1)
+    title = "each neuron: its own max" if own else title
+    if title:
+        cax.set_title(title, fontsize=8, pad=3)
     return cax
 
 
-def _neurons(fig, corners, size, arrays, mode, window, resolution, names):
+def _neurons(fig, corners, size, arrays, mode, window, resolution, names, outputs, labels):
     """The neuron axes (label ``'neuron l i'``), each with its picture, and
     under each column of heatmaps a colour bar; ``arrays`` is ``(values,
-    scales)`` from `_activations`. The inputs and the output layer share one
-    scale per column; each hidden neuron has its own (`network`)."""
+    scales)`` from `_activations`, ``outputs`` the output neurons' colormaps
+    when they are probabilities (`_probabilities`), else None, and
+    ``labels`` the output neurons' labels (`_label_text`). The inputs
+    and the output layer share one scale per column -- probabilities 0 to 1
+    -- each hidden neuron has its own (`network`)."""
     values, scales = arrays
     last = len(corners) - 1
     for l, column in enumerate(corners):
-        norms = [None] * len(column)
+        norms, cmaps = [None] * len(column), [CMAP] * len(column)
         if mode == "heatmap":
             activation = "identity" if l == 0 else names[l]
             own = 0 < l < last
-            norms = ([_scale(scales[l][:, i], activation) for i in range(len(column))] if own
-                     else [_scale(scales[l][:, :len(column)], activation)] * len(column))
-            cax = _colour_bar(fig, column, size, Normalize(-1, 1) if own else norms[0], own)
+            if l == last and outputs is not None:
+                norms, cmaps = [Normalize(0.0, 1.0)] * len(column), outputs[:len(column)]
+                single = len(outputs) == 1
+                cax = _colour_bar(fig, column, size, norms[0], False,
+                                  outputs[0] if single else PROBABILITY_GREYS,
+                                  labels[0] if single else "P, each in its class's colour")
+            else:
+                norms = ([_scale(scales[l][:, i], activation) for i in range(len(column))]
+                         if own else [_scale(scales[l][:, :len(column)], activation)]
+                         * len(column))
+                cax = _colour_bar(fig, column, size, Normalize(-1, 1) if own else norms[0],
+                                  own)
             if l == 0:
-                cax.set_ylabel("colour\nscale", rotation=0, ha="right", va="center",
-                               fontsize=7, labelpad=12)
+                cax.set_title("colour scale", fontsize=8, pad=3)
         for i, (x, y) in enumerate(column):
             ax = fig.add_axes([x / size[0], y / size[1], _BOX / size[0], _BOX / size[1]],
                               label=f"neuron {l} {i}")
             if mode == "heatmap":
-                _heatmap(ax, values[l][:, i], *window, resolution, norms[i])
+                _heatmap(ax, values[l][:, i], *window, resolution, norms[i], cmaps[i])
             elif mode == "histogram":
                 _histogram(ax, values[l][:, i])
             ax.set_yticks([])
@@ -233,7 +255,9 @@ def _caption(fig, net, sizes, title, note):
     handles = [Line2D([], [], color=POSITIVE, linewidth=2.5, label="weight > 0"),
                Line2D([], [], color=NEGATIVE, linewidth=2.5, label="weight < 0")]
     fig.legend(handles=handles, loc="lower center", ncols=2, fontsize=8, frameon=False,
-               title="line width ~ |weight|", title_fontsize=8)
+               title="line width ~ |weight|, colour its sign (purple and green: no class's "
+                     "colours)",
+               title_fontsize=8)
 
 
 def _activations(net, X, sizes, resolution):
@@ -274,23 +298,32 @@ def network(net, X=None, resolution=40, *, feature_names=None, max_neurons=MAX_N
       resolution`` grid (``net.layer_outputs``, in inference mode) drawn as a
       heatmap, y up. The plane spans ``X``'s limits plus ``MARGIN`` of each
       span, or without ``X`` ``[-3, 3]`` per feature (``mean +- 3 scale`` for
-      a network that standardizes). Colours are diverging (colour bar under
-      each column): blue above the centre, red below, white at it -- 0.5 for
-      sigmoid and softmax layers, 0 otherwise. The inputs and the output
-      layer share one scale per column; each hidden neuron has its own, from
-      the centre to its largest distance from it, so that every neuron's
-      pattern shows whatever its size (the weights' lines tell the sizes).
-      Scales span the activations at ``X``'s samples (without ``X``, over the
-      whole plane): where the plane reaches beyond the data, an unbounded
-      activation such as ReLU's may grow past its scale, and its colour
-      saturates there;
+      a network that standardizes). The inputs and hidden neurons are
+      coloured by ``CMAP``, diverging (colour bar under each column): purple
+      above the centre, green below, white at it -- 0.5 for sigmoid and
+      softmax layers, 0 otherwise; the inputs share one scale, and each
+      hidden neuron has its own, from the centre to its largest distance
+      from it, so that every neuron's pattern shows whatever its size (the
+      weights' lines tell the sizes). Output neurons that are probabilities
+      (sigmoid or softmax, not a regressor) are drawn on 0 .. 1 in the class
+      colours of [`decision_boundary`][barenet.plot.boundary.decision_boundary]
+      and the animations: one sigmoid unit, P(class 1), as the animations'
+      decision regions (`binary_colormap`: class 0's colour below 0.5, class
+      1's above, stronger the surer), several, P(class k) from white to class
+      k's colour (`class_colormap`); other outputs share one scale, as the
+      inputs do. Scales span the activations at ``X``'s samples (without
+      ``X``, over the whole plane): where the plane reaches beyond the data,
+      an unbounded activation such as ReLU's may grow past its scale, and
+      its colour saturates there;
     - other inputs, with ``X``: a histogram (``BINS`` bins) of its
       activations over the rows of ``X``; without ``X``: an empty box.
 
     The line from neuron ``i`` of column ``l`` to neuron ``j`` of column ``l+1``
     is ``net.weights[l][j, i]`` (gid ``'weight l j i'``): width and opacity
-    grow linearly with ``|w|`` (relative to the largest drawn), blue (#0072B2)
-    for ``w >= 0``, vermillion (#D55E00) below. Biases are not drawn.
+    grow linearly with ``|w|`` (relative to the largest drawn), purple
+    (``POSITIVE``, #762A83) for ``w >= 0``, green (``NEGATIVE``, #1B7837)
+    below: colours that no class is drawn in, as the legend says. Biases
+    are not drawn.
     A layer wider than ``max_neurons`` shows its first ``max_neurons`` neurons
     and a "+k more" mark. An unfitted network is drawn with its initial
     weights, and the title says so.
@@ -338,7 +371,14 @@ def network(net, X=None, resolution=40, *, feature_names=None, max_neurons=MAX_N
     canvas.set_axis_off()
     corners = _boxes(drawn)
     _draw_weights(canvas, net.weights, corners)
-    _neurons(fig, corners, (width, height), (values, scales), mode, window, resolution, names)
-    _texts(canvas, sizes, corners, drawn, names, inputs, _label_text(net, sizes))
+    outputs = _probabilities(net, names, sizes[-1])
+    if mode == "heatmap":
+        note += "\npurple above the centre of a neuron's colour scale, green below"
+        if outputs:
+            note += "\noutput: the probability, in the class colours of the decision boundary"
+    labels = _label_text(net, sizes)
+    _neurons(fig, corners, (width, height), (values, scales), mode, window, resolution, names,
+             outputs, labels)
+    _texts(canvas, sizes, corners, drawn, names, inputs, labels)
     _caption(fig, net, sizes, title, note)
     return fig

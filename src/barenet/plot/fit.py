@@ -11,6 +11,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import EngFormatter, MaxNLocator
 
 from .._checks import check_array, check_int, check_matrix
 from ..metrics import r2_score
@@ -209,6 +210,17 @@ def regression_fit(model, X, y, resolution=300, title=None, *, X_test=None, y_te
     return fig
 
 
+def _ticks(ax):
+    """At most 5 ticks an axis, numbers of 10,000 and more written with SI
+    prefixes (150k, 2.5M), so that the labels of large targets do not run
+    into each other."""
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(5))
+        lo, hi = axis.get_view_interval()
+        if max(abs(lo), abs(hi)) >= 1e4:
+            axis.set_major_formatter(EngFormatter(sep=""))
+
+
 def _draw_curve(ax, splits, curve, k, feature, target):
     """Panel of target ``k`` for one feature: the points and the prediction curve."""
     scores = {}
@@ -219,6 +231,7 @@ def _draw_curve(ax, splits, curve, k, feature, target):
     ax.plot(grid[:, 0], predicted[:, k], color=CURVE_COLOR, linewidth=1.8, label="prediction",
             zorder=4)
     ax.set_xlim(grid[0, 0], grid[-1, 0])
+    _ticks(ax)
     ax.set_xlabel(feature)
     ax.set_ylabel(target)
     ax.set_title(_r2_title(target, scores), fontsize="medium")
@@ -242,6 +255,7 @@ def _draw_diagonal(ax, splits, k, target):
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
+    _ticks(ax)
     ax.set_xlabel(f"true {target}")
     ax.set_ylabel(f"predicted {target}")
     ax.set_title(_r2_title(target, scores), fontsize="medium")

@@ -5,6 +5,7 @@
 [`save_animation`][barenet.plot.frames.save_animation], which writes one as a GIF or an MP4.
 """
 
+import io
 import os
 
 import matplotlib
@@ -15,6 +16,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .._checks import check_int, check_positive
 from ..io.files import check_path, write_named_atomically
+
+# How long a GIF shows its last frame, in milliseconds, before it loops: the
+# end of training stays on screen long enough to be read.
+HOLD_LAST_MS = 2500
 
 
 class TrainingAnimation(_animation.FuncAnimation):
@@ -72,7 +77,9 @@ class TrainingAnimation(_animation.FuncAnimation):
 
 def save_animation(anim, path, fps=None, dpi=None):
     """Write ``anim`` to ``path``, a ``.gif`` (Pillow: 256 colours a frame,
-    held one byte a pixel until written) or an ``.mp4`` (ffmpeg: matplotlib's
+    held one byte a pixel until written; looping, each frame shown ``1 /
+    fps`` seconds but the last, held ``HOLD_LAST_MS`` = 2.5 s so that the
+    end of training can be read before the film starts again) or an ``.mp4`` (ffmpeg: matplotlib's
     ``animation.ffmpeg_path``, by default ``ffmpeg`` on the PATH, else the
     program the ``imageio-ffmpeg`` package ships; RuntimeError when there is
     neither; ValueError for any other suffix), at
@@ -117,15 +124,41 @@ def _ffmpeg():
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def _durations(frames, fps):
+    """How long each of ``frames`` GIF frames shows, in milliseconds: ``1000
+    / fps`` (at least 20, what viewers play), the last ``HOLD_LAST_MS``."""
+    step = max(int(round(1000 / fps)), 20)
+    return [step] * (frames - 1) + [max(HOLD_LAST_MS, step)]
+
+
+class _GifWriter(_animation.AbstractMovieWriter):
+    """A looping GIF of a matplotlib Animation's frames, written by Pillow,
+    its last frame held (`_durations`): matplotlib's interface for a movie
+    writer of one's own (``setup``, ``grab_frame``, ``finish``)."""
+
+    def setup(self, fig, outfile, dpi=None):
+        super().setup(fig, outfile, dpi=dpi)
+        self.images = []
+
+    def grab_frame(self, **savefig_kwargs):
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="rgba", dpi=self.dpi, **savefig_kwargs)
+        self.images.append(Image.frombuffer("RGBA", self.frame_size, buffer.getbuffer()))
+
+    def finish(self):
+        self.images[0].save(self.outfile, save_all=True, append_images=self.images[1:],
+                            duration=_durations(len(self.images), self.fps), loop=0)
+
+
 def _write_gif(anim, path, fps, dpi):
-    """``anim`` as a looping GIF at ``path``: a TrainingAnimation's
-    `rgb_frames`, each reduced to 256 colours as it comes; any other
-    Animation through matplotlib's PillowWriter."""
+    """``anim`` as a looping GIF at ``path``, its last frame held (`_durations`):
+    a TrainingAnimation's `rgb_frames`, each reduced to 256 colours as it
+    comes; any other Animation through matplotlib's PillowWriter."""
     if not isinstance(anim, TrainingAnimation):
-        anim.save(path, writer=_animation.PillowWriter(fps=fps), dpi=dpi)
+        anim.save(path, writer=_GifWriter(fps=fps), dpi=dpi)
         return
     frames = (Image.fromarray(rgb).quantize(256, method=Image.Quantize.FASTOCTREE,
                                             dither=Image.Dither.NONE)
               for rgb in anim.rgb_frames(dpi))
     next(frames).save(path, format="GIF", save_all=True, append_images=frames,
-                      duration=max(int(round(1000 / fps)), 20), loop=0)
+                      duration=_durations(len(anim.epochs), fps), loop=0)

@@ -5,6 +5,8 @@ the gradients layer by layer under the seed notebook's three
 initializations (random $\times 0.01$, Xavier, He).
 """
 
+import inspect
+
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
@@ -12,14 +14,16 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from ..model.layer_stats import QUANTITIES, LayerStatistics, init_statistics
+from ..optim import REGISTRY
 from ._style import CLASS_COLORS, CURVE_MARKERS, _check_text, legend_below
 
 # What each quantity is called on an axis.
 LABELS = {
     "activation_mean": "mean of the activations $A_l$",
     "activation_std": "std of the activations $A_l$",
-    "delta_mean": r"mean of $\delta_l = \partial J_i / \partial Z_l$",
-    "delta_std": r"std of $\delta_l = \partial J_i / \partial Z_l$ (backward)",
+    # each delta a one-sample backward pass: J the objective of a batch of one
+    "delta_mean": r"mean of $\delta_l = \partial J / \partial Z_l$ (per sample)",
+    "delta_std": r"std of $\delta_l = \partial J / \partial Z_l$ (backward, per sample)",
     "gradient_mean": "mean of the weight gradient $dW_l$",
     "gradient_std": "std of the weight gradient $dW_l$",
     "update_ratio": r"update ratio $\|\Delta W_l\| / \|W_l\|$ per step",
@@ -111,13 +115,21 @@ def init_comparison(X, y, depth=10, width=64, activations=("tanh", "relu"),
     """The initialization lesson as a figure, for ``init.png``: trains the
     networks ([`init_statistics`][barenet.model.layer_stats.init_statistics],
     which ``training`` -- ``optimizer``, ``lr``, ``batch_size``, ``probe``
-    -- is handed to) and draws them ([`init_figure`][barenet.plot.layers.init_figure])."""
+    -- is handed to) and draws them ([`init_figure`][barenet.plot.layers.init_figure]),
+    the title saying how they were trained: the optimizer, rate and batch
+    size given, or ``init_statistics``'s defaults."""
     results = init_statistics(X, y, depth=depth, width=width, activations=activations,
                               inits=inits, epochs=epochs, seed=seed, **training)
-    return init_figure(results)
+    defaults = inspect.signature(init_statistics).parameters
+    used = {name: training.get(name, defaults[name].default)
+            for name in ("optimizer", "lr", "batch_size")}
+    optimizer = REGISTRY[used["optimizer"]].__name__
+    return init_figure(results, trained=f"{optimizer}, lr {used['lr']:g}, "
+                                        f"batch {used['batch_size']}")
 
 
-def init_figure(results, quantities=("activation_std", "delta_std", "gradient_std")):
+def init_figure(results, quantities=("activation_std", "delta_std", "gradient_std"), *,
+                trained=None):
     """Spread per hidden layer under each initialization, at the start of
     training (solid) and after the last recorded epoch (dashed).
 
@@ -139,6 +151,10 @@ def init_figure(results, quantities=("activation_std", "delta_std", "gradient_st
     quantities : sequence of str
         Standard deviations or ratios of
         [`QUANTITIES`][barenet.model.layer_stats.QUANTITIES].
+    trained : str, optional
+        How the networks were trained, put in the title after the number of
+        epochs: ``'GD, lr 0.1, batch 32'`` gives "after 5 epochs of GD, lr
+        0.1, batch 32 (dashed)".
     """
     if not isinstance(results, dict) or not results or not all(
             isinstance(runs, dict) and runs for runs in results.values()):
@@ -147,6 +163,8 @@ def init_figure(results, quantities=("activation_std", "delta_std", "gradient_st
             q not in QUANTITIES or q.endswith("_mean") for q in quantities):
         raise ValueError(f"quantities must be standard deviations or ratios of "
                          f"{', '.join(QUANTITIES)}, got {quantities!r}")
+    if trained is not None:
+        trained = _check_text("trained", trained)
     rows, cols = len(results), len(quantities)
     fig = Figure(figsize=(4.6 * cols, 3.4 * rows + 0.9), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False)
@@ -162,8 +180,9 @@ def init_figure(results, quantities=("activation_std", "delta_std", "gradient_st
     sizes = next(iter(first.values())).layer_sizes
     shape = (f"{len(sizes) - 2} hidden layers of {sizes[1]} units"
              if len(set(sizes[1:-1])) == 1 else f"hidden layers of {sizes[1:-1]} units")
+    how = f" of {trained}" if trained else ""
     fig.suptitle(f"{shape} from {len(first)} initializations: the spread per layer at the "
-                 f"start (solid) and after {last} epochs (dashed)")
+                 f"start (solid) and after {last} epoch{'s' if last != 1 else ''}{how} (dashed)")
     return fig
 
 

@@ -41,25 +41,19 @@ class Snapshot:
         return self.png
 
 
-def draw_curve(ax, history, key, epochs=None, validation_label="validation"):
-    """``history[key]`` per epoch (``1 .. n``) on ``ax`` as a solid line
-    labelled 'training', and its ``'val_'`` twin, when present, dashed and
-    labelled ``validation_label`` (a shorter one drawn over the last
-    epochs, as [`learning_curves`][barenet.plot.curves.learning_curves] does). With
-    ``epochs`` the x axis spans the whole run ``1 .. epochs``."""
-    values = np.array(history[key], dtype=np.float64)
-    ax.plot(np.arange(1, len(values) + 1), values, label="training")
-    validation = history.get("val_" + key)
-    if validation:
-        start = max(len(values) - len(validation), 0)
-        ax.plot(np.arange(start + 1, start + len(validation) + 1),
-                np.array(validation, dtype=np.float64), "--", label=validation_label)
-    if epochs:
-        ax.set_xlim(1, max(epochs, 2))
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(key)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+def draw_curve(ax, history, key, epochs=None, validation_label="validation",
+               training_label="training"):
+    """``history[key]`` per epoch (``1 .. n``) on ``ax`` as
+    [`learning_curves`][barenet.plot.curves.learning_curves] draws it: a solid
+    near-black line labelled ``training_label``, and its ``'val_'`` twin,
+    when present, dashed grey and labelled ``validation_label`` (a shorter
+    one drawn over the last epochs); the loss on a log scale when it is
+    positive, accuracy on 0 .. 1. With ``epochs`` the x axis spans the whole
+    run ``1 .. epochs``."""
+    from .curves import _draw_curves
+
+    _draw_curves(ax, history, key, epochs, validation_label=validation_label,
+                training_label=training_label)
 
 
 def _check_every(every):
@@ -84,11 +78,14 @@ class LivePlot(Callback):
 
     The picture: one panel per History figure -- the loss, then the metric
     ('accuracy' or 'mae') -- training solid, validation dashed, the x axis
-    spanning the whole run; then, with ``X`` and ``y``, the decision regions
-    and the points ([`draw_decision_boundary`][barenet.plot.boundary.draw_decision_boundary]).
-    The title gives the epoch and the latest figures. Drawing only reads the
-    model (``predict_proba`` in inference mode): training is the same with
-    and without it.
+    spanning the whole run, the loss on a log scale and accuracy on 0 .. 1
+    (a jitter of half a percent near 1 looks as small as it is), in the
+    styles of [`learning_curves`][barenet.plot.curves.learning_curves]; then,
+    with ``X`` and ``y``, the decision regions and the points
+    ([`draw_decision_boundary`][barenet.plot.boundary.draw_decision_boundary]).
+    The title gives the epoch and the latest figures, with 4 decimals as the
+    command line prints them. Drawing only reads the model (``predict_proba``
+    in inference mode): training is the same with and without it.
 
     Parameters
     ----------
@@ -180,6 +177,7 @@ class LivePlot(Callback):
         ``history`` and, with ``X``, the model's decision boundary."""
         from matplotlib.figure import Figure
 
+        from ._style import figure_text
         from .boundary import draw_decision_boundary
 
         keys = [k for k in ("loss", self.model.metric_name) if history.get(k)]
@@ -191,7 +189,7 @@ class LivePlot(Callback):
         if self.X is not None:
             draw_decision_boundary(axes[-1], self.model, self.X, self.y, self.resolution,
                                    feature_names=self.feature_names, title="decision boundary")
-        figures = "  ".join(f"{k} {history[k][-1]:.4f}" for k in history
+        figures = "  ".join(f"{k} {figure_text(history[k][-1])}" for k in history
                             if k != "lr" and history[k])
         fig.suptitle(f"epoch {epoch}/{self.epochs}   {figures}", fontsize="medium")
         return fig

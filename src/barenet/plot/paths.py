@@ -3,10 +3,9 @@
 - [`optimizer_paths`][barenet.plot.paths.optimizer_paths]: on classic test functions (an
   ill-conditioned quadratic, Rosenbrock's valley; [`barenet.plot.surfaces`][barenet.plot.surfaces]),
   each optimizer's iterates from the same start over the function's contours;
-- [`network_paths`][barenet.plot.paths.network_paths]: a network's training trajectories
-  projected on a plane of its parameter space through the final parameters,
-  over the loss on that plane (Li et al. 2018, "Visualizing the Loss
-  Landscape of Neural Nets", NeurIPS).
+- [`network_paths`][barenet.plot.landscape.network_paths] (in
+  [`barenet.plot.landscape`][barenet.plot.landscape]): a network's training
+  trajectories on a plane of its parameter space, over the loss there.
 
 Both draw the surface as a shaded image (``imshow``: its pixels centred on
 the grid's points, its array the values there) under contour lines, and
@@ -21,14 +20,12 @@ from matplotlib import colormaps
 from matplotlib.animation import FuncAnimation
 from matplotlib.colors import ListedColormap, LogNorm, Normalize
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from .._checks import check_bool, check_int
-from ..model.recorders import Snapshots
 from ..optim import REGISTRY, Optimizer
-from ._style import CLASS_COLORS, CURVE_MARKERS, CURVE_STYLES, MARGIN
-from .surfaces import (_check_network, _points, _window, get_surface, loss_directions,
-                       loss_surface, project, start_of, walk)
+from ._style import CURVE_MARKERS, CURVE_STYLES, MARGIN, optimizer_color
+from .surfaces import get_surface, start_of, walk
 
 DEFAULT_OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
 """The optimizers drawn by default, by name (``barenet.optimizers.REGISTRY``)."""
@@ -40,23 +37,26 @@ SHADES = ListedColormap(colormaps["Greys"](np.linspace(0.0, 0.4, 256)), name="li
 # ------------------------------------------------------------------ drawing
 
 
-def _levels(Z, n=15):
+def _levels(Z, n=15, log=None):
     """Contour levels over the finite values of ``Z``: log-spaced when they
-    span more than two decades (the low ones from 1e-4 of the highest when
-    the minimum is 0), else evenly spaced (none for a constant ``Z``); and
-    whether they are log-spaced."""
+    span more than two decades, or whenever ``log`` is true and the highest
+    is positive (the low ones from 1e-4 of the highest when the minimum is
+    0), else evenly spaced (none for a constant ``Z``); and whether they are
+    log-spaced."""
     lo, hi = float(Z.min()), float(Z.max())
-    if hi > 0 and hi > 100 * max(lo, 0.0):
+    if hi > 0 and (hi > 100 * max(lo, 0.0) or (log and hi > lo)):
         return np.geomspace(max(lo, hi * 1e-4), hi, n), True
     return np.linspace(lo, hi, n + 2)[1:-1], False
 
 
-def _draw_surface(ax, a, b, Z, what):
+def _draw_surface(ax, a, b, Z, what, log=None):
     """The values ``Z`` (shape ``(len(b), len(a))``, on the evenly spaced
     ``a`` and ``b``) as a smoothly shaded image whose pixel centres are the
-    grid's points, and contour lines; with a colour bar labelled ``what``."""
+    grid's points, and contour lines; with a colour bar labelled ``what``.
+    Shading and levels are on a log scale where the values span more than
+    two decades, or with ``log`` (`_levels`)."""
     Z = np.ma.masked_invalid(Z)
-    levels, log = _levels(Z)
+    levels, log = _levels(Z, log=log)
     norm = LogNorm(levels[0], levels[-1], clip=True) if log else Normalize(Z.min(), Z.max())
     da, db = (a[-1] - a[0]) / (len(a) - 1) / 2, (b[-1] - b[0]) / (len(b) - 1) / 2
     image = ax.imshow(Z, origin="lower", extent=(a[0] - da, a[-1] + da, b[0] - db, b[-1] + db),
@@ -66,6 +66,8 @@ def _draw_surface(ax, a, b, Z, what):
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.85)
     bar.set_label(what + (" (log scale)" if log else ""))
     if log:  # plain numbers: mathtext labels cost a parse at every frame of an animation
+        if levels[-1] < 1000 * levels[0]:  # a tick at 1, 2 and 5 times each power of ten
+            bar.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         bar.ax.minorticks_off()
 
@@ -73,12 +75,13 @@ def _draw_surface(ax, a, b, Z, what):
 def _draw_paths(ax, paths):
     """Each ``(k, 2)`` path of ``{label: path}`` as a line through its points
     (a small marker about every tenth of them), in its own colour, line
-    style and marker, with a large marker on its last point; and a white
+    style and marker (its colour the optimizer's, `optimizer_color`), with a
+    large marker on its last point; and a white
     circle on each distinct start. Returns ``(lines, heads)``."""
     lines, heads, starts = [], [], []
     n = len(paths)
     for i, (label, P) in enumerate(paths.items()):
-        style = dict(color=CLASS_COLORS[i % len(CLASS_COLORS)],
+        style = dict(color=optimizer_color(label, i),
                      marker=CURVE_MARKERS[i % len(CURVE_MARKERS)], markeredgecolor="k")
         every = max(1, (len(P) - 1) // 10)
         lines.append(ax.plot(P[:, 0], P[:, 1], label=label, linewidth=1.6,
@@ -223,8 +226,9 @@ def optimizer_paths(optimizers=None, surface="quadratic", start=None, steps=None
     Each optimizer (a deep copy, reset: the objects given are not changed)
     starts at ``start`` and takes ``steps`` steps ``opt.step([p], [grad f(p)])``
     ([`walk`][barenet.plot.surfaces.walk]); its iterates ``p_0 .. p_steps`` are drawn as one
-    line (its colour, line style and marker from ``CLASS_COLORS``,
-    ``CURVE_STYLES``, ``CURVE_MARKERS``), over the function's values on a
+    line (its colour its optimizer's, ``OPTIMIZER_COLORS`` -- the same in the
+    optimizer comparison -- its line style and marker from ``CURVE_STYLES``
+    and ``CURVE_MARKERS``), over the function's values on a
     200 x 200 grid (shaded, with contour lines: log-spaced where the values
     span more than two decades, as Rosenbrock's do) and its minimum (a star).
 
@@ -282,115 +286,3 @@ def _and(labels):
 
 
 # ------------------------------------------------------------- the network
-
-
-def _trajectories(trajectories, n):
-    """``{label: (k, n) float64 array}`` from a dict or one sequence."""
-    if not isinstance(trajectories, dict):
-        trajectories = {"trajectory": trajectories}
-    if not trajectories:
-        raise ValueError("trajectories is empty: nothing to draw")
-    return {str(label): _points(f"trajectories[{label!r}]", _vectors(points), n)
-            for label, points in trajectories.items()}
-
-
-def _vectors(points):
-    """A recorder's parameter vectors in order; anything else as it is."""
-    if isinstance(points, Snapshots):
-        return [snapshot.values for snapshot in points.snapshots]
-    return points
-
-
-def _network_window(coords, kind):
-    """A window around the projected paths and the center (and, for random
-    directions, at least [-1, 1] on both axes)."""
-    points = np.concatenate(list(coords.values()) + [np.zeros((1, 2))])
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    if kind == "random":
-        lo, hi = np.minimum(lo, -1.0), np.maximum(hi, 1.0)
-    width = np.maximum(hi - lo, 0.1 * (hi - lo).max())
-    middle = (hi + lo) / 2
-    return tuple(zip(middle - 0.6 * width, middle + 0.6 * width))
-
-
-def network_paths(net, X, y, trajectories, kind="pca", span=None, resolution=41, seed=0,
-                  animate=False, title=None):
-    """Training trajectories over a network's loss landscape (Li et al. 2018).
-
-    The plane goes through the network's parameters ``theta*``
-    (``net.flat.values``: the end of training) along two directions
-    ([`loss_directions`][barenet.plot.surfaces.loss_directions]): with ``kind='pca'`` the
-    first two principal directions of all the trajectories' points (pooled)
-    around ``theta*``; with ``kind='random'`` two filter-normalized random
-    directions (seeded by ``seed``). The shading and contour lines are the
-    training objective at ``theta* + a d1 + b d2`` on a ``resolution x
-    resolution`` grid ([`loss_surface`][barenet.plot.surfaces.loss_surface]); each trajectory
-    is drawn through its points' coordinates ``(a, b)`` on the plane
-    ([`project`][barenet.plot.surfaces.project]). The paths' points lie off the plane by
-    what the two directions leave out (the axis labels say how much of the
-    trajectories' spread PCA holds), so their loss is not the contour's.
-
-    Parameters
-    ----------
-    net : Network
-        The trained network (a NumPy one, or any: a copy is moved to NumPy).
-    X, y : arrays
-        The data the loss is computed on, as ``net.evaluate`` takes them.
-    trajectories : dict or sequence
-        ``{label: points}`` or one ``points``: a sequence of flat parameter
-        vectors (each of the length of ``net.flat.values``) or a
-        [`Snapshots`][barenet.model.recorders.Snapshots] recorder of the run,
-        whose snapshots' ``values`` are taken in order.
-    kind : {'pca', 'random'}, default 'pca'
-    span : float or ((a_lo, a_hi), (b_lo, b_hi)), optional
-        The window: half-width of a square around ``theta*`` or the ranges;
-        default the paths' extent plus 10% each side, at least [-1, 1] for ``'random'``.
-    resolution : int >= 2, default 41
-    seed : int, default 0
-    animate : bool, default False
-        Return a ``FuncAnimation`` whose frame ``k`` shows each path's points
-        ``0 .. k`` (as many frames as the longest path has points).
-    title : str, optional
-        Replaces the default title.
-    """
-    net = _check_network(net)
-    if kind not in ("random", "pca"):
-        raise ValueError(f"kind must be 'random' or 'pca', got {kind!r}")
-    paths = _trajectories(trajectories, int(np.size(net.flat.values)))
-    window = None if span is None else _window(span)
-    resolution = check_int("resolution", resolution, 2)
-    seed = check_int("seed", seed, 0)
-    animate = check_bool("animate", animate)
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be a string, got {title!r}")
-    net.encode(y, net.prepare(X).shape[0])  # checks the data before any work
-
-    directions = loss_directions(net, kind, paths if kind == "pca" else None, seed)
-    coords = {label: project(directions, P) for label, P in paths.items()}
-    grid = loss_surface(net, X, y, directions, window or _network_window(coords, kind),
-                        resolution)
-    fig = Figure(figsize=(7, 6.2), layout="constrained")
-    drawn = _draw_network(fig.subplots(), grid, coords, directions, title)
-    if animate:
-        return _animate(fig, drawn, list(coords.values()), max(map(len, coords.values())))
-    return fig
-
-
-def _draw_network(ax, grid, coords, directions, title):
-    """The loss on the plane, the projected paths, the centre, the labels;
-    returns `_draw_paths`'s ``(lines, heads)``."""
-    _draw_surface(ax, grid.a, grid.b, grid.loss, "training loss")
-    drawn = _draw_paths(ax, coords)
-    _mark(ax, (0, 0), "final parameters θ*")
-    ax.set_xlim(grid.a[0], grid.a[-1])
-    ax.set_ylim(grid.b[0], grid.b[-1])
-    pca = directions.kind == "pca"
-    for i, setter in enumerate((ax.set_xlabel, ax.set_ylabel)):
-        setter(f"PC {i + 1}: {directions.explained[i]:.0%} of the paths' spread" if pca
-               else f"filter-normalized random direction {i + 1}")
-    plane = ("the trajectories' first two principal directions" if pca else
-             "two filter-normalized random directions (Li et al. 2018)")
-    ax.set_title(title or f"Training loss around the final parameters θ*,\non the "
-                          f"plane of {plane}", fontsize="medium")
-    _legend(ax)
-    return drawn

@@ -44,3 +44,32 @@ def _imports(path):
 def test_the_core_never_imports_the_fast_layer(path):
     # the same rule without import-linter (the oldest environment has none)
     assert not {m for m in _imports(path) if m.startswith(("barenet.fast", "barenet._fused"))}
+
+
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
+
+
+def code_lines(source, node):
+    """The lines of a function's body that hold code: not its docstring, not
+    blank, not comments."""
+    body = node.body
+    first = body[0]
+    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)):
+        start = first.end_lineno + 1
+    else:
+        start = first.lineno
+    lines = source.splitlines()[start - 1:node.end_lineno]
+    return sum(1 for line in lines if line.strip() and not line.strip().startswith("#"))
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_modules_and_functions_stay_small(path):
+    """Small single-purpose modules, each readable top to bottom (the layout's
+    rule): at most 400 lines a module, 60 lines of code a function."""
+    source = path.read_text()
+    assert len(source.splitlines()) <= MAX_MODULE_LINES
+    long = [(node.name, code_lines(source, node)) for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and code_lines(source, node) > MAX_FUNCTION_LINES]
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines of code: {long}"

@@ -1488,7 +1488,7 @@ CLI = [
     ("optimizer-unknown", ["train", "--optimizer", "sgd"], "--optimizer"),
     ("schedule-unknown", ["train", "--schedule", "warmup"], "--schedule"),
     ("dtype-unknown", ["train", "--dtype", "float16"], "--dtype"),
-    ("early-stopping-0", ["train", "--early-stopping", "0"], "--early-stopping"),
+    ("early-stopping-negative", ["train", "--early-stopping", "-1"], "--early-stopping"),
     ("command-unknown", ["fit"], "fit"),
     ("activation-unknown", ["train", "--activations", "relux"], "relux"),
     ("activations-count", ["train", "--layers", "4", "--activations", "relu,tanh"],

@@ -2,9 +2,10 @@
 
 An MkDocs hook (``hooks:`` in mkdocs.yml): before a build it runs the
 commands the gallery page shows -- ``barenet train --animate`` and
-``barenet compare --animate --paths --init`` -- and the two library calls it
-shows (a ``LayerStatistics`` figure and a ``LivePlot`` picture), writing
-every file into ``docs/images/gallery/``. A build whose pictures are newer
+``barenet compare --animate --paths --init`` -- and the code of its section
+"Inside the layers while training" (a ``LayerStatistics`` figure and a
+``LivePlot`` picture), read from the page itself, writing every file into
+``docs/images/gallery/``. A build whose pictures are newer
 than every source file of barenet and than this hook draws nothing again.
 """
 
@@ -44,19 +45,25 @@ def _commands():
 
 
 def _library():
-    """``layer_statistics.png`` and ``live.png``, from the calls the page shows."""
+    """``layer_statistics.png`` and ``live.png``: the python code of the page's
+    section "Inside the layers while training", run as it is written in OUT
+    (with the page's ``data``), so that the pictures are what it draws."""
+    import re
+
     import barenet
     from barenet import plot
-    from barenet.callbacks import LayerStatistics
 
-    data = barenet.datasets.load("moons", seed=0)
-    net = barenet.Network([2] + [16] * 6 + [1], ["tanh"] * 6 + ["sigmoid"], init="xavier",
-                          seed=0, standardize=True)
-    stats = LayerStatistics(data.X_train, data.y_train, every=20)
-    live = barenet.LivePlot(every=50, X=data.X_train, y=data.y_train, path=OUT / "live.png")
-    net.fit(data.X_train, data.y_train, optimizer=barenet.Adam(lr=0.01), epochs=200,
-            batch_size=64, validation_data=(data.X_test, data.y_test), callbacks=[stats, live])
-    plot.layer_statistics(stats).savefig(OUT / "layer_statistics.png", dpi=100)
+    page = (ROOT / "docs" / "guide" / "gallery.md").read_text()
+    section = page.split("## Inside the layers while training", 1)[1].split("\n## ", 1)[0]
+    namespace = {"barenet": barenet, "plot": plot,
+                 "data": barenet.datasets.load("moons", seed=0)}
+    cwd = os.getcwd()
+    os.chdir(OUT)
+    try:
+        for code in re.findall(r"```python\n(.*?)```", section, flags=re.S):
+            exec(compile(code, "gallery.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
 
 
 def on_pre_build(config, **kwargs):

@@ -354,3 +354,20 @@ def test_l2_is_chosen_for_data_other_than_the_notebooks_unless_given(tmp_path):
         assert ("l2)" in first.split("chosen from the data")[-1]) == (not extra)
     notebook = run("train", "--epochs", 2, "--quiet", "--out", tmp_path)
     assert barenet.load(tmp_path / "model.npz").l2 == 0.0, notebook.stderr
+
+
+def test_an_out_folder_that_refuses_files_is_a_usage_error_before_training(tmp_path,
+                                                                          monkeypatch, capsys):
+    """Permissions can say yes where the file system says no (a read-only
+    mount, /sys as root): a file is made and dropped to find out."""
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    assert cli.main(["train", "--data", "iris", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"--out {tmp_path}: cannot write in {tmp_path} (read-only file system)" in err
+    assert os.listdir(tmp_path) == []

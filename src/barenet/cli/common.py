@@ -4,6 +4,7 @@ write, and a standard output that a closed pipe cannot break."""
 import os
 import signal
 import sys
+import tempfile
 
 import numpy as np
 
@@ -151,6 +152,12 @@ def writable_directory(path, option):
         raise UsageError(f"{option} {path}: {existing} is a file, not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: cannot write in {existing} (permission denied)")
+    try:  # what the permissions do not say: a read-only mount, a special file system
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise UsageError(f"{option} {path}: cannot write in {existing} ({reason})") from None
     return path
 
 

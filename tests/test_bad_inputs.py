@@ -1622,3 +1622,16 @@ def test_a_class_given_for_an_object_says_so():
         net.fit(X, y, optimizer=barenet.Adam)
     with pytest.raises(TypeError, match=r"activation ReLU is a class: .*ReLU\(\)"):
         barenet.Network([2, 3, 1], [activations.ReLU, "sigmoid"])
+
+
+def test_outputs_that_overflow_on_torch_are_the_same_error():
+    torch = pytest.importorskip("torch")
+    X = torch.randn(30, 3, dtype=torch.float32, generator=torch.Generator().manual_seed(0))
+    net = barenet.Network([3, 8, 3], ["relu", "softmax"], seed=0)
+    net.fit(X, np.arange(30) % 3, epochs=2)
+    big = torch.cat([X[:1], torch.full((1, 3), 3e38)])
+    with pytest.raises(ValueError, match=r"X: the outputs are not finite for 1 of its 2 rows "
+                                         r"\(the first is row 1\): the network's float32"):
+        net.predict(big)
+    with pytest.raises(ValueError, match="X, y: the loss is nan: the network's float32"):
+        net.evaluate(big, [0, 1])

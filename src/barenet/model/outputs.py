@@ -16,7 +16,8 @@ from ..core.namespace import namespace
 
 
 def _overflow(dtype):
-    return (f"the network's {np.dtype(dtype).name} arithmetic overflowed; give inputs of "
+    name = getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1]  # torch.float32 too
+    return (f"the network's {name} arithmetic overflowed; give inputs of "
             "smaller magnitude (standardize them) or use a float64 network")
 
 

@@ -817,8 +817,16 @@ NOTEBOOK = [
     # random_mini_batches
     case("mini_batches-Y-columns", lambda: nb.random_mini_batches(X_NB, np.ones((1, M_NB - 1))),
          ValueError, "Y", "X"),
-    case("mini_batches-Y-1-D", lambda: nb.random_mini_batches(X_NB, np.ones(M_NB)), ValueError,
-         "Y"),
+    case("mini_batches-Y-1-D-short", lambda: nb.random_mini_batches(X_NB, np.ones(M_NB - 1)),
+         ValueError, "Y", "columns"),
+    case("mini_batches-X-transposed",
+         lambda: nb.random_mini_batches(X_NB.T, np.ones((1, M_NB))), ValueError,
+         "X looks transposed"),
+    case("forward_linear-b-1-D", lambda: nb.forward_linear(np.ones((3, 2)), np.ones((2, 4)),
+                                                           np.ones(3)), ValueError, "b", "(3, 1)"),
+    case("forward_linear-A-rows", lambda: nb.forward_linear(np.ones((3, 2)), np.ones((4, 2)),
+                                                            np.ones((3, 1))), ValueError, "A",
+         "2 rows"),
     case("mini_batches-Y-ragged", lambda: nb.random_mini_batches(X_NB, [[1.0] * M_NB, [1.0]]),
          ValueError, "Y"),
     case("mini_batches-Y-nan", lambda: nb.random_mini_batches(X_NB, np.full((1, M_NB), np.nan)),
@@ -872,7 +880,8 @@ L_LAYER_MODEL = [
     case("X-rows-vs-layer_shape", _model(X=np.ones((5, M_NB))), ValueError, "X", "layer_shape"),
     case("X-transposed", _model(X=X_NB.T), ValueError, "X"),
     case("Y-columns", _model(Y=np.ones((1, M_NB + 2))), ValueError, "Y", "X"),
-    case("Y-1-D", _model(Y=Y_NB[0]), ValueError, "Y"),
+    case("Y-1-D-short", _model(Y=Y_NB[0][:-1]), ValueError, "Y", "columns"),
+    case("Y-transposed", _model(Y=Y_NB.T), ValueError, "Y looks transposed"),
     case("Y-rows-vs-layer_shape", _model(Y=np.ones((2, M_NB))), ValueError, "Y", "layer_shape"),
     case("Y-nan", _model(Y=np.full((1, M_NB), np.nan)), ValueError, "Y", "NaN"),
     case("Y-strings", _model(Y=np.full((1, M_NB), "1")), TypeError, "Y"),
@@ -1635,3 +1644,14 @@ def test_outputs_that_overflow_on_torch_are_the_same_error():
         net.predict(big)
     with pytest.raises(ValueError, match="X, y: the loss is nan: the network's float32"):
         net.evaluate(big, [0, 1])
+
+
+def test_outputs_that_overflow_on_array_api_strict_are_the_same_error():
+    xp = pytest.importorskip("array_api_strict")
+    X = np.random.default_rng(0).normal(size=(30, 3)).astype(np.float32)
+    net = barenet.Network([3, 8, 3], ["relu", "softmax"], seed=0)
+    net.fit(xp.asarray(X), np.arange(30) % 3, epochs=2)
+    big = xp.asarray(np.vstack([X[:1], np.full((1, 3), 3e38, dtype=np.float32)]))
+    with pytest.raises(ValueError, match=r"X: the outputs are not finite for 1 of its 2 rows "
+                                         r"\(the first is row 1\)"):
+        net.predict(big)

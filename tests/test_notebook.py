@@ -241,3 +241,38 @@ def test_notebook_outline_by_hand_under_batch_gd_cost_falls_every_step():
         params = nb.update_parameters(params, grads, optimizer)
     assert np.all(np.diff(costs) < 0)
     assert costs[-1] < 0.7 * costs[0]
+
+
+def test_a_learners_mistakes_get_messages_that_say_what_to_do():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, 40))
+    Y = (X[0] > 0).astype(float)
+    # labels of shape (m,) are one row, as cost and backward_prop take them
+    p1, c1 = nb.L_layer_model(X, Y, [2, 3, 1], ["relu", "sigmoid"], seed=0, num_epochs=2)
+    p2, c2 = nb.L_layer_model(X, Y.reshape(1, -1), [2, 3, 1], ["relu", "sigmoid"], seed=0,
+                              num_epochs=2)
+    assert c1 == c2 and all(np.array_equal(p1[k], p2[k]) for k in p1)
+    batches = nb.random_mini_batches(X, Y, 16, seed=0)
+    assert [b[1].shape for b in batches] == [(1, 16), (1, 16), (1, 8)]
+    # a whole layer cache where a part of it is wanted
+    AL, caches = nb.forward_prop(X, ["relu", "sigmoid"], p1)
+    with pytest.raises(TypeError, match=r"backward_linear takes its linear part: "
+                                        r"cache.linear_cache"):
+        nb.backward_linear(AL - Y, caches[1])
+    with pytest.raises(TypeError, match="a LayerCache's activation_cache"):
+        nb.backward_activation(np.ones((3, 40)), caches[0], "relu")
+    # the notebook's step by step still works with the parts
+    dA_prev, dW, db = nb.backward_linear(AL - Y, caches[1].linear_cache)
+    assert dW.shape == (1, 3) and db.shape == (1, 1)
+
+
+def test_a_learning_rate_too_large_is_named_not_a_nan_error():
+    data = barenet.datasets.make_moons(seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings on the way
+        with pytest.raises(barenet.TrainingDiverged,
+                           match=r"AL became nan or infinite at epoch \d+, step \d+: .* Try a "
+                                 r"smaller learning rate \(this run's was 1e\+06\)") as info:
+            nb.L_layer_model(data.X_train.T, data.y_train, [2, 5, 1], ["relu", "sigmoid"],
+                             optimizer=1e6, seed=0, num_epochs=300)
+    assert info.value.what == "loss" and info.value.epoch >= 1 and info.value.step >= 1

@@ -775,3 +775,12 @@ def test_learning_curves_draw_a_shorter_validation_curve_over_the_last_epochs():
         training, validation = ax.get_lines()
         assert list(training.get_xdata()) == list(range(1, 11))
         assert list(validation.get_xdata()) == list(range(4, 11))
+
+
+def test_a_sweep_of_one_optimizer_gives_each_curve_its_own_colour():
+    from barenet.plot._style import OPTIMIZER_COLORS, optimizer_color
+
+    labels = ["Adam lr 0.1", "Adam lr 0.01", "GD", "Adam lr 0.001"]
+    colours = [optimizer_color(label, i, labels[:i]) for i, label in enumerate(labels)]
+    assert colours[0] == OPTIMIZER_COLORS["Adam"] and colours[2] == OPTIMIZER_COLORS["GD"]
+    assert len(set(colours)) == 4

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..core.namespace import namespace
+from .placement import to_host
 
 
 def _overflow(dtype):
@@ -28,7 +29,7 @@ def finite_outputs(A):
     bad = ~xp.all(xp.isfinite(A), axis=1)
     if not bool(xp.any(bad)):
         return A
-    rows = np.flatnonzero(np.asarray(bad.tolist() if type(bad) is not np.ndarray else bad))
+    rows = np.flatnonzero(to_host(bad))
     raise ValueError(f"X: the outputs are not finite for {rows.size} of its {A.shape[0]} rows "
                      f"(the first is row {rows[0]}): {_overflow(A.dtype)}")
 

@@ -16,20 +16,27 @@ def backward_linear(dZ, cache):
     """Linear part of a layer's backward pass.
 
     Arguments:
-    dZ -- gradient of the cost with respect to Z (per sample), shape (n_l, m)
-    cache -- the LinearCache (A_prev, W, b) of this layer
+    dZ -- each sample's loss gradient with respect to Z (without the 1/m,
+          which dW and db apply), shape (n_l, m)
+    cache -- the LinearCache (A_prev, W, b) of this layer: a LayerCache's
+             ``linear_cache``
 
     Returns:
     dA_prev -- W^T dZ
     dW -- dZ A_prev^T / m
     db -- mean of dZ over samples, shape (n_l, 1)
     """
-    A_prev, W, _ = cache
+    A_prev, W, _ = checks.check_linear_cache(cache)
     return linear_backward(dZ, A_prev, W)
 
 
 def backward_activation(dA, Z, activation):
-    """dZ = dA * g'(Z) for the layer's activation (a Jacobian product for softmax)."""
+    """dZ = dA * g'(Z) for the layer's activation (a Jacobian product for
+    softmax); ``Z`` is the layer's activation input, a LayerCache's
+    ``activation_cache``."""
+    if isinstance(Z, tuple):
+        raise TypeError("Z is a cache; backward_activation takes the layer's activation "
+                        "input Z: a LayerCache's activation_cache")
     activation = _activations.get(activation)
     return activation.backward(dA, Z, activation.forward(Z))
 

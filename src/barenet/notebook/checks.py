@@ -217,16 +217,70 @@ def check_targets(AL, Y, loss):
     return AL, check_target_values(Y, loss)
 
 
+def all_finite(A):
+    """Whether every value of the array ``A`` (of any library) is finite."""
+    xp = namespace(A)
+    return bool(xp.all(xp.isfinite(A)))
+
+
+def check_Y(Y):
+    """``Y`` as a finite 2-D array, n_outputs x samples; a 1-D ``Y`` of m
+    labels is one row, as `cost` and `backward_prop` take it."""
+    Y = check_array("Y", Y, any_library=True)
+    if Y.ndim == 1:
+        return namespace(Y).reshape(Y, (1, Y.shape[0]))
+    return check_matrix("Y", Y, any_library=True)
+
+
+def check_samples(X, Y):
+    """A ValueError unless ``X`` and ``Y`` have one column per sample each,
+    saying which looks transposed."""
+    if Y.shape[1] == X.shape[1]:
+        return
+    if Y.shape[1] == X.shape[0]:
+        hint = "X looks transposed: give X.T"
+    elif Y.shape[0] == X.shape[1]:
+        hint = "Y looks transposed: give Y.T"
+    else:
+        hint = "both have one column per sample"
+    raise ValueError(f"Y has {Y.shape[1]} columns (samples) but X has {X.shape[1]}; the "
+                     f"notebook's layout is features x samples ({hint})")
+
+
 def check_mini_batch_arguments(X, Y, mini_batch_size):
-    """``X`` and ``Y`` as finite 2-D arrays with one column per sample each,
-    and ``mini_batch_size`` as an int >= 1."""
+    """``X`` and ``Y`` as finite 2-D arrays with one column per sample each
+    (a 1-D ``Y``: one row), and ``mini_batch_size`` as an int >= 1."""
     X = check_matrix("X", X, any_library=True)
-    Y = check_matrix("Y", Y, any_library=True)
+    Y = check_Y(Y)
     namespace(X, Y)  # one library for both
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"Y must have shape (n_outputs, {X.shape[1]}) to match X, got {tuple(Y.shape)}")
+    check_samples(X, Y)
     return X, Y, check_int("mini_batch_size", mini_batch_size, minimum=1)
+
+
+def check_linear_step(W, A, b):
+    """forward_linear's arguments: ``W`` of shape (n_l, n_prev), ``A`` of
+    shape (n_prev, m), ``b`` of shape (n_l, 1)."""
+    W = check_matrix("W", W, any_library=True)
+    A = check_matrix("A", A, any_library=True)
+    b = check_array("b", b, any_library=True)
+    if A.shape[0] != W.shape[1]:
+        raise ValueError(f"W has shape {tuple(W.shape)} and A {tuple(A.shape)}: A needs "
+                         f"{W.shape[1]} rows, one per column of W (forward_linear(W, A, b); "
+                         "the notebook's layout is features x samples)")
+    if tuple(b.shape) != (W.shape[0], 1):
+        raise ValueError(f"b must have shape ({W.shape[0]}, 1), a column with one bias per "
+                         f"row of W; got {tuple(b.shape)}")
+    return W, A, b
+
+
+def check_linear_cache(cache):
+    """backward_linear's cache: a LinearCache ``(A_prev, W, b)``."""
+    if isinstance(cache, LayerCache):
+        raise TypeError("cache is a whole layer's LayerCache; backward_linear takes its "
+                        "linear part: cache.linear_cache, (A_prev, W, b)")
+    if not (isinstance(cache, tuple) and len(cache) == 3):
+        raise TypeError(f"cache must be a LinearCache (A_prev, W, b), got {type(cache).__name__}")
+    return cache
 
 
 def check_model_arguments(X, Y, layer_shape, layer_activations, loss, mini_batch_size, lambd,
@@ -237,18 +291,14 @@ def check_model_arguments(X, Y, layer_shape, layer_activations, loss, mini_batch
     sizes = check_layer_shape(layer_shape)
     check_layer_activations(layer_activations, len(sizes) - 1)
     X = check_matrix("X", X, any_library=True)
-    Y = check_matrix("Y", Y, any_library=True)
+    Y = check_Y(Y)
     namespace(X, Y)  # one library for both
     if X.shape[0] != sizes[0]:
         raise ValueError(
             f"X has {X.shape[0]} rows (features) but layer_shape[0] is {sizes[0]}; the "
             "notebook's layout is features x samples"
         )
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(
-            f"Y has {Y.shape[1]} columns (samples) but X has {X.shape[1]}; both have one "
-            "column per sample"
-        )
+    check_samples(X, Y)
     if Y.shape[0] != sizes[-1]:
         raise ValueError(
             f"Y has {Y.shape[0]} rows but layer_shape[-1] is {sizes[-1]}: one row per "

@@ -18,10 +18,16 @@ BN_EPS = 1e-5
 def forward_linear(W, A, b):
     """Linear part of a layer's forward pass.
 
+    Arguments:
+    W -- weights, (n_l, n_{l-1})
+    A -- the previous layer's activations, (n_{l-1}, m)
+    b -- biases, (n_l, 1)
+
     Returns:
-    Z -- W A + b
+    Z -- W A + b, (n_l, m)
     linear_cache -- LinearCache(A_prev=A, W=W, b=b)
     """
+    W, A, b = checks.check_linear_step(W, A, b)
     return linear_forward(W, A, b), LinearCache(A, W, b)
 
 

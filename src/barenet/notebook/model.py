@@ -4,9 +4,11 @@ predictions ([`predict`][barenet.notebook.predict]), built from the functions of
 modules."""
 
 import array_api_compat
+import numpy as np
 
 from .._checks import as_generator, check_int
 from ..core.namespace import NUMPY, namespace
+from ..errors import TrainingDiverged
 from ..core import activations as _activations
 from ..model.batches import minibatch_indices
 from . import checks
@@ -76,12 +78,26 @@ def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_ep
     rng = as_generator(seed)
     parameters = initialize_parameters(sizes, initialization_method, rng, batch_norm, like=X)
     costs = []
-    for epoch in range(num_epochs):
-        for X_batch, Y_batch in random_mini_batches(X, Y, mini_batch_size, rng):
-            AL, caches = forward_prop(X_batch, layer_activations, parameters, keep_prob, rng)
-            costs.append(cost(AL, Y_batch, loss, parameters, lambd))
-            grads = backward_prop(AL, Y_batch, caches, layer_activations, loss, lambd)
-            update_parameters(parameters, grads, optimizer)
-        if print_cost and (epoch % 100 == 0 or epoch == num_epochs - 1):
-            print(f"cost after epoch {epoch}: {costs[-1]:.6f}")
+    # an overflow on the way to divergence is raised below, with what to do
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, num_epochs + 1):
+            batches = random_mini_batches(X, Y, mini_batch_size, rng)
+            for step, (X_batch, Y_batch) in enumerate(batches, 1):
+                AL, caches = forward_prop(X_batch, layer_activations, parameters, keep_prob, rng)
+                if not checks.all_finite(AL):
+                    raise _diverged(epoch, step, optimizer)
+                costs.append(cost(AL, Y_batch, loss, parameters, lambd))
+                grads = backward_prop(AL, Y_batch, caches, layer_activations, loss, lambd)
+                update_parameters(parameters, grads, optimizer)
+            if print_cost and (epoch % 100 == 1 or epoch == num_epochs):
+                print(f"cost after epoch {epoch - 1}: {costs[-1]:.6f}")
     return parameters, costs
+
+
+def _diverged(epoch, step, optimizer):
+    """The TrainingDiverged of an output AL that is no longer finite."""
+    error = TrainingDiverged(
+        f"AL became nan or infinite at epoch {epoch}, step {step}: the updates made the "
+        f"parameters too large. Try a smaller learning rate (this run's was {optimizer.lr:g})")
+    error.what, error.epoch, error.step = "loss", epoch, step
+    return error

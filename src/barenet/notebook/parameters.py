@@ -21,7 +21,10 @@ def initialize_parameters(layer_shape, initialization_method="he", seed=None, ba
     layer_shape -- list of layer sizes ``[n_0, n_1, ..., n_L]``
     initialization_method -- 'random' (N(0, 1) * 0.01), 'xavier' (* sqrt(1/n_prev))
         or 'he' (* sqrt(2/n_prev)); biases are zero
-    seed -- int, numpy.random.Generator or None: where the random draws come from
+    seed -- int, numpy.random.Generator or None: where the random draws come
+            from; None draws fresh entropy from the operating system (NumPy's
+            global np.random.seed is not used: pass seed=1 for the same
+            network every time)
     batch_norm -- also add batch normalization to every hidden layer: ``gamma{l}`` = 1,
         ``beta{l}`` = 0, ``running_mean{l}`` = 0, ``running_var{l}`` = 1, each (n_l, 1)
     like -- an array of another library (a torch tensor, a CuPy array): the

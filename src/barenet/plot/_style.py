@@ -83,14 +83,25 @@ def artists_of(contours):
     return [contours] if isinstance(contours, Artist) else list(contours.collections)
 
 
-def optimizer_color(label, i):
-    """The colour of the curve or path ``label``, the i-th drawn: the
-    ``OPTIMIZER_COLORS`` entry of the optimizer it names -- the label itself
-    (``'Adam'``) or its first word (``'Adam (lr=0.001)'``) -- else matplotlib's
-    i-th default colour (``'C{i}'``)."""
+def _optimizer_name(label):
+    """The optimizer a label names: itself (``'Adam'``) or its first word
+    (``'Adam (lr=0.001)'``, ``'Adam lr 0.1'``)."""
+    if str(label) in OPTIMIZER_COLORS:
+        return str(label)
     words = str(label).split(" (")[0].split()
-    name = words[0] if words else ""
-    return OPTIMIZER_COLORS.get(str(label), OPTIMIZER_COLORS.get(name, f"C{i % 10}"))
+    return words[0] if words else ""
+
+
+def optimizer_color(label, i, earlier=()):
+    """The colour of the curve or path ``label``, the i-th drawn after the
+    labels ``earlier``: the ``OPTIMIZER_COLORS`` entry of the optimizer it
+    names, unless an earlier label names it too (a sweep of one optimizer's
+    settings: each its own colour), else matplotlib's i-th default colour
+    (``'C{i}'``)."""
+    name = _optimizer_name(label)
+    if name in OPTIMIZER_COLORS and name not in map(_optimizer_name, earlier):
+        return OPTIMIZER_COLORS[name]
+    return f"C{i % 10}"
 
 
 def figure_text(value):

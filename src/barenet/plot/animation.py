@@ -294,7 +294,7 @@ def _loss_panel(ax, runs, last):
     for i, (name, (_, recorder)) in enumerate(runs.items()):
         losses = recorder.figures(-1).get("loss", [])
         every += losses
-        style = _curve_style(name, i, len(runs), max(len(losses), 1))
+        style = _curve_style(name, i, len(runs), max(len(losses), 1), list(runs)[:i])
         line, = ax.plot([], [], label=name, **style)
         dot, = ax.plot([], [], "o", color=style["color"], markersize=8,
                        markeredgecolor="k", markeredgewidth=0.8)

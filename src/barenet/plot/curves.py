@@ -177,12 +177,13 @@ def optimizer_comparison(results, X=None, y=None, resolution=200, *, X_test=None
     return fig
 
 
-def _curve_style(label, i, n, epochs):
+def _curve_style(label, i, n, epochs, earlier=()):
     """How the i-th of ``n`` cost curves, ``label``, ``epochs`` long, is drawn:
-    its colour (the optimizer's, `optimizer_color`), line style and marker,
+    its colour (the optimizer's unless one of the labels ``earlier`` names it
+    too, `optimizer_color`), line style and marker,
     the markers about every tenth of the epochs and staggered between the curves."""
     step = max(1, epochs // 10)
-    return dict(color=optimizer_color(label, i), linestyle=CURVE_STYLES[i % len(CURVE_STYLES)],
+    return dict(color=optimizer_color(label, i, earlier), linestyle=CURVE_STYLES[i % len(CURVE_STYLES)],
                 marker=CURVE_MARKERS[i % len(CURVE_MARKERS)], markersize=6,
                 markeredgecolor="k", markeredgewidth=0.5, markevery=(i * step // n, step))
 
@@ -202,7 +203,7 @@ def _draw_cost_curves(ax, histories):
     for i, (label, history) in enumerate(histories.items()):
         epochs = len(history["loss"])
         ax.plot(np.arange(1, epochs + 1), history["loss"], label=label,
-                **_curve_style(label, i, len(histories), epochs))
+                **_curve_style(label, i, len(histories), epochs, list(histories)[:i]))
     ax.set_xlabel("epoch")
     ax.set_ylabel("training cost")
     ax.set_yscale("log")

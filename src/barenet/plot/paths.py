@@ -81,7 +81,7 @@ def _draw_paths(ax, paths):
     lines, heads, starts = [], [], []
     n = len(paths)
     for i, (label, P) in enumerate(paths.items()):
-        style = dict(color=optimizer_color(label, i),
+        style = dict(color=optimizer_color(label, i, list(paths)[:i]),
                      marker=CURVE_MARKERS[i % len(CURVE_MARKERS)], markeredgecolor="k")
         every = max(1, (len(P) - 1) // 10)
         lines.append(ax.plot(P[:, 0], P[:, 1], label=label, linewidth=1.6,

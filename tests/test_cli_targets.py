@@ -117,3 +117,38 @@ def test_an_interrupted_regression_resumes_to_the_model_of_a_straight_run(table,
     resumed = barenet.load(tmp_path / "cut" / "model.npz")
     np.testing.assert_array_equal(resumed.parameters, straight.parameters)
     assert resumed.history_ == straight.history_
+
+
+def test_ctrl_c_with_early_stopping_checkpoints_the_last_epoch_and_saves_the_best(
+        table, tmp_path, monkeypatch, capsys):
+    """The model is the best epoch's (early stopping put it back); the
+    checkpoint holds the last completed epoch, whose optimizer and random
+    state it carries, so that --resume gives the straight run."""
+    _, path = table
+    common = ["train", "--data", str(path), "--quiet", "--epochs", "30", "--early-stopping",
+              "25", "--lr", "0.05"]
+    assert cli.main(common + ["--out", str(tmp_path / "straight")]) == 0
+
+    class CtrlC(barenet.Callback):
+        def on_step_end(self, epoch, step, logs):
+            if (epoch, step) == (20, 2):
+                raise KeyboardInterrupt
+
+    fit = barenet.Network.fit
+    monkeypatch.setattr(barenet.Network, "fit", lambda self, *a, callbacks=(), **k: fit(
+        self, *a, callbacks=[*callbacks, CtrlC()], **k))
+    assert cli.main(common + ["--out", str(tmp_path / "cut")]) == 130
+    err = capsys.readouterr().err
+    monkeypatch.setattr(barenet.Network, "fit", fit)
+    checkpoint = barenet.load(tmp_path / "cut" / "checkpoint.npz")
+    assert checkpoint.run_.epoch == 19 and "a checkpoint of epoch 19" in err
+    model = barenet.load(tmp_path / "cut" / "model.npz")
+    best = int(np.argmin(checkpoint.history_["val_loss"])) + 1
+    if best != 19:  # the model is the best epoch's, the checkpoint the last one's
+        assert f"saved the model of epoch {best}, the best on the validation split" in err
+        assert not np.array_equal(model.weights[0], checkpoint.weights[0])
+    assert cli.main(common + ["--out", str(tmp_path / "cut"), "--resume",
+                              str(tmp_path / "cut" / "checkpoint.npz")]) == 0
+    straight = barenet.load(tmp_path / "straight" / "model.npz")
+    resumed = barenet.load(tmp_path / "cut" / "model.npz")
+    assert resumed.history_ == straight.history_

@@ -23,9 +23,13 @@ example trains {epochs} epochs; any other data about 20,000 steps, between 10 an
 epochs (300 for sets of up to about 4,200 samples at batch size 64). Without --l2, other
 data than the notebook's example get an L2 strength of 0.03. Inputs are standardized with
 the training split's mean and standard deviation, kept in the model (--no-scale turns this
-off). Real-valued targets (regression) are standardized too, and the scaling folded into
-the saved model's output layer, so that it predicts in the targets' units; they get an L2
-strength of 0.3 and early stopping with a patience of 20 epochs on 10% of the training set.
+off).
+"""
+
+TARGETS_HELP = """Real-valued targets (regression) are standardized too, and the scaling folded into the
+saved model's output layer, so that it predicts in the targets' units; they get an L2
+strength of 0.3 and early stopping with a patience of 20 epochs on 10% of the training set
+(of 20 samples or more).
 """
 
 
@@ -237,7 +241,7 @@ def _add_train(commands):
                  "ReLU hidden layers of 5 and 2 units, a sigmoid output and He initialization, "
                  "on two moons. Ctrl-C stops at the end of the current step and saves the model "
                  "so far and DIR/checkpoint.npz, which --resume continues.",
-                 TRAIN_DEFAULTS_HELP.format(epochs=1000) + "\n" + EPILOG)
+                 TRAIN_DEFAULTS_HELP.format(epochs=1000) + TARGETS_HELP + "\n" + EPILOG)
     _add_network_options(p, "moons", 1000, 64)
     p.add_argument("--optimizer", default="adam", choices=list(optimizers.REGISTRY),
                    help="optimizer (default: adam)")

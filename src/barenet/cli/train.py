@@ -1,6 +1,7 @@
 """``barenet train`` and ``barenet compare``: networks shaped and trained with
 defaults chosen from the data."""
 
+import copy
 import csv
 import math
 import os
@@ -68,9 +69,11 @@ def _is_continuous(y, regression):
     return regression or (y.dtype.kind == "f" and not np.array_equal(y, np.round(y)))
 
 
-def network_for(data, args, notebook_epochs):
+def network_for(data, args, notebook_epochs, targets_standardized=False):
     """A Network shaped for ``data`` from the options, and the epochs to train
-    it; returns ``(net, epochs, chosen)``, ``chosen`` naming what came from the data."""
+    it; returns ``(net, epochs, chosen)``, ``chosen`` naming what came from the
+    data. ``targets_standardized``: real-valued targets will be (train, not
+    compare), which takes a stronger default L2 term."""
     y = data.y_train
     classes = np.unique(y)
     continuous = _is_continuous(y, args.regression)
@@ -101,7 +104,7 @@ def network_for(data, args, notebook_epochs):
             chosen.append("epochs")
     l2 = args.l2
     if l2 is None:
-        scaled_targets = continuous and not args.no_scale
+        scaled_targets = continuous and targets_standardized and not args.no_scale
         l2 = 0.0 if args.data == NOTEBOOK_DATA else REGRESSION_L2 if scaled_targets else L2
         if l2:
             chosen.append("l2")
@@ -215,12 +218,7 @@ def cmd_train(args):
     net, optimizer, epochs, chosen = _network_to_train(data, args)
     if args.animate:
         pictures.check_boundary_data(data, net.task == "regression", "--animate")
-    target = target_scale(data.y_train) if standardizes_targets(net) else None
-    patience = args.early_stopping
-    if patience is None and target is not None and (
-            args.resume is None or net.run_.validation_split is not None):
-        patience = REGRESSION_PATIENCE
-        chosen.append("early stopping")
+    target, patience = _targets_and_patience(data, args, net, chosen)
     console.print(describe(data, net, epochs, chosen, " and targets" if target else "")
                   + f"; {[a.name for a in net.activations]}, "
                   f"{type(optimizer).__name__} lr {optimizer.lr}")
@@ -236,9 +234,11 @@ def cmd_train(args):
     except TrainingDiverged as error:
         _save(net, paths, False, target)  # the restored parameters are finite; no run to resume
         raise _diverged(error, net, paths["model.npz"]) from None
-    net, held_interrupt = _save(net, paths, interrupted, target)
+    last = None if stopper is None else stopper.replaced  # the best epoch put back: the run's end
+    net, held_interrupt = _save(net, paths, interrupted, target, last)
     if interrupted:
-        print(_interrupted_message(net, epochs, args.argv, paths), file=sys.stderr)
+        best = None if last is None else stopper.best_epoch
+        print(_interrupted_message(net, epochs, args.argv, paths, best), file=sys.stderr)
     elif stopper is not None and stopper.stopped_epoch:
         console.print(f"stopped early at epoch {stopper.stopped_epoch}; kept the weights "
                       f"of epoch {stopper.best_epoch}")
@@ -254,6 +254,23 @@ def cmd_train(args):
     if record is not None:
         pictures.training(console, record, net, data, args.out, validation_label)
     return EXIT_OK
+
+
+def _targets_and_patience(data, args, net, chosen):
+    """``(the TargetScale of real-valued targets that train standardizes, or
+    None; early stopping's patience, or None)``, adding what the data chose
+    to ``chosen``. Real-valued targets get early stopping by default when 10%
+    of the training set is at least 2 samples (`REGRESSION_PATIENCE`)."""
+    target = target_scale(data.y_train) if standardizes_targets(net) else None
+    patience = args.early_stopping
+    if args.resume is None:
+        wanted = len(data.y_train) >= 20
+    else:  # the run's own validation split
+        wanted = net.run_.validation_split is not None
+    if patience is None and target is not None and wanted:
+        patience = REGRESSION_PATIENCE
+        chosen.append("early stopping")
+    return target, patience
 
 
 def _output_paths(out):
@@ -277,7 +294,7 @@ def _network_to_train(data, args):
         if net.run_ is None:
             raise UsageError(f"--resume {args.resume} is a model, not a checkpoint")
         return net, net.optimizer_, net.run_.epochs, []
-    net, epochs, chosen = network_for(data, args, 1000)
+    net, epochs, chosen = network_for(data, args, 1000, targets_standardized=True)
     return net, optimizers.REGISTRY[args.optimizer](lr=args.lr), epochs, chosen
 
 
@@ -314,15 +331,22 @@ def _train(net, data, args, optimizer, epochs, callbacks, validation):
     return history, False
 
 
-def _save(net, paths, interrupted, target=None):
+def _save(net, paths, interrupted, target=None, last=None):
     """Write the model -- with ``target``, a `TargetScale`, the network
     folded into the targets' units -- and a checkpoint of ``net`` too when
     training was ``interrupted``, with Ctrl-C held off meanwhile; returns
-    ``(the model, whether a Ctrl-C came)``."""
+    ``(the model, whether a Ctrl-C came)``. ``last``: the parameters of the
+    run's last completed epoch (a ``net.flat`` snapshot), when an
+    EarlyStopping put its best epoch's in ``net``: the checkpoint holds them,
+    beside the optimizer and random state of that epoch."""
     model = net if target is None else folded(net, target)
+    run = net
+    if interrupted and last is not None:
+        run = copy.deepcopy(net)
+        run.flat.restore(last)
     with HeldInterrupts() as held:
         if interrupted:
-            net.save(paths["checkpoint.npz"], training_state=True)
+            run.save(paths["checkpoint.npz"], training_state=True)
         model.save(paths["model.npz"])
     return model, held.interrupted
 
@@ -340,12 +364,15 @@ def _diverged(error, net, model_path):
     return error
 
 
-def _interrupted_message(net, epochs, arguments, paths):
-    """What an interrupted train says on stderr: what it saved, and the
-    command line that carries on."""
+def _interrupted_message(net, epochs, arguments, paths, best=None):
+    """What an interrupted train says on stderr: what it saved (``best``: the
+    epoch early stopping kept for the model, else the last completed one),
+    and the command line that carries on."""
     done = net.run_.epoch
+    kept = f"of epoch {best}, the best on the validation split," if best else \
+        f"as it was after epoch {done}"
     return (f"\nbarenet train: interrupted during epoch {done + 1} of {epochs}; saved the model "
-            f"as it was after epoch {done} to {paths['model.npz']} and a checkpoint to "
+            f"{kept} to {paths['model.npz']} and a checkpoint of epoch {done} to "
             f"{paths['checkpoint.npz']}\ncontinue with: "
             f"{_resume_command(arguments, paths['checkpoint.npz'])}")
 

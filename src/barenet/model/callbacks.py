@@ -208,7 +208,10 @@ class EarlyStopping(Callback):
     an accuracy) by more than ``min_delta``. With ``restore_best=True`` the
     model ends with the parameters (and batch-normalization statistics) of its
     best epoch. After training, ``best_epoch``, ``best`` and ``stopped_epoch``
-    (None if training ran to the end) say what happened.
+    (None if training ran to the end) say what happened, and ``replaced``
+    holds what the best epoch's parameters replaced (a snapshot of
+    ``model.flat``, for a checkpoint that carries the run on from its last
+    epoch; None when nothing was restored).
 
     Parameters
     ----------
@@ -232,6 +235,7 @@ class EarlyStopping(Callback):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         self.mode = mode
         self.restore_best = bool(restore_best)
+        self.replaced = None
 
     def on_train_begin(self, model, epochs, steps_per_epoch):
         self.model = model
@@ -261,7 +265,9 @@ class EarlyStopping(Callback):
         return False
 
     def on_train_end(self, history):
+        self.replaced = None
         if self.restore_best and self._best_state is not None:
+            self.replaced = self.model.flat.snapshot()
             self.model.flat.restore(self._best_state)
 
 

@@ -209,7 +209,7 @@ class Trainer:
         self.copies = [self.flat.snapshot(), self.flat.snapshot()]
         self.previous = self.current = self.first
         self.unfinished = False
-        self.optimizer_copy = None  # buffers for the optimizer's state at an epoch start
+        self.optimizer_copy = self._state_buffers()
 
     def _epoch(self, epoch, X, Y, weights, interrupt):
         """One epoch's steps; returns its figures, or raises TrainingDiverged."""
@@ -283,12 +283,25 @@ class Trainer:
         optimizer = self.optimizer
         self.t_start, self.state_start = optimizer.t, optimizer.state is not None
         if self.state_start:
-            if self.optimizer_copy is None:
-                self.optimizer_copy = optimizer.get_state()["arrays"]  # copies, made once
-            else:
-                for name, saved in self.optimizer_copy.items():
-                    for target, value in zip(saved, getattr(optimizer.state, name)):
+            copy = self.optimizer_copy
+            for name, values in zip(optimizer.State._fields, optimizer.state):
+                if name in copy and [a.shape for a in copy[name]] == [a.shape for a in values]:
+                    for target, value in zip(copy[name], values):
                         target[...] = value
+                else:  # state of other shapes than the parameters': copies of its own
+                    copy[name] = [self.xp.asarray(a, copy=True) for a in values]
+
+    def _state_buffers(self):
+        """Arrays for the optimizer's state at each epoch start: one per state
+        field, of the parameters' shape (the rules' states have it), made and
+        written once as training starts -- a first write into new memory costs
+        more than the copies into it later."""
+        buffers = {}
+        for name in getattr(self.optimizer.State, "_fields", ()):
+            buffer = self.xp.empty_like(self.flat.values)
+            buffer[...] = 0
+            buffers[name] = [buffer]
+        return buffers
 
     def _put_back_epoch_start(self):
         """Undo the unfinished epoch: parameters and statistics, optimizer

@@ -270,7 +270,7 @@ def test_ctrl_c_saves_the_model_and_a_checkpoint_that_resume_continues(tmp_path)
     process.send_signal(signal.SIGINT)
     rest, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
-    assert "interrupted during epoch" in err and "checkpoint.npz" in err
+    assert "interrupted after epoch" in err and "checkpoint.npz" in err
     assert "--resume" in err and "Traceback" not in err
     model = barenet.load(tmp_path / "out" / "model.npz")
     checkpoint = barenet.load(tmp_path / "out" / "checkpoint.npz")

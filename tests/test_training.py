@@ -539,16 +539,21 @@ def test_keyboard_interrupt_keeps_completed_epochs_and_finite_parameters():
     assert after.events[-2][:3] == ("step", 3, 1)
 
 
-class SignalAtEpochStart(Callback):
-    """Ctrl-C as the OS sends it, as epoch ``epoch`` begins: training stops
-    after that epoch's first step. Asks for no steps, so the trainer scores
-    whole epochs (its other mode)."""
+class Signal(Callback):
+    """Ctrl-C as the OS sends it, at ``step`` of epoch ``epoch`` (None: as the
+    epoch begins, which asks for no steps, so that the trainer scores whole
+    epochs, its other mode): training stops at the end of that epoch."""
 
-    def __init__(self, epoch):
-        self.epoch = epoch
+    def __init__(self, epoch, step=None):
+        self.epoch, self.step = epoch, step
+        self.wants_steps = step is not None
 
     def on_epoch_begin(self, epoch):
-        if epoch == self.epoch:
+        if (epoch, None) == (self.epoch, self.step):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    def on_step_end(self, epoch, step, logs):
+        if (epoch, step) == (self.epoch, self.step):
             os.kill(os.getpid(), signal.SIGINT)
 
 
@@ -563,15 +568,12 @@ def same_run(a, b):
 
 
 @pytest.mark.parametrize("optimizer", [barenet.Adam, barenet.GD, barenet.Momentum])
-@pytest.mark.parametrize("stop", [Interrupt(3, 2), Interrupt(1, 1), SignalAtEpochStart(2),
-                                  SignalAtEpochStart(1)],
-                         ids=["step-3-2", "step-1-1", "signal-epoch-2", "signal-epoch-1"])
-def test_resume_after_ctrl_c_is_the_run_never_interrupted(optimizer, stop, tmp_path):
-    """Ctrl-C mid-epoch puts the epoch back to its start -- parameters,
-    batch-norm statistics, optimizer state and step count, random state -- so
-    that resume (in memory, or from the checkpoint the CLI writes) trains
-    exactly as the run never interrupted, dropout masks and shuffles
-    included."""
+@pytest.mark.parametrize("stop", [Signal(3, 2), Signal(1, 1), Signal(2), Signal(1)],
+                         ids=["step-3-2", "step-1-1", "epoch-2", "epoch-1"])
+def test_resume_after_ctrl_c_is_the_run_never_interrupted(optimizer, stop, tmp_path, capsys):
+    """Ctrl-C mid-epoch stops training at the end of that epoch, so that
+    resume (in memory, or from the checkpoint the CLI writes) trains exactly
+    as the run never interrupted, dropout masks and shuffles included."""
     X, y = blobs(m=40)
 
     def make():
@@ -584,15 +586,22 @@ def test_resume_after_ctrl_c_is_the_run_never_interrupted(optimizer, stop, tmp_p
     with pytest.raises(KeyboardInterrupt):
         net.fit(X, y, optimizer=optimizer(lr=0.05), epochs=5, batch_size=8,
                 schedule=StepDecay(0.5, 2), callbacks=[stop])
-    completed = stop.at[0] - 1 if isinstance(stop, Interrupt) else stop.epoch - 1
-    assert net.history_.epochs == completed and net.run_.epoch == completed
-    assert net.optimizer_.t == completed * 5  # the unfinished epoch's steps undone
+    assert "training stops at the end of this epoch" in capsys.readouterr().err
+    assert net.history_.epochs == stop.epoch and net.run_.epoch == stop.epoch
+    assert net.optimizer_.t == stop.epoch * 5  # the epoch under way finished
     net.save(tmp_path / "checkpoint.npz", training_state=True)
     loaded = barenet.load(tmp_path / "checkpoint.npz")
     net.resume(X, y)
     loaded.resume(X, y)
     same_run(net, straight)
     same_run(loaded, straight)
+
+
+def test_ctrl_c_in_the_last_epoch_lets_the_run_finish():
+    X, y = blobs(m=40)
+    net = classifier()
+    history = net.fit(X, y, epochs=3, batch_size=8, callbacks=[Signal(3, 1)])
+    assert history.epochs == 3 and net.run_.epoch == 3
 
 
 def test_keyboard_interrupt_with_early_stopping_restores_the_best_epoch():

@@ -239,7 +239,7 @@ def _add_train(commands):
                  "the training set for data of at most 16 features whose widest layer has at "
                  "most 64 units. With no options: the notebook's example, "
                  "ReLU hidden layers of 5 and 2 units, a sigmoid output and He initialization, "
-                 "on two moons. Ctrl-C stops at the end of the current step and saves the model "
+                 "on two moons. Ctrl-C stops at the end of the current epoch and saves the model "
                  "so far and DIR/checkpoint.npz, which --resume continues.",
                  TRAIN_DEFAULTS_HELP.format(epochs=1000) + TARGETS_HELP + "\n" + EPILOG)
     _add_network_options(p, "moons", 1000, 64)

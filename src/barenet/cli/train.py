@@ -369,13 +369,11 @@ def _interrupted_message(net, epochs, arguments, paths, best=None):
     epoch early stopping kept for the model, else the last completed one),
     and the command line that carries on."""
     done = net.run_.epoch
-    kept = f"of epoch {best}, the best on the validation split," if best else \
-        f"as it was after epoch {done}"
-    return (f"\nbarenet train: interrupted during epoch {done + 1} of {epochs}; saved the model "
+    kept = f" of epoch {best}, the best on the validation split," if best else ""
+    return (f"\nbarenet train: interrupted after epoch {done} of {epochs}; saved the model"
             f"{kept} to {paths['model.npz']} and a checkpoint of epoch {done} to "
             f"{paths['checkpoint.npz']}\ncontinue with: "
             f"{_resume_command(arguments, paths['checkpoint.npz'])}")
-
 
 
 def target_names(spec, label, data):

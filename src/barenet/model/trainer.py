@@ -14,6 +14,7 @@ an epoch start whose inference pass over the training data is finite.
 
 import math
 import signal
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -72,10 +73,11 @@ _ADVICE = (". Try a smaller learning rate, or scale the inputs (e.g. to zero mea
 
 
 class _DeferredInterrupt:
-    """While active (in the main thread), Ctrl-C only raises a flag; the
-    training loop raises KeyboardInterrupt at the end of the current step, so
-    the parameters and the optimizer's state are never left half updated. A
-    second Ctrl-C interrupts at once."""
+    """While active (in the main thread), Ctrl-C only raises a flag (and says
+    so on stderr); the training loop raises KeyboardInterrupt at the end of
+    the epoch under way, so that the model stops at an epoch's end: nothing
+    half updated, and a run that `resume` carries on exactly. A second Ctrl-C
+    interrupts at once."""
 
     def __init__(self):
         self.requested = False
@@ -90,6 +92,11 @@ class _DeferredInterrupt:
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
+        try:
+            print("\nCtrl-C: training stops at the end of this epoch "
+                  "(Ctrl-C again stops it at once)", file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # no stderr to tell (closed, or none)
+            pass
 
     def __exit__(self, *exc):
         if self._previous is not None:
@@ -106,14 +113,12 @@ class Trainer:
     [`train`][barenet.training.Trainer.train] runs epochs ``run.epoch + 1 .. run.epochs`` (a resumed
     run starts after the epochs it already has) and counts them in ``run.epoch``.
 
-    Ctrl-C stops training at the end of the step under way, with a
-    KeyboardInterrupt, and puts the epoch under way back to its start: the
-    parameters, batch-normalization statistics, optimizer state and random
-    state of the last epoch completed, with its History, so that the model
-    is consistent and [`resume`][barenet.Network.resume] gives exactly the
-    run never interrupted (the steps of the unfinished epoch are lost). A
-    second Ctrl-C, which interrupts at once even mid-step, is put back the
-    same way.
+    Ctrl-C stops training at the end of the epoch under way, with a
+    KeyboardInterrupt: the model is that of the epoch's end, its History
+    complete, and [`resume`][barenet.Network.resume] carries the run on as if
+    it had never stopped. A second Ctrl-C stops at once, possibly in the middle
+    of a step: the parameters and the optimizer's state are then as that
+    moment left them, and the History holds the epochs completed.
 
     A non-finite batch loss or gradient, an update that would make a
     parameter non-finite (the optimizer checks the gradient and the update
@@ -160,21 +165,18 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
                     _DeferredInterrupt() as interrupt:
                 for epoch in range(run.epoch + 1, run.epochs + 1):
-                    figures = self._epoch(epoch, X, Y, weights, interrupt)
+                    figures = self._epoch(epoch, X, Y, weights)
                     if validation is not None:
                         scores = sparse.scores(self.engine, *validation)
                         figures["val_loss"] = scores["loss"]
                         figures["val_" + self.engine.metric_name] = scores[self.engine.metric_name]
                     history.append(**figures)
                     run.epoch = epoch
-                    self.unfinished = False
                     # every callback sees the epoch, even when an earlier one stops
                     if any([callback.on_epoch_end(epoch, history) for callback in self.callbacks]):
                         break
-        except KeyboardInterrupt:
-            if self.unfinished:
-                self._put_back_epoch_start()
-            raise
+                    if interrupt.requested and epoch < run.epochs:  # Ctrl-C during it
+                        raise KeyboardInterrupt
         finally:
             self._end(history)
         return history
@@ -208,10 +210,8 @@ class Trainer:
         # written now: no page to fault in later
         self.copies = [self.flat.snapshot(), self.flat.snapshot()]
         self.previous = self.current = self.first
-        self.unfinished = False
-        self.optimizer_copy = self._state_buffers()
 
-    def _epoch(self, epoch, X, Y, weights, interrupt):
+    def _epoch(self, epoch, X, Y, weights):
         """One epoch's steps; returns its figures, or raises TrainingDiverged."""
         self._keep_start(epoch)
         callbacks, engine, optimizer, rng = self.callbacks, self.engine, self.optimizer, self.rng
@@ -250,8 +250,6 @@ class Trainer:
                     for callback in callbacks:
                         callback.on_step_end(epoch, step, logs)
             start += size
-            if interrupt.requested:
-                raise KeyboardInterrupt
         else:
             step = None  # every step went through
         if step is not None:
@@ -272,47 +270,11 @@ class Trainer:
         return figures
 
     def _keep_start(self, epoch):
-        """Copy the epoch's start into the restore points (see `_diverge`),
-        and the optimizer's and the Generator's state, for a Ctrl-C."""
+        """Copy the epoch's start into the restore points (see `_diverge`)."""
         if epoch > self.first[0]:  # the epoch before went through, its start with it
             copy = self.copies[epoch % 2]  # not the previous epoch's
             self.flat.keep(copy)
             self.previous, self.current = self.current, (epoch, copy)
-        self.unfinished = True
-        self.rng_start = self.rng.bit_generator.state
-        optimizer = self.optimizer
-        self.t_start, self.state_start = optimizer.t, optimizer.state is not None
-        if self.state_start:
-            copy = self.optimizer_copy
-            for name, values in zip(optimizer.State._fields, optimizer.state):
-                if name in copy and [a.shape for a in copy[name]] == [a.shape for a in values]:
-                    for target, value in zip(copy[name], values):
-                        target[...] = value
-                else:  # state of other shapes than the parameters': copies of its own
-                    copy[name] = [self.xp.asarray(a, copy=True) for a in values]
-
-    def _state_buffers(self):
-        """Arrays for the optimizer's state at each epoch start: one per state
-        field, of the parameters' shape (the rules' states have it), made and
-        written once as training starts -- a first write into new memory costs
-        more than the copies into it later."""
-        buffers = {}
-        for name in getattr(self.optimizer.State, "_fields", ()):
-            buffer = self.xp.empty_like(self.flat.values)
-            buffer[...] = 0
-            buffers[name] = [buffer]
-        return buffers
-
-    def _put_back_epoch_start(self):
-        """Undo the unfinished epoch: parameters and statistics, optimizer
-        state and step count, the Generator's state, as `_keep_start` kept them."""
-        self.flat.restore(self.current[1])
-        self.rng.bit_generator.state = self.rng_start
-        if self.state_start:
-            self.optimizer.set_state({"t": self.t_start, "arrays": self.optimizer_copy})
-        else:
-            self.optimizer.reset()
-            self.optimizer.t = self.t_start
 
     def _diverge(self, X, what, epoch, step, points):
         """Restore the first of ``points`` -- ``(epoch, snapshot)`` pairs of

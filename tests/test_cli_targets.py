@@ -1,6 +1,7 @@
 """Real-valued targets on the command line: standardized for training, the
 scaling folded into the saved model's output layer (barenet.cli.targets)."""
 
+import contextlib
 import os
 import signal
 
@@ -57,6 +58,24 @@ def test_a_constant_target_column_keeps_its_scale_of_one():
                                                     standardize=True))
 
 
+@contextlib.contextmanager
+def ctrl_c_at(monkeypatch, epoch, step):
+    """Inside, every fit gets a Ctrl-C as the OS sends it at ``step`` of
+    ``epoch`` (training ends with that epoch)."""
+    class CtrlC(barenet.Callback):
+        def on_step_end(self, e, s, logs):
+            if (e, s) == (epoch, step):
+                os.kill(os.getpid(), signal.SIGINT)
+
+    fit = barenet.Network.fit
+    monkeypatch.setattr(barenet.Network, "fit", lambda self, *a, callbacks=(), **k: fit(
+        self, *a, callbacks=[*callbacks, CtrlC()], **k))
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(barenet.Network, "fit", fit)
+
+
 @pytest.fixture
 def table(tmp_path):
     data = prices()
@@ -98,20 +117,9 @@ def test_an_interrupted_regression_resumes_to_the_model_of_a_straight_run(table,
     common = ["train", "--data", str(path), "--quiet", "--epochs", "12", "--early-stopping", "0"]
     assert cli.main(common + ["--out", str(tmp_path / "straight")]) == 0
 
-    class CtrlC(barenet.Callback):  # as the OS sends it: training ends with that epoch
-        def on_step_end(self, epoch, step, logs):
-            if (epoch, step) == (4, 3):
-                os.kill(os.getpid(), signal.SIGINT)
-
-    fit = barenet.Network.fit
-
-    def interrupted_fit(self, *args, callbacks=(), **kwargs):
-        return fit(self, *args, callbacks=[*callbacks, CtrlC()], **kwargs)
-
-    monkeypatch.setattr(barenet.Network, "fit", interrupted_fit)
-    assert cli.main(common + ["--out", str(tmp_path / "cut")]) == 130
+    with ctrl_c_at(monkeypatch, 4, 3):
+        assert cli.main(common + ["--out", str(tmp_path / "cut")]) == 130
     assert "interrupted after epoch 4" in capsys.readouterr().err
-    monkeypatch.setattr(barenet.Network, "fit", fit)
     checkpoint = tmp_path / "cut" / "checkpoint.npz"
     assert barenet.load(checkpoint).run_.epoch == 4
     assert cli.main(["train", "--data", str(path), "--quiet", "--out", str(tmp_path / "cut"),
@@ -132,17 +140,9 @@ def test_ctrl_c_with_early_stopping_checkpoints_the_last_epoch_and_saves_the_bes
               "25", "--lr", "0.05"]
     assert cli.main(common + ["--out", str(tmp_path / "straight")]) == 0
 
-    class CtrlC(barenet.Callback):  # as the OS sends it: training ends with that epoch
-        def on_step_end(self, epoch, step, logs):
-            if (epoch, step) == (20, 2):
-                os.kill(os.getpid(), signal.SIGINT)
-
-    fit = barenet.Network.fit
-    monkeypatch.setattr(barenet.Network, "fit", lambda self, *a, callbacks=(), **k: fit(
-        self, *a, callbacks=[*callbacks, CtrlC()], **k))
-    assert cli.main(common + ["--out", str(tmp_path / "cut")]) == 130
+    with ctrl_c_at(monkeypatch, 20, 2):
+        assert cli.main(common + ["--out", str(tmp_path / "cut")]) == 130
     err = capsys.readouterr().err
-    monkeypatch.setattr(barenet.Network, "fit", fit)
     checkpoint = barenet.load(tmp_path / "cut" / "checkpoint.npz")
     assert checkpoint.run_.epoch == 20 and "a checkpoint of epoch 20" in err
     model = barenet.load(tmp_path / "cut" / "model.npz")

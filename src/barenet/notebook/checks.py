@@ -229,7 +229,10 @@ def check_Y(Y):
     Y = check_array("Y", Y, any_library=True)
     if Y.ndim == 1:
         return namespace(Y).reshape(Y, (1, Y.shape[0]))
-    return check_matrix("Y", Y, any_library=True)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be 2-D (n_outputs x samples), got an array of shape "
+                         f"{tuple(Y.shape)}")
+    return Y
 
 
 def check_samples(X, Y):

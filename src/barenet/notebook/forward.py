@@ -28,6 +28,12 @@ def forward_linear(W, A, b):
     linear_cache -- LinearCache(A_prev=A, W=W, b=b)
     """
     W, A, b = checks.check_linear_step(W, A, b)
+    return _linear(W, A, b)
+
+
+def _linear(W, A, b):
+    """forward_linear on arguments already checked (forward_prop checks the
+    parameters and X once, not at each layer)."""
     return linear_forward(W, A, b), LinearCache(A, W, b)
 
 
@@ -71,7 +77,7 @@ def forward_prop(X, layer_activations, parameters, keep_prob=1.0, seed=None, tra
     A = checks.check_input(X, parameters)
     caches = []
     for l in range(1, L + 1):
-        Z, linear_cache = forward_linear(parameters[f"W{l}"], A, parameters[f"b{l}"])
+        Z, linear_cache = _linear(parameters[f"W{l}"], A, parameters[f"b{l}"])
         bn_cache = None
         if f"gamma{l}" in parameters:
             gamma, beta = parameters[f"gamma{l}"], parameters[f"beta{l}"]

@@ -315,6 +315,15 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- outputs
 
+    def _validation_outputs(self, X):
+        """The network's outputs for the (checked) validation split ``X``, on
+        the host where they are scored, as scikit-learn's; None where they
+        overflowed (a diverging run, whose score is then nan, as scikit-learn's)."""
+        try:
+            return to_host(self.network_.forward(X))
+        except ValueError:  # barenet.model.outputs: not finite
+            return None
+
     def _forward(self, X, method):
         """The network's outputs for ``X`` (checked as scikit-learn checks
         it, and to be where the network is: a ValueError naming ``method``

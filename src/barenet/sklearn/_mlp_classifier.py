@@ -385,8 +385,8 @@ class MLPClassifier(DispatchedScoreMixin, ClassifierMixin, BaseMLP):
         return labels(self._label_binarizer.classes_, index)
 
     def _validation_score(self, X, Y, sample_weight):
-        P = to_host(self.network_.forward(X))  # scored on the host, as scikit-learn's
-        if not np.isfinite(P).all():
+        P = self._validation_outputs(X)
+        if P is None:
             return float("nan")
         y = self._label_binarizer.inverse_transform(Y)
         return float(accuracy_score(y, self._labels(P), sample_weight=sample_weight))

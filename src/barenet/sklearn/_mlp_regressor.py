@@ -6,7 +6,6 @@ barenet's ``'half_squared_error'``; 'poisson': an exp output and
 early-stopping score, and ``predict``. The rest is `BaseMLP`'s.
 """
 
-import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
@@ -153,8 +152,8 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_, network_, optimizer_
         return None
 
     def _validation_score(self, X, Y, sample_weight):
-        P = to_host(self.network_.forward(X))  # scored on the host, as scikit-learn's
-        if not np.isfinite(P).all():
+        P = self._validation_outputs(X)
+        if P is None:
             return float("nan")
         return float(r2_score(_ravelled(Y), _ravelled(P), sample_weight=sample_weight))
 

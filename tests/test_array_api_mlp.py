@@ -6,23 +6,18 @@ starts and sample weights included; 'lbfgs' computes its objective there too),
 to the numbers NumPy gives -- 1e-12 relative in float64, 1e-4 in float32 --
 with ``coefs_``, ``intercepts_``, numeric ``classes_`` and every method's
 results in that library, and the curves as Python floats. Data of another
-library than the fit's is scikit-learn's ValueError; scikit-learn's own
-Array API checks pass."""
+library than the fit's is scikit-learn's ValueError. (scikit-learn's own
+Array API checks run on them in tests/test_array_api_sklearn.py.)"""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse
-import sklearn
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import estimator_checks
-from sklearn.utils._array_api import NamespaceAndDevice
 
 from barenet.sklearn import MLPClassifier, MLPRegressor
 
-from _libraries import as_numpy, assert_close
+from _libraries import as_numpy, assert_close, dispatch, scipy_array_api  # noqa: F401
 
 strict = pytest.importorskip("array_api_strict")
 torch = pytest.importorskip("torch")
@@ -33,15 +28,7 @@ RTOL = {"float64": 1e-12, "float32": 1e-4}
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@pytest.fixture(autouse=True)
-def _scipy_array_api(monkeypatch):
-    # scikit-learn refuses array_api_dispatch unless SciPy's Array API mode
-    # is declared
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
-
-
-def dispatch():
-    return sklearn.config_context(array_api_dispatch=True)
+pytestmark = [pytestmark, pytest.mark.usefixtures("scipy_array_api")]
 
 
 def _data(cls, n=60, seed=0, dtype="float64"):
@@ -294,36 +281,3 @@ def test_pickle_and_move_estimator_to_keep_or_move_the_network(library):
         for moved in (on_numpy, back):
             assert_close(moved.coefs_[0], as_numpy(moved.network_.weights[0]).T, 0)
         assert_close(back.coefs_[0], on_numpy.coefs_[0], like=to(X))
-
-
-# scikit-learn's own Array API checks, on the namespaces installed here
-COMBINATIONS = [("array_api_strict", "CPU_DEVICE", "float64"),
-                ("array_api_strict", "device1", "float32"),
-                ("torch", "cpu", "float64"), ("torch", "cpu", "float32")]
-CHECKED = [MLPClassifier((8,), max_iter=5),
-           MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", early_stopping=True, max_iter=5),
-           MLPClassifier((8,), solver="lbfgs", max_iter=5)]
-
-
-@pytest.mark.parametrize("estimator", CHECKED, ids=repr)
-@pytest.mark.parametrize("namespace, device, dtype", COMBINATIONS)
-def test_scikit_learns_array_api_input_checks(estimator, namespace, device, dtype):
-    name = type(estimator).__name__
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator_checks.check_array_api_input(name, estimator, namespace, device, dtype)
-        estimator_checks.check_array_api_input(name, estimator, namespace, device, dtype,
-                                               check_values=True, check_sample_weight=True)
-
-
-@pytest.mark.parametrize("estimator", CHECKED, ids=repr)
-def test_scikit_learns_mixed_input_and_same_namespace_checks(estimator):
-    name = type(estimator).__name__
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        estimator_checks.check_array_api_mixed_inputs(
-            name, estimator, X_ns_and_device=NamespaceAndDevice("torch", "cpu"),
-            other_ns_and_device=NamespaceAndDevice("array_api_strict", "device1"),
-            check_values=True)
-        estimator_checks.check_array_api_same_namespace(name, estimator, "array_api_strict")
-        estimator_checks.check_array_api_same_namespace(name, estimator, "torch", "cpu")

@@ -3,37 +3,32 @@
 tensors trains the network on their library and device, where the fitted
 arrays and every method's results then are -- the same numbers as on NumPy,
 to 1e-12 relative in float64; without dispatch, inputs are converted to
-NumPy, as always. scikit-learn's own Array API checks pass."""
+NumPy, as always. scikit-learn's own Array API checks pass, for these and for
+the drop-in MLP estimators."""
 
 import pickle
 
 import numpy as np
 import pytest
-import sklearn
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import estimator_checks
 from sklearn.utils._array_api import NamespaceAndDevice
 
-from barenet.sklearn import BarenetClassifier, BarenetRegressor
+from barenet.sklearn import BarenetClassifier, BarenetRegressor, MLPClassifier, MLPRegressor
 
-from _libraries import as_numpy, assert_close
+from _libraries import as_numpy, assert_close, dispatch, scipy_array_api  # noqa: F401
 
 strict = pytest.importorskip("array_api_strict")
 torch = pytest.importorskip("torch")
 
 LIBRARIES = {"array_api_strict": strict.asarray, "torch": torch.asarray}
 
-
-@pytest.fixture(autouse=True)
-def _scipy_array_api(monkeypatch):
-    # scikit-learn refuses array_api_dispatch unless SciPy's Array API mode
-    # is declared; the estimators call none of SciPy's functions on arrays
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+# five epochs do not converge, and need not
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def dispatch():
-    return sklearn.config_context(array_api_dispatch=True)
+pytestmark = [pytestmark, pytest.mark.usefixtures("scipy_array_api")]
 
 
 _numpy = as_numpy
@@ -243,7 +238,11 @@ COMBINATIONS = [("array_api_strict", "CPU_DEVICE", "float64"),
 CHECKED = [BarenetClassifier((8,), max_iter=5),
            BarenetClassifier((8, 4), batch_norm=True, standardize=True, early_stopping=True,
                              class_weight="balanced", max_iter=5),
-           BarenetRegressor((8,), dropout=0.2, schedule="cosine", max_iter=5)]
+           BarenetRegressor((8,), dropout=0.2, schedule="cosine", max_iter=5),
+           # the drop-in MLP estimators, 'lbfgs' included (its objective on the device)
+           MLPClassifier((8,), max_iter=5),
+           MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", early_stopping=True, max_iter=5),
+           MLPClassifier((8,), solver="lbfgs", max_iter=5)]
 
 
 @pytest.mark.parametrize("estimator", CHECKED, ids=repr)

@@ -101,6 +101,11 @@ def is_floating(x):
     return namespace(x).isdtype(dtype, "real floating")
 
 
+def all_finite(a):
+    """Whether every value of the array ``a`` (of any library) is finite, as a bool."""
+    xp = namespace(a)
+    return bool(xp.all(xp.isfinite(a)))
+
 
 def device_of(x):
     """The device of the array ``x`` ("cpu" for NumPy's)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.namespace import NUMPY, device_of, namespace
+from ..core.namespace import NUMPY, all_finite, device_of, namespace
 from ..errors import TrainingDiverged
 from . import sparse
 from .batches import batch_bounds, gather
@@ -292,7 +292,7 @@ class Trainer:
             self.flat.restore(snapshot)
             try:
                 with np.errstate(over="raise", invalid="raise"):
-                    finite = bool(self.xp.all(self.xp.isfinite(sparse.infer(self.engine, X))))
+                    finite = all_finite(sparse.infer(self.engine, X))
             except FloatingPointError:  # an overflow on the way, in a hidden layer
                 finite = False
             if finite:

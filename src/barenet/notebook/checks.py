@@ -217,12 +217,6 @@ def check_targets(AL, Y, loss):
     return AL, check_target_values(Y, loss)
 
 
-def all_finite(A):
-    """Whether every value of the array ``A`` (of any library) is finite."""
-    xp = namespace(A)
-    return bool(xp.all(xp.isfinite(A)))
-
-
 def check_Y(Y):
     """``Y`` as a finite 2-D array, n_outputs x samples; a 1-D ``Y`` of m
     labels is one row, as `cost` and `backward_prop` take it."""

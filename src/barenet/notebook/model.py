@@ -7,7 +7,7 @@ import array_api_compat
 import numpy as np
 
 from .._checks import as_generator, check_int
-from ..core.namespace import NUMPY, namespace
+from ..core.namespace import NUMPY, all_finite, namespace
 from ..errors import TrainingDiverged
 from ..core import activations as _activations
 from ..model.batches import minibatch_indices
@@ -84,7 +84,7 @@ def L_layer_model(X, Y, layer_shape, layer_activations, optimizer=0.0075, num_ep
             batches = random_mini_batches(X, Y, mini_batch_size, rng)
             for step, (X_batch, Y_batch) in enumerate(batches, 1):
                 AL, caches = forward_prop(X_batch, layer_activations, parameters, keep_prob, rng)
-                if not checks.all_finite(AL):
+                if not all_finite(AL):
                     raise _diverged(epoch, step, optimizer)
                 costs.append(cost(AL, Y_batch, loss, parameters, lambd))
                 grads = backward_prop(AL, Y_batch, caches, layer_activations, loss, lambd)

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..core.namespace import namespace
+from ..core.namespace import all_finite, namespace
 
 # np.vdot without the __array_function__ dispatch, which costs more than the
 # BLAS call itself on a small array; vdot, unlike dot, overflows to inf
@@ -40,16 +40,10 @@ def finite_norm(arrays):
     total = sum_of_squares(arrays)
     if math.isfinite(total):
         return math.sqrt(total)
-    if not all(_all_finite(a) for a in arrays):
+    if not all(all_finite(a) for a in arrays):
         return None
     big = max(max_abs(a) for a in arrays if math.prod(a.shape))
     return big * math.sqrt(sum_of_squares([a / big for a in arrays]))
-
-
-def _all_finite(a):
-    """Whether every value of the array ``a`` is finite."""
-    xp = namespace(a)
-    return bool(xp.all(xp.isfinite(a)))
 
 
 def max_abs(a):

@@ -130,13 +130,18 @@ def log_axis(ax, lo, hi):
     ax.set_ylim(lo, hi)
 
 
+def finite_values(values):
+    """The finite numbers of ``values`` (a History list), as float64."""
+    return np.asarray([v for v in values if np.isfinite(v)], dtype=np.float64)
+
+
 def curve_axis(ax, key, values):
     """The y axis of a learning curve of History figure ``key`` over
     ``values`` (every curve drawn on ``ax``): for the loss, a log scale over
     the finite values (with 15% room each side) when they are all positive;
     for accuracy, 0 to 1 whatever the values, so that a jitter of half a
     percent near 1 looks as small as it is; else matplotlib's own limits."""
-    finite = np.asarray([v for v in values if np.isfinite(v)], dtype=np.float64)
+    finite = finite_values(values)
     if key in ("loss", "val_loss") and finite.size and finite.min() > 0:
         log_axis(ax, finite.min() / 1.15, finite.max() * 1.15)
     elif key in ("accuracy", "val_accuracy"):

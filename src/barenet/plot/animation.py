@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from .._checks import check_int, check_positive
 from ..model.recorders import Snapshots
 from ._style import (CLASS_COLORS, TRAINING_STYLE, VALIDATION_STYLE, _check_text, artists_of,
-                     curve_axis, data_window, figure_text, plane, region_shade)
+                     curve_axis, data_window, figure_text, finite_values, plane, region_shade)
 from .boundary import _check_points, _class_index, _class_scores, _feature_names, _margins
 from .curves import _curve_style
 from .frames import TrainingAnimation, save_animation
@@ -117,7 +117,7 @@ def _limits(ax, key, values, epochs):
     [`learning_curves`][barenet.plot.curves.learning_curves] (the loss on a log
     scale over ``values`` when they are positive, accuracy on 0 .. 1), else
     the values' range and 5% more each side."""
-    finite = np.asarray([v for v in values if np.isfinite(v)], dtype=np.float64)
+    finite = finite_values(values)
     ax.set_xlim(0, 1.02 * max(epochs, 1))
     curve_axis(ax, key, finite)
     if ax.get_yscale() == "linear" and key not in ("accuracy", "val_accuracy"):

@@ -44,7 +44,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..core.initializers import GlorotUniform, initialize
-from ..core.namespace import like, namespace
+from ..core.namespace import all_finite, like
 from ..errors import TrainingDiverged
 from ..model.network import Network
 from ..model.placement import fit_scaler, moved, to_host
@@ -164,9 +164,7 @@ class BaseMLP(NetworkEstimatorMixin, BaseEstimator):
             self._fit_stochastic(X, Y, sample_weight, random_state, incremental)
         else:
             self._fit_lbfgs(X, Y, sample_weight)
-        parameters = self.network_.parameters
-        xp = namespace(parameters)
-        if not bool(xp.all(xp.isfinite(parameters))):
+        if not all_finite(self.network_.parameters):
             raise ValueError(NON_FINITE)
         return self
 
